@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* How a SysV segment's kernel record reads as file attributes. */
+#ifndef SHMFS_ATTR_H
+#define SHMFS_ATTR_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "sysvtab.h"
+
+#define ATTR_XATTR_PREFIX "user.shm."
+
+void attr_sysv_stat(const struct sysv_info *info, struct stat *st);
+
+/* "dest", "locked", "dest,locked" or "", as ipcs -m's status column. */
+void attr_sysv_status(mode_t mode, char *buf, size_t size);
+
+/* getxattr/listxattr conventions: size 0 asks for the length. */
+ssize_t attr_sysv_listxattr(const struct sysv_info *info, char *buf,
+			    size_t size);
+ssize_t attr_sysv_getxattr(const struct sysv_info *info, const char *name,
+			   char *buf, size_t size);
+
+/* Why a change to NAME is refused: ours are read-only, others unsupported. */
+int attr_sysv_set_error(const char *name);
+
+#endif

@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Every handler answers from the kernel's live state: entry and attribute
+ * timeouts are zero and files are opened with direct I/O, because another
+ * process may change a segment at any moment and a cached answer would be
+ * a wrong one.
+ */
+#include "fs.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "node.h"
+#include "posix.h"
+#include "sysv.h"
+
+struct fs_dir {
+	const char *name;
+	fuse_ino_t ino;
+	mode_t mode;
+	const struct seg_dir_ops *ops;
+};
+
+/* Anyone may create in sysv/ and posix/, as in /dev/shm; none in sysv-id/. */
+static const struct fs_dir dirs[] = {
+	{ "posix", 2, S_IFDIR | 01777, &posix_dir_ops },
+	{ "sysv", 3, S_IFDIR | 01777, &sysv_key_dir_ops },
+	{ "sysv-id", 4, S_IFDIR | 0755, &sysv_id_dir_ops },
+};
+#define NDIRS (sizeof(dirs) / sizeof(dirs[0]))
+
+static const struct fs_dir *dir_by_ino(fuse_ino_t ino)
+{
+	for (size_t i = 0; i < NDIRS; i++)
+		if (dirs[i].ino == ino)
+			return &dirs[i];
+	return NULL;
+}
+
+static int is_dir(fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID || dir_by_ino(ino) != NULL;
+}
+
+static time_t mount_time;
+
+static void dir_stat(fuse_ino_t ino, struct stat *st)
+{
+	const struct fs_dir *d = dir_by_ino(ino);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0755;
+	st->st_nlink = d != NULL ? 2 : 2 + NDIRS;
+	st->st_uid = geteuid();
+	st->st_gid = getegid();
+	st->st_blksize = sysconf(_SC_PAGESIZE);
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec =
+		mount_time;
+}
+
+static struct seg_file *file_of(const struct fuse_file_info *fi)
+{
+	return fi != NULL ? (struct seg_file *)(uintptr_t)fi->fh : NULL;
+}
+
+static void reply_entry(fuse_req_t req, const struct stat *st)
+{
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	e.ino = st->st_ino;
+	e.attr = *st;
+	fuse_reply_entry(req, &e);
+}
+
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	mount_time = time(NULL);
+	conn->max_write = FS_MAX_IO;
+	conn->max_readahead = 0;
+	/* Data never goes through the page cache; nothing to invalidate. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	conn->time_gran = 1000000000;
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	const struct fs_dir *d;
+	struct seg_ref ref;
+	struct stat st;
+	int res;
+
+	log_debug("lookup %llu/%s\n", (unsigned long long)parent, name);
+	if (parent == FUSE_ROOT_ID) {
+		for (size_t i = 0; i < NDIRS; i++) {
+			if (strcmp(name, dirs[i].name) == 0) {
+				dir_stat(dirs[i].ino, &st);
+				reply_entry(req, &st);
+				return;
+			}
+		}
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	d = dir_by_ino(parent);
+	if (d == NULL) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	res = d->ops->lookup(name, &ref, &st);
+	if (res == 0)
+		res = node_remember(st.st_ino, &ref);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	reply_entry(req, &st);
+}
+
+static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (!is_dir(ino))
+		node_forget(ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_forget_multi(fuse_req_t req, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!is_dir(forgets[i].ino))
+			node_forget(forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static int object_stat(fuse_ino_t ino, struct fuse_file_info *fi,
+		       struct seg_ref *ref, struct stat *st)
+{
+	int res;
+
+	if (is_dir(ino)) {
+		dir_stat(ino, st);
+		return 0;
+	}
+	res = node_get(ino, ref);
+	if (res < 0)
+		return res;
+	return ref->ops->getattr(ref, file_of(fi), st);
+}
+
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct seg_ref ref;
+	struct stat st;
+	int res = object_stat(ino, fi, &ref, &st);
+
+	if (res < 0)
+		fuse_reply_err(req, -res);
+	else
+		fuse_reply_attr(req, &st, 0);
+}
+
+static void set_time(struct timespec *ts, int to_set, int now_bit, int bit,
+		     const struct timespec *value)
+{
+	if (to_set & now_bit) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = UTIME_NOW;
+	} else if (to_set & bit) {
+		*ts = *value;
+	} else {
+		ts->tv_sec = 0;
+		ts->tv_nsec = UTIME_OMIT;
+	}
+}
+
+static int apply_setattr(const struct seg_ref *ref, const struct stat *attr,
+			 int to_set, struct seg_file *file)
+{
+	const struct seg_ops *ops = ref->ops;
+	int res = 0;
+
+	if (to_set & FUSE_SET_ATTR_MODE)
+		res = ops->chmod(ref, attr->st_mode & 07777);
+	if (res == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+		res = ops->chown(ref,
+				 to_set & FUSE_SET_ATTR_UID ? attr->st_uid
+							    : (uid_t)-1,
+				 to_set & FUSE_SET_ATTR_GID ? attr->st_gid
+							    : (gid_t)-1);
+	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+		res = ops->truncate(ref, file, attr->st_size);
+	if (res == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+				   FUSE_SET_ATTR_ATIME_NOW |
+				   FUSE_SET_ATTR_MTIME_NOW))) {
+		struct timespec tv[2];
+
+		set_time(&tv[0], to_set, FUSE_SET_ATTR_ATIME_NOW,
+			 FUSE_SET_ATTR_ATIME, &attr->st_atim);
+		set_time(&tv[1], to_set, FUSE_SET_ATTR_MTIME_NOW,
+			 FUSE_SET_ATTR_MTIME, &attr->st_mtim);
+		res = ops->utimens(ref, tv);
+	}
+	return res;
+}
+
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	struct seg_ref ref;
+	struct stat st;
+	int res;
+
+	log_debug("setattr %llu, to_set 0x%x\n", (unsigned long long)ino,
+		  to_set);
+	if (is_dir(ino)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = apply_setattr(&ref, attr, to_set, file_of(fi));
+	if (res == 0)
+		res = ref.ops->getattr(&ref, file_of(fi), &st);
+	if (res < 0)
+		fuse_reply_err(req, -res);
+	else
+		fuse_reply_attr(req, &st, 0);
+}
+
+/* ---- directories: a listing is taken whole at opendir ---- */
+
+struct dirbuf {
+	fuse_req_t req;
+	char *p;
+	size_t size, cap;
+	int served;
+};
+
+static int dirbuf_add(void *ctx, const char *name, uint64_t ino)
+{
+	struct dirbuf *b = ctx;
+	struct stat st = { .st_ino = ino, .st_mode = S_IFREG };
+	size_t len = fuse_add_direntry(b->req, NULL, 0, name, NULL, 0);
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    is_dir(ino))
+		st.st_mode = S_IFDIR;
+	if (b->size + len > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		char *p;
+
+		while (cap < b->size + len)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (p == NULL)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	fuse_add_direntry(b->req, b->p + b->size, len, name, &st,
+			  (off_t)(b->size + len));
+	b->size += len;
+	return 0;
+}
+
+static int dirbuf_fill(struct dirbuf *b, fuse_ino_t ino)
+{
+	const struct fs_dir *d = dir_by_ino(ino);
+	int res;
+
+	b->size = 0;
+	b->served = 0;
+	res = dirbuf_add(b, ".", ino);
+	res = res ?: dirbuf_add(b, "..", FUSE_ROOT_ID);
+	if (d != NULL)
+		return res ?: d->ops->list(dirbuf_add, b);
+	for (size_t i = 0; i < NDIRS && res == 0; i++)
+		res = dirbuf_add(b, dirs[i].name, dirs[i].ino);
+	return res;
+}
+
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct dirbuf *b;
+	int res;
+
+	if (!is_dir(ino)) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	b->req = req;
+	res = dirbuf_fill(b, ino);
+	if (res < 0) {
+		free(b->p);
+		free(b);
+		fuse_reply_err(req, -res);
+		return;
+	}
+	fi->fh = (uintptr_t)b;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		free(b->p);
+		free(b);
+	}
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
+	size_t end;
+	int res;
+
+	/* A rewind asks for the directory as it is now. */
+	if (off == 0 && b->served) {
+		b->req = req;
+		res = dirbuf_fill(b, ino);
+		if (res < 0) {
+			fuse_reply_err(req, -res);
+			return;
+		}
+	}
+	b->served = 1;
+	if ((size_t)off >= b->size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	/*
+	 * A cut entry at the end is fine: the kernel keeps the whole ones and
+	 * asks again from the last one's offset.
+	 */
+	end = b->size - (size_t)off < size ? b->size : (size_t)off + size;
+	fuse_reply_buf(req, b->p + off, end - (size_t)off);
+}
+
+static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	free(b->p);
+	free(b);
+	fuse_reply_err(req, 0);
+}
+
+/* ---- files ---- */
+
+static void open_reply(fuse_req_t req, const struct seg_ref *ref,
+		       struct seg_file *file, struct fuse_file_info *fi,
+		       const struct stat *created)
+{
+	fi->fh = (uintptr_t)file;
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (created != NULL) {
+		struct fuse_entry_param e;
+
+		memset(&e, 0, sizeof(e));
+		e.ino = created->st_ino;
+		e.attr = *created;
+		if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+			/* The caller was interrupted and will never close it. */
+			ref->ops->release(file);
+			node_forget(created->st_ino, 1);
+		}
+		return;
+	}
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		ref->ops->release(file);
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct seg_ref ref;
+	struct seg_file *file;
+	int res;
+
+	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino,
+		  fi->flags);
+	if (is_dir(ino)) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = ref.ops->open(&ref, fi->flags, &file);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	open_reply(req, &ref, file, fi, NULL);
+}
+
+static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	const struct fs_dir *d = dir_by_ino(parent);
+	struct seg_cred cred = { ctx->uid, ctx->gid, ctx->pid };
+	struct seg_file *file;
+	struct seg_ref ref;
+	struct stat st;
+	int res;
+
+	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
+		  (unsigned long long)parent, name, mode, fi->flags);
+	if (d == NULL || d->ops->create == NULL) {
+		fuse_reply_err(req, parent == FUSE_ROOT_ID || d ? EPERM : ENOTDIR);
+		return;
+	}
+	res = d->ops->create(name, mode, fi->flags, &cred, &ref, &st, &file);
+	if (res == 0) {
+		res = node_remember(st.st_ino, &ref);
+		if (res < 0)
+			ref.ops->release(file);
+	}
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	open_reply(req, &ref, file, fi, &st);
+}
+
+struct read_ctx {
+	fuse_req_t req;
+	int replied;
+};
+
+static int read_reply(void *ctx, const void *buf, size_t len)
+{
+	struct read_ctx *rc = ctx;
+
+	rc->replied = 1;
+	return fuse_reply_buf(rc->req, buf, len);
+}
+
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct seg_file *file = file_of(fi);
+	struct read_ctx rc = { req, 0 };
+	struct seg_ref ref;
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = ref.ops->read(file, size, off, read_reply, &rc);
+	/* Once a reply went out, the request is gone, whatever it cost. */
+	if (res < 0 && !rc.replied)
+		fuse_reply_err(req, -res);
+	else if (res < 0)
+		log_debug("read %llu: reply failed: %s\n",
+			  (unsigned long long)ino, strerror(-res));
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct seg_ref ref;
+	ssize_t res;
+
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = ref.ops->write(file_of(fi), buf, size, off);
+	if (res < 0)
+		fuse_reply_err(req, (int)-res);
+	else
+		fuse_reply_write(req, (size_t)res);
+}
+
+static void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct seg_ref ref;
+	int res = node_get(ino, &ref);
+
+	if (res == 0)
+		res = ref.ops->flush(file_of(fi));
+	fuse_reply_err(req, -res);
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct seg_ref ref;
+	int res = node_get(ino, &ref);
+
+	log_debug("release %llu\n", (unsigned long long)ino);
+	/* The kernel holds a reference while a file is open: cannot fail. */
+	if (res == 0)
+		ref.ops->release(file_of(fi));
+	else
+		log_err("release of unknown inode %llu\n",
+			(unsigned long long)ino);
+	fuse_reply_err(req, 0);
+}
+
+/* Shared memory has no backing store to flush to. */
+static void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)datasync;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	const struct fs_dir *d = dir_by_ino(parent);
+	int res;
+
+	log_debug("unlink %llu/%s\n", (unsigned long long)parent, name);
+	if (d == NULL) {
+		fuse_reply_err(req, parent == FUSE_ROOT_ID ? EPERM : ENOTDIR);
+		return;
+	}
+	res = d->ops->unlink(name);
+	fuse_reply_err(req, -res);
+}
+
+/* The tree's shape is fixed: nothing may add to it but segments. */
+static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	(void)parent;
+	(void)name;
+	(void)mode;
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	(void)parent;
+	(void)name;
+	(void)mode;
+	(void)rdev;
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		       const char *name)
+{
+	(void)link;
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		    const char *newname)
+{
+	(void)ino;
+	(void)newparent;
+	(void)newname;
+	fuse_reply_err(req, EPERM);
+}
+
+/* Neither kind can be renamed in place; mv then copies and removes. */
+static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname,
+		      unsigned int flags)
+{
+	(void)parent;
+	(void)name;
+	(void)newparent;
+	(void)newname;
+	(void)flags;
+	fuse_reply_err(req, EXDEV);
+}
+
+/* ---- extended attributes ---- */
+
+static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
+			size_t size)
+{
+	if (res < 0)
+		fuse_reply_err(req, (int)-res);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)res);
+	else
+		fuse_reply_buf(req, buf, (size_t)res);
+}
+
+static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	struct seg_ref ref;
+	char *buf = NULL;
+	ssize_t res;
+
+	if (is_dir(ino)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	if (size > 0 && (buf = malloc(size)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = ref.ops->getxattr(&ref, name, buf, size);
+	reply_xattr(req, res, buf, size);
+	free(buf);
+}
+
+static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct seg_ref ref;
+	char *buf = NULL;
+	ssize_t res;
+
+	if (is_dir(ino)) {
+		reply_xattr(req, 0, NULL, size);
+		return;
+	}
+	if (size > 0 && (buf = malloc(size)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = ref.ops->listxattr(&ref, buf, size);
+	reply_xattr(req, res, buf, size);
+	free(buf);
+}
+
+static void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			const char *value, size_t size, int flags)
+{
+	struct seg_ref ref;
+	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
+
+	if (res == 0)
+		res = ref.ops->setxattr != NULL
+			      ? ref.ops->setxattr(&ref, name, value, size, flags)
+			      : -ENOTSUP;
+	fuse_reply_err(req, -res);
+}
+
+static void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct seg_ref ref;
+	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
+
+	if (res == 0)
+		res = ref.ops->removexattr != NULL
+			      ? ref.ops->removexattr(&ref, name)
+			      : -ENOTSUP;
+	fuse_reply_err(req, -res);
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+	.init = fs_init,
+	.lookup = fs_lookup,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
+	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.opendir = fs_opendir,
+	.readdir = fs_readdir,
+	.releasedir = fs_releasedir,
+	.open = fs_open,
+	.create = fs_create,
+	.read = fs_read,
+	.write = fs_write,
+	.flush = fs_flush,
+	.release = fs_release,
+	.fsync = fs_fsync,
+	.unlink = fs_unlink,
+	.mkdir = fs_mkdir,
+	.rmdir = fs_rmdir,
+	.mknod = fs_mknod,
+	.symlink = fs_symlink,
+	.link = fs_link,
+	.rename = fs_rename,
+	.getxattr = fs_getxattr,
+	.listxattr = fs_listxattr,
+	.setxattr = fs_setxattr,
+	.removexattr = fs_removexattr,
+};

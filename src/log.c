@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+
+static int debug_on;
+static int use_syslog;
+
+int log_debug_enabled(void)
+{
+	return debug_on;
+}
+
+static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	if (level > FUSE_LOG_NOTICE && !debug_on)
+		return;
+	if (use_syslog) {
+		vsyslog(LOG_DAEMON | (int)level, fmt, ap);
+		return;
+	}
+	fputs("shmfs: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+void log_setup(int debug)
+{
+	debug_on = debug;
+	fuse_set_log_func(log_func);
+}
+
+void log_to_syslog(void)
+{
+	openlog("shmfs", LOG_PID, LOG_DAEMON);
+	use_syslog = 1;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Logging goes through fuse_log(), so libfuse's own messages and ours end
+ * up in one place: stderr in the foreground, syslog once daemonized.
+ */
+#ifndef SHMFS_LOG_H
+#define SHMFS_LOG_H
+
+#include <fuse_log.h>
+
+int log_debug_enabled(void);
+void log_setup(int debug);
+void log_to_syslog(void);
+
+#define log_debug(...)                                      \
+	do {                                                \
+		if (log_debug_enabled())                    \
+			fuse_log(FUSE_LOG_DEBUG, __VA_ARGS__); \
+	} while (0)
+#define log_info(...) fuse_log(FUSE_LOG_INFO, __VA_ARGS__)
+#define log_warn(...) fuse_log(FUSE_LOG_WARNING, __VA_ARGS__)
+#define log_err(...) fuse_log(FUSE_LOG_ERR, __VA_ARGS__)
+
+#endif

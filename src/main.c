@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * shmfs: shared memory as a file tree.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "log.h"
+#include "node.h"
+#include "opts.h"
+#include "posix.h"
+#include "sysv.h"
+
+#define DEFAULT_POSIX_DIR "/dev/shm"
+
+/* One clear line for the mistakes people make most. */
+static int check_mountpoint(const char *path, char **real)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "shmfs: bad mount point `%s': %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "shmfs: bad mount point `%s': %s\n", path,
+			strerror(ENOTDIR));
+		return -1;
+	}
+	*real = realpath(path, NULL);
+	if (*real == NULL) {
+		fprintf(stderr, "shmfs: bad mount point `%s': %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void warn_rmid_forced(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/shm_rmid_forced", "re");
+	int v = 0;
+
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%d", &v) == 1 && v != 0)
+		log_warn("kernel.shm_rmid_forced is 1: a SysV segment that no "
+			 "other process has attached is destroyed when its "
+			 "file is closed\n");
+	fclose(f);
+}
+
+static int add_mount_args(struct fuse_args *args,
+			  const struct shmfs_opts *opts)
+{
+	const char *source = opts_source(opts);
+	char fsname[256] = "-ofsname=shmfs";
+
+	/* A source with a comma would split the option; keep the default. */
+	if (source != NULL && strchr(source, ',') == NULL &&
+	    strlen(source) < sizeof(fsname) - 9)
+		snprintf(fsname, sizeof(fsname), "-ofsname=%s", source);
+	if (fuse_opt_add_arg(args, fsname) < 0)
+		return -1;
+	if (opts->allow_other &&
+	    fuse_opt_add_arg(args, "-odefault_permissions") < 0)
+		return -1;
+	return 0;
+}
+
+static int run_loop(struct fuse_session *se,
+		    const struct fuse_cmdline_opts *copts)
+{
+	struct fuse_loop_config *config;
+	int res;
+
+	if (copts->singlethread)
+		return fuse_session_loop(se);
+	config = fuse_loop_cfg_create();
+	if (config == NULL)
+		return -ENOMEM;
+	fuse_loop_cfg_set_clone_fd(config, copts->clone_fd);
+	/* UINT_MAX is libfuse's "not given", which its setter rejects. */
+	if (copts->max_idle_threads != UINT_MAX)
+		fuse_loop_cfg_set_idle_threads(config, copts->max_idle_threads);
+	fuse_loop_cfg_set_max_threads(config, copts->max_threads);
+	res = fuse_session_loop_mt(se, config);
+	fuse_loop_cfg_destroy(config);
+	return res;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts copts;
+	struct shmfs_opts opts;
+	struct fuse_session *se;
+	char *mountpoint = NULL;
+	const char *posix_dir;
+	int res, ret = 1;
+
+	memset(&copts, 0, sizeof(copts));
+	memset(&opts, 0, sizeof(opts));
+	/* Create modes arrive with the caller's umask already applied. */
+	umask(0);
+	log_setup(0);
+
+	if (opts_parse(&args, &opts) < 0 ||
+	    fuse_parse_cmdline(&args, &copts) != 0)
+		goto out_opts;
+	if (copts.show_help) {
+		opts_print_help(argv[0]);
+		ret = 0;
+		goto out_opts;
+	}
+	if (copts.show_version) {
+		opts_print_version();
+		ret = 0;
+		goto out_opts;
+	}
+	log_setup(copts.debug);
+	if (opts_mountpoint(&opts) == NULL) {
+		fprintf(stderr, "shmfs: no mount point\n"
+				"see `%s --help' for usage\n",
+			argv[0]);
+		goto out_opts;
+	}
+	if (check_mountpoint(opts_mountpoint(&opts), &mountpoint) < 0)
+		goto out_opts;
+
+	posix_dir = opts.posix_dir ? opts.posix_dir : DEFAULT_POSIX_DIR;
+	res = posix_init(posix_dir);
+	if (res < 0) {
+		fprintf(stderr, "shmfs: cannot open POSIX directory `%s': %s\n",
+			posix_dir, strerror(-res));
+		if (opts.posix_dir != NULL)
+			goto out_mountpoint;
+	}
+	warn_rmid_forced();
+	if (add_mount_args(&args, &opts) < 0)
+		goto out_posix;
+
+	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), NULL);
+	if (se == NULL)
+		goto out_posix;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_session;
+	if (fuse_session_mount(se, mountpoint) != 0)
+		goto out_signals;
+	if (fuse_daemonize(copts.foreground) != 0)
+		goto out_unmount;
+	if (!copts.foreground)
+		log_to_syslog();
+
+	ret = run_loop(se, &copts) != 0;
+
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_posix:
+	node_clear();
+	sysv_destroy();
+	posix_destroy();
+out_mountpoint:
+	free(mountpoint);
+out_opts:
+	opts_free(&opts);
+	free(copts.mountpoint);
+	fuse_opt_free_args(&args);
+	return ret;
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "node.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct node {
+	struct node *next;
+	uint64_t ino;
+	uint64_t nlookup;
+	const struct seg_ops *ops;
+	uint64_t id;
+	char *name; /* NULL unless the backend names its objects */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct node **bucket;
+	size_t nbuckets; /* a power of two */
+	size_t count;
+} tab = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static size_t slot(uint64_t ino, size_t nbuckets)
+{
+	/* Inode numbers share their high bits; mix before masking. */
+	ino ^= ino >> 29;
+	ino *= UINT64_C(0xbf58476d1ce4e5b9);
+	ino ^= ino >> 32;
+	return (size_t)ino & (nbuckets - 1);
+}
+
+static struct node *find(uint64_t ino)
+{
+	if (tab.nbuckets == 0)
+		return NULL;
+	for (struct node *n = tab.bucket[slot(ino, tab.nbuckets)]; n != NULL;
+	     n = n->next)
+		if (n->ino == ino)
+			return n;
+	return NULL;
+}
+
+static int grow(void)
+{
+	size_t nb = tab.nbuckets ? tab.nbuckets * 2 : 256;
+	struct node **b = calloc(nb, sizeof(*b));
+
+	if (b == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < tab.nbuckets; i++) {
+		struct node *n = tab.bucket[i];
+
+		while (n != NULL) {
+			struct node *next = n->next;
+			size_t s = slot(n->ino, nb);
+
+			n->next = b[s];
+			b[s] = n;
+			n = next;
+		}
+	}
+	free(tab.bucket);
+	tab.bucket = b;
+	tab.nbuckets = nb;
+	return 0;
+}
+
+/* A POSIX object can be renamed behind our back: keep the newest name. */
+static int set_name(struct node *n, const char *name)
+{
+	char *copy;
+
+	if (name[0] == '\0' || (n->name != NULL && strcmp(n->name, name) == 0))
+		return 0;
+	copy = strdup(name);
+	if (copy == NULL)
+		return -ENOMEM;
+	free(n->name);
+	n->name = copy;
+	return 0;
+}
+
+int node_remember(uint64_t ino, const struct seg_ref *ref)
+{
+	struct node *n;
+	int res = 0;
+
+	pthread_mutex_lock(&tab.lock);
+	n = find(ino);
+	if (n == NULL) {
+		if (tab.count >= tab.nbuckets && (res = grow()) < 0)
+			goto out;
+		n = calloc(1, sizeof(*n));
+		if (n == NULL) {
+			res = -ENOMEM;
+			goto out;
+		}
+		n->ino = ino;
+		n->next = tab.bucket[slot(ino, tab.nbuckets)];
+		tab.bucket[slot(ino, tab.nbuckets)] = n;
+		tab.count++;
+	}
+	res = set_name(n, ref->name);
+	if (res < 0)
+		goto out;
+	n->ops = ref->ops;
+	n->id = ref->id;
+	n->nlookup++;
+out:
+	pthread_mutex_unlock(&tab.lock);
+	return res;
+}
+
+int node_get(uint64_t ino, struct seg_ref *ref)
+{
+	struct node *n;
+	int res = 0;
+
+	pthread_mutex_lock(&tab.lock);
+	n = find(ino);
+	if (n == NULL) {
+		res = -ESTALE;
+	} else {
+		ref->ops = n->ops;
+		ref->id = n->id;
+		strcpy(ref->name, n->name ? n->name : "");
+	}
+	pthread_mutex_unlock(&tab.lock);
+	return res;
+}
+
+void node_forget(uint64_t ino, uint64_t nlookup)
+{
+	struct node **p, *n;
+
+	pthread_mutex_lock(&tab.lock);
+	if (tab.nbuckets == 0)
+		goto out;
+	for (p = &tab.bucket[slot(ino, tab.nbuckets)]; (n = *p) != NULL;
+	     p = &n->next) {
+		if (n->ino != ino)
+			continue;
+		n->nlookup = nlookup < n->nlookup ? n->nlookup - nlookup : 0;
+		if (n->nlookup == 0) {
+			*p = n->next;
+			free(n->name);
+			free(n);
+			tab.count--;
+		}
+		break;
+	}
+out:
+	pthread_mutex_unlock(&tab.lock);
+}
+
+size_t node_count(void)
+{
+	size_t count;
+
+	pthread_mutex_lock(&tab.lock);
+	count = tab.count;
+	pthread_mutex_unlock(&tab.lock);
+	return count;
+}
+
+void node_clear(void)
+{
+	pthread_mutex_lock(&tab.lock);
+	for (size_t i = 0; i < tab.nbuckets; i++) {
+		struct node *n = tab.bucket[i];
+
+		while (n != NULL) {
+			struct node *next = n->next;
+
+			free(n->name);
+			free(n);
+			n = next;
+		}
+	}
+	free(tab.bucket);
+	tab.bucket = NULL;
+	tab.nbuckets = tab.count = 0;
+	pthread_mutex_unlock(&tab.lock);
+}

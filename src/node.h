@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel's view of our inodes: every inode number handed out by a
+ * lookup maps to the segment it names, until the kernel forgets it.
+ */
+#ifndef SHMFS_NODE_H
+#define SHMFS_NODE_H
+
+#include <stdint.h>
+
+#include "seg.h"
+
+/* One more kernel reference to INO, which names REF. */
+int node_remember(uint64_t ino, const struct seg_ref *ref);
+/* -ESTALE if the kernel holds no reference to INO. */
+int node_get(uint64_t ino, struct seg_ref *ref);
+void node_forget(uint64_t ino, uint64_t nlookup);
+size_t node_count(void);
+void node_clear(void);
+
+#endif

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "opts.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	KEY_ALLOW_OTHER,
+	KEY_DISCARD,
+};
+
+#define SHMFS_OPT(t, p) { t, offsetof(struct shmfs_opts, p), 1 }
+
+static const struct fuse_opt opt_spec[] = {
+	SHMFS_OPT("posix_dir=%s", posix_dir),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+	/* Words only mount(8) and fstab mean something by. */
+	FUSE_OPT_KEY("auto", KEY_DISCARD),
+	FUSE_OPT_KEY("noauto", KEY_DISCARD),
+	FUSE_OPT_KEY("nofail", KEY_DISCARD),
+	FUSE_OPT_KEY("_netdev", KEY_DISCARD),
+	FUSE_OPT_KEY("user", KEY_DISCARD),
+	FUSE_OPT_KEY("nouser", KEY_DISCARD),
+	FUSE_OPT_KEY("users", KEY_DISCARD),
+	FUSE_OPT_KEY("defaults", KEY_DISCARD),
+	FUSE_OPT_END
+};
+
+static int opt_proc(void *data, const char *arg, int key,
+		    struct fuse_args *outargs)
+{
+	struct shmfs_opts *opts = data;
+
+	(void)outargs;
+	switch (key) {
+	case FUSE_OPT_KEY_NONOPT:
+		if (opts->npos == 2) {
+			fprintf(stderr, "shmfs: too many arguments: `%s'\n"
+					"see `shmfs --help' for usage\n",
+				arg);
+			return -1;
+		}
+		opts->pos[opts->npos] = strdup(arg);
+		if (opts->pos[opts->npos] == NULL)
+			return -1;
+		opts->npos++;
+		return 0;
+	case FUSE_OPT_KEY_OPT:
+		if (strncmp(arg, "x-systemd.", 10) == 0 ||
+		    strncmp(arg, "comment=", 8) == 0)
+			return 0;
+		return 1;
+	case KEY_ALLOW_OTHER:
+		opts->allow_other = 1;
+		return 1;
+	case KEY_DISCARD:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int opts_parse(struct fuse_args *args, struct shmfs_opts *opts)
+{
+	return fuse_opt_parse(args, opts, opt_spec, opt_proc);
+}
+
+const char *opts_mountpoint(const struct shmfs_opts *opts)
+{
+	return opts->npos > 0 ? opts->pos[opts->npos - 1] : NULL;
+}
+
+const char *opts_source(const struct shmfs_opts *opts)
+{
+	return opts->npos == 2 ? opts->pos[0] : NULL;
+}
+
+void opts_free(struct shmfs_opts *opts)
+{
+	for (int i = 0; i < opts->npos; i++)
+		free(opts->pos[i]);
+	free(opts->posix_dir);
+	memset(opts, 0, sizeof(*opts));
+}
+
+void opts_print_help(const char *progname)
+{
+	printf("usage: %s [options] [source] mountpoint\n"
+	       "\n"
+	       "Shows shared memory as files:\n"
+	       "    mountpoint/sysv/0x000004d2   System V segment, by key\n"
+	       "    mountpoint/sysv-id/32769     System V segment, by shmid\n"
+	       "    mountpoint/posix/NAME        POSIX object shm_open(\"/NAME\")\n"
+	       "The source, if given, is only a name for mount(8).\n"
+	       "\n"
+	       "shmfs options:\n"
+	       "    -o posix_dir=DIR       POSIX objects are the files of DIR\n"
+	       "                           (default: /dev/shm)\n"
+	       "    -o allow_other         let other users in; always adds\n"
+	       "                           default_permissions, so nobody gets\n"
+	       "                           more than the mode shown allows\n"
+	       "    -o ro                  read-only: every change fails, EROFS\n"
+	       "    auto, noauto, nofail, _netdev, user, users, defaults,\n"
+	       "    x-systemd.*, comment=* are fstab words, accepted and ignored\n"
+	       "\n",
+	       progname);
+	printf("FUSE options:\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+void opts_print_version(void)
+{
+	printf("shmfs version %s\n", PACKAGE_VERSION);
+	printf("FUSE library version %s\n", fuse_pkgversion());
+	fflush(stdout);
+	fuse_lowlevel_version();
+}

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reads reply straight from a shared mapping of the object; writes go
+ * through pwrite(), which grows the object and, unlike a store into a
+ * mapping, cannot fault with SIGBUS when another process has shrunk it.
+ * A read whose mapping is cut short under it is not a fault in the daemon
+ * either: the kernel copies the reply, and fails just that request.
+ */
+#include "posix.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "name.h"
+
+struct posix_file {
+	struct seg_file base;
+	int fd;
+	pthread_rwlock_t maplock; /* readers use the mapping, a remap writes */
+	void *map;
+	size_t maplen;
+};
+
+static struct {
+	int dirfd;
+	char *path;
+} dir = { .dirfd = -1 };
+
+int posix_init(const char *path)
+{
+	dir.dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir.dirfd < 0)
+		return -errno;
+	dir.path = strdup(path);
+	if (dir.path == NULL) {
+		close(dir.dirfd);
+		dir.dirfd = -1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void posix_destroy(void)
+{
+	if (dir.dirfd >= 0)
+		close(dir.dirfd);
+	free(dir.path);
+	dir.dirfd = -1;
+	dir.path = NULL;
+}
+
+static uint64_t posix_ino(ino_t ino)
+{
+	if ((uint64_t)ino <= UINT32_MAX)
+		return SEG_INO_TAG(SEG_TAG_POSIX, ino);
+	return (UINT64_C(1) << 63) | (uint64_t)ino;
+}
+
+static void stat_export(struct stat *st)
+{
+	st->st_ino = posix_ino(st->st_ino);
+	st->st_nlink = 1;
+}
+
+/* stat NAME and make sure it is still the object REF was looked up as. */
+static int stat_ref(const struct seg_ref *ref, struct stat *st)
+{
+	if (fstatat(dir.dirfd, ref->name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode) || st->st_ino != (ino_t)ref->id)
+		return -ENOENT;
+	return 0;
+}
+
+static int open_ref(const struct seg_ref *ref, int flags)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dir.dirfd, ref->name,
+		    flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_ino != (ino_t)ref->id) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+static int posix_getattr(const struct seg_ref *ref, struct seg_file *file,
+			 struct stat *st)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	int res = 0;
+
+	if (f != NULL)
+		res = fstat(f->fd, st) < 0 ? -errno : 0;
+	else
+		res = stat_ref(ref, st);
+	if (res == 0)
+		stat_export(st);
+	return res;
+}
+
+static int posix_chmod(const struct seg_ref *ref, mode_t mode)
+{
+	struct stat st;
+	int res = stat_ref(ref, &st);
+
+	if (res == 0 && fchmodat(dir.dirfd, ref->name, mode & 07777, 0) < 0)
+		res = -errno;
+	return res;
+}
+
+static int posix_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int res = stat_ref(ref, &st);
+
+	if (res == 0 &&
+	    fchownat(dir.dirfd, ref->name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		res = -errno;
+	return res;
+}
+
+static int posix_truncate(const struct seg_ref *ref, struct seg_file *file,
+			  off_t size)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	int fd, res = 0;
+
+	if (f != NULL && (f->base.flags & O_ACCMODE) != O_RDONLY)
+		return ftruncate(f->fd, size) < 0 ? -errno : 0;
+	fd = open_ref(ref, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	if (ftruncate(fd, size) < 0)
+		res = -errno;
+	close(fd);
+	return res;
+}
+
+static int posix_utimens(const struct seg_ref *ref, const struct timespec tv[2])
+{
+	struct stat st;
+	int res = stat_ref(ref, &st);
+
+	if (res == 0 &&
+	    utimensat(dir.dirfd, ref->name, tv, AT_SYMLINK_NOFOLLOW) < 0)
+		res = -errno;
+	return res;
+}
+
+static int file_new(int fd, int flags, struct seg_file **file)
+{
+	struct posix_file *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -ENOMEM;
+	f->base.flags = flags;
+	f->fd = fd;
+	pthread_rwlock_init(&f->maplock, NULL);
+	*file = &f->base;
+	return 0;
+}
+
+static int posix_open(const struct seg_ref *ref, int flags,
+		      struct seg_file **file)
+{
+	int fd, res;
+
+	fd = open_ref(ref, flags & (O_ACCMODE | O_APPEND | O_TRUNC));
+	if (fd < 0)
+		return fd;
+	res = file_new(fd, flags, file);
+	if (res < 0)
+		close(fd);
+	return res;
+}
+
+/* Make the mapping cover END bytes; write lock held. */
+static int remap(struct posix_file *f, size_t end)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (end + page - 1) / page * page;
+	void *map;
+
+	if (f->maplen >= end)
+		return 0;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, f->fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	if (f->map != NULL)
+		munmap(f->map, f->maplen);
+	f->map = map;
+	f->maplen = len;
+	return 0;
+}
+
+/* Where mmap is refused (some file systems), read into a buffer. */
+static int read_copy(struct posix_file *f, size_t size, off_t off,
+		     seg_reply_fn reply, void *ctx)
+{
+	char *buf = malloc(size ? size : 1);
+	ssize_t n;
+	int res;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	n = pread(f->fd, buf, size, off);
+	res = n < 0 ? -errno : reply(ctx, buf, (size_t)n);
+	free(buf);
+	return res;
+}
+
+static int posix_read(struct seg_file *file, size_t size, off_t off,
+		      seg_reply_fn reply, void *ctx)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	struct stat st;
+	size_t n, end;
+	int res;
+
+	/* Only what is there now: past the end a mapping would fault. */
+	if (fstat(f->fd, &st) < 0)
+		return -errno;
+	if (off < 0)
+		return -EINVAL;
+	if (off >= st.st_size)
+		return reply(ctx, NULL, 0);
+	n = (uint64_t)(st.st_size - off) < size ? (size_t)(st.st_size - off)
+						 : size;
+	end = (size_t)off + n;
+
+	pthread_rwlock_rdlock(&f->maplock);
+	if (f->maplen < end) {
+		pthread_rwlock_unlock(&f->maplock);
+		pthread_rwlock_wrlock(&f->maplock);
+		res = remap(f, end);
+		pthread_rwlock_unlock(&f->maplock);
+		if (res < 0) {
+			log_debug("posix: mmap: %s, reading by copy\n",
+				  strerror(-res));
+			return read_copy(f, n, off, reply, ctx);
+		}
+		pthread_rwlock_rdlock(&f->maplock);
+	}
+	res = reply(ctx, (const char *)f->map + off, n);
+	pthread_rwlock_unlock(&f->maplock);
+	return res;
+}
+
+static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
+			   off_t off)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	ssize_t n = pwrite(f->fd, buf, size, off);
+
+	return n < 0 ? -errno : n;
+}
+
+static int posix_flush(struct seg_file *file)
+{
+	(void)file;
+	return 0;
+}
+
+static void posix_release(struct seg_file *file)
+{
+	struct posix_file *f = (struct posix_file *)file;
+
+	if (f->map != NULL)
+		munmap(f->map, f->maplen);
+	close(f->fd);
+	pthread_rwlock_destroy(&f->maplock);
+	free(f);
+}
+
+/* xattr calls have no *at() form: go by path, without following links. */
+static int ref_path(const struct seg_ref *ref, char *buf, size_t size)
+{
+	struct stat st;
+	int res = stat_ref(ref, &st);
+
+	if (res < 0)
+		return res;
+	if ((size_t)snprintf(buf, size, "%s/%s", dir.path, ref->name) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static ssize_t posix_getxattr(const struct seg_ref *ref, const char *name,
+			      char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int res = ref_path(ref, path, sizeof(path));
+
+	if (res < 0)
+		return res;
+	n = lgetxattr(path, name, buf, size);
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t posix_listxattr(const struct seg_ref *ref, char *buf,
+			       size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int res = ref_path(ref, path, sizeof(path));
+
+	if (res < 0)
+		return res;
+	n = llistxattr(path, buf, size);
+	return n < 0 ? -errno : n;
+}
+
+static int posix_setxattr(const struct seg_ref *ref, const char *name,
+			  const char *value, size_t size, int flags)
+{
+	char path[PATH_MAX];
+	int res = ref_path(ref, path, sizeof(path));
+
+	if (res == 0 && lsetxattr(path, name, value, size, flags) < 0)
+		res = -errno;
+	return res;
+}
+
+static int posix_removexattr(const struct seg_ref *ref, const char *name)
+{
+	char path[PATH_MAX];
+	int res = ref_path(ref, path, sizeof(path));
+
+	if (res == 0 && lremovexattr(path, name) < 0)
+		res = -errno;
+	return res;
+}
+
+const struct seg_ops posix_seg_ops = {
+	.getattr = posix_getattr,
+	.chmod = posix_chmod,
+	.chown = posix_chown,
+	.truncate = posix_truncate,
+	.utimens = posix_utimens,
+	.open = posix_open,
+	.read = posix_read,
+	.write = posix_write,
+	.flush = posix_flush,
+	.release = posix_release,
+	.getxattr = posix_getxattr,
+	.listxattr = posix_listxattr,
+	.setxattr = posix_setxattr,
+	.removexattr = posix_removexattr,
+};
+
+/* ---- the directory ---- */
+
+static void ref_init(struct seg_ref *ref, const char *name, ino_t ino)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &posix_seg_ops;
+	ref->id = (uint64_t)ino;
+	snprintf(ref->name, sizeof(ref->name), "%s", name);
+}
+
+static int dir_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+{
+	int res = name_check_posix(name);
+
+	if (res < 0)
+		return res == -EINVAL ? -ENOENT : res;
+	if (dir.dirfd < 0)
+		return -ENOENT;
+	if (fstatat(dir.dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return -ENOENT;
+	ref_init(ref, name, st->st_ino);
+	stat_export(st);
+	return 0;
+}
+
+static int dir_list(seg_fill_fn fill, void *ctx)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, res = 0;
+
+	if (dir.dirfd < 0)
+		return 0;
+	fd = openat(dir.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		res = -errno;
+		close(fd);
+		return res;
+	}
+	while (res == 0 && (de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (name_check_posix(de->d_name) < 0)
+			continue;
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode))
+				continue;
+		} else if (de->d_type != DT_REG) {
+			continue;
+		}
+		res = fill(ctx, de->d_name, posix_ino(de->d_ino));
+	}
+	closedir(d);
+	return res;
+}
+
+static int dir_create(const char *name, mode_t mode, int flags,
+		      const struct seg_cred *cred, struct seg_ref *ref,
+		      struct stat *st, struct seg_file **file)
+{
+	int fd, res = name_check_posix(name);
+
+	if (res < 0)
+		return res;
+	if (dir.dirfd < 0)
+		return -ENOTSUP;
+	/* What shm_open(O_CREAT | O_EXCL) does, in our directory. */
+	fd = openat(dir.dirfd, name,
+		    (flags & (O_ACCMODE | O_APPEND)) | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    mode & 07777);
+	if (fd < 0)
+		return -errno;
+	if (geteuid() == 0 && fchown(fd, cred->uid, cred->gid) < 0) {
+		res = -errno;
+		goto err_unlink;
+	}
+	if (fstat(fd, st) < 0) {
+		res = -errno;
+		goto err_unlink;
+	}
+	ref_init(ref, name, st->st_ino);
+	stat_export(st);
+	res = file_new(fd, flags, file);
+	if (res < 0)
+		goto err_unlink;
+	return 0;
+
+err_unlink:
+	unlinkat(dir.dirfd, name, 0);
+	close(fd);
+	return res;
+}
+
+static int dir_unlink(const char *name)
+{
+	struct stat st;
+	int res = name_check_posix(name);
+
+	if (res < 0)
+		return res == -EINVAL ? -ENOENT : res;
+	if (dir.dirfd < 0)
+		return -ENOENT;
+	if (fstatat(dir.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOENT;
+	/* shm_unlink() */
+	return unlinkat(dir.dirfd, name, 0) < 0 ? -errno : 0;
+}
+
+const struct seg_dir_ops posix_dir_ops = {
+	.lookup = dir_lookup,
+	.list = dir_list,
+	.create = dir_create,
+	.unlink = dir_unlink,
+};

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * System V segments.  The kernel's record (IPC_STAT) is read on every
+ * request, so what other processes change shows at once; only rss and
+ * swap, which exist solely in /proc/sysvipc/shm, come from a snapshot of
+ * that table no older than USAGE_MAX_AGE_NS.
+ */
+#include "sysv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "attr.h"
+#include "log.h"
+#include "name.h"
+#include "sysv_new.h"
+
+#define USAGE_MAX_AGE_NS 1000000000LL
+
+struct sysv_file {
+	struct seg_file base;
+	int shmid;
+	void *addr;
+	uint64_t size;
+	int writable;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct sysvtab tab;
+	int64_t when_ns;
+} usage = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Take TAB as the newest snapshot; TAB is left with the old one. */
+static void usage_swap(struct sysvtab *tab)
+{
+	struct sysvtab old;
+
+	pthread_mutex_lock(&usage.lock);
+	old = usage.tab;
+	usage.tab = *tab;
+	usage.when_ns = now_ns();
+	pthread_mutex_unlock(&usage.lock);
+	*tab = old;
+}
+
+static const struct sysv_info *usage_find(int shmid)
+{
+	for (size_t i = 0; i < usage.tab.n; i++)
+		if (usage.tab.v[i].shmid == shmid)
+			return &usage.tab.v[i];
+	return NULL;
+}
+
+/*
+ * Fill rss and swap from the snapshot; FULL, if not NULL, gets the whole
+ * row (for callers that may not IPC_STAT).  -ENOENT if not in the table.
+ */
+static int usage_get(int shmid, struct sysv_info *info, int full)
+{
+	const struct sysv_info *row;
+	int res = 0;
+
+	pthread_mutex_lock(&usage.lock);
+	row = usage_find(shmid);
+	if (row == NULL || now_ns() - usage.when_ns > USAGE_MAX_AGE_NS) {
+		struct sysvtab fresh = { 0 };
+
+		pthread_mutex_unlock(&usage.lock);
+		res = sysvtab_read(&fresh);
+		if (res == 0)
+			usage_swap(&fresh);
+		sysvtab_free(&fresh);
+		pthread_mutex_lock(&usage.lock);
+		row = usage_find(shmid);
+	}
+	if (row == NULL) {
+		res = -ENOENT;
+	} else if (full) {
+		*info = *row;
+	} else {
+		info->have_usage = row->have_usage;
+		info->rss = row->rss;
+		info->swap = row->swap;
+	}
+	pthread_mutex_unlock(&usage.lock);
+	return res;
+}
+
+int sysv_stat_id(int shmid, struct sysv_info *info)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		/* A segment we may not read is still listed, as ipcs does. */
+		if (errno == EACCES)
+			return usage_get(shmid, info, 1);
+		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	}
+	sysvtab_from_ds(&ds, shmid, info);
+	usage_get(shmid, info, 0);
+	return 0;
+}
+
+void sysv_destroy(void)
+{
+	pthread_mutex_lock(&usage.lock);
+	sysvtab_free(&usage.tab);
+	pthread_mutex_unlock(&usage.lock);
+}
+
+int sysv_span(uint64_t segsz, off_t off, size_t len, int writing, size_t *n)
+{
+	if (off < 0)
+		return -EINVAL;
+	if ((uint64_t)off >= segsz) {
+		*n = 0;
+		return writing && len > 0 ? -ENOSPC : 0;
+	}
+	*n = segsz - (uint64_t)off < len ? (size_t)(segsz - (uint64_t)off) : len;
+	return 0;
+}
+
+int sysv_truncate_check(uint64_t segsz, off_t size)
+{
+	if (size < 0)
+		return -EINVAL;
+	return (uint64_t)size > segsz ? -EFBIG : 0;
+}
+
+static int ref_shmid(const struct seg_ref *ref)
+{
+	return (int)ref->id;
+}
+
+static int sysv_getattr(const struct seg_ref *ref, struct seg_file *file,
+			struct stat *st)
+{
+	struct sysv_info info;
+	int res = sysv_stat_id(ref_shmid(ref), &info);
+
+	(void)file;
+	if (res < 0)
+		return res;
+	attr_sysv_stat(&info, st);
+	return 0;
+}
+
+/* IPC_SET takes mode, uid and gid together; change only what was asked. */
+static int sysv_set(int shmid, const mode_t *mode, uid_t uid, gid_t gid)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(shmid, IPC_STAT, &ds) < 0)
+		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	if (mode != NULL)
+		ds.shm_perm.mode = (ds.shm_perm.mode & ~0777) | (*mode & 0777);
+	if (uid != (uid_t)-1)
+		ds.shm_perm.uid = uid;
+	if (gid != (gid_t)-1)
+		ds.shm_perm.gid = gid;
+	if (shmctl(shmid, IPC_SET, &ds) < 0)
+		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	return 0;
+}
+
+static int sysv_chmod(const struct seg_ref *ref, mode_t mode)
+{
+	/* SysV has no set-id or sticky bits; refuse them rather than drop. */
+	if (mode & 07000)
+		return -EINVAL;
+	return sysv_set(ref_shmid(ref), &mode, (uid_t)-1, (gid_t)-1);
+}
+
+static int sysv_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
+{
+	return sysv_set(ref_shmid(ref), NULL, uid, gid);
+}
+
+static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
+			 off_t size)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+	struct sysv_info info;
+	void *addr;
+	int res;
+
+	res = sysv_stat_id(ref_shmid(ref), &info);
+	if (res < 0)
+		return res;
+	res = sysv_truncate_check(info.size, size);
+	if (res < 0 || (uint64_t)size == info.size)
+		return res;
+
+	if (f != NULL && f->writable) {
+		memset((char *)f->addr + size, 0, info.size - (uint64_t)size);
+		return 0;
+	}
+	addr = shmat(ref_shmid(ref), NULL, 0);
+	if (addr == (void *)-1)
+		return -errno;
+	memset((char *)addr + size, 0, info.size - (uint64_t)size);
+	shmdt(addr);
+	return 0;
+}
+
+/* The kernel keeps a segment's times itself; there is nothing to set. */
+static int sysv_utimens(const struct seg_ref *ref, const struct timespec tv[2])
+{
+	(void)ref;
+	(void)tv;
+	return 0;
+}
+
+int sysv_open_id(int shmid, int flags, struct seg_file **file)
+{
+	struct sysv_file *f;
+	struct shmid_ds ds;
+	int rdonly = (flags & O_ACCMODE) == O_RDONLY;
+	int res;
+
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return -ENOMEM;
+	f->addr = shmat(shmid, NULL, rdonly ? SHM_RDONLY : 0);
+	if (f->addr == (void *)-1) {
+		res = errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+		goto err_free;
+	}
+	/* After the attach: the size cannot change while we hold it. */
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		res = -errno;
+		goto err_detach;
+	}
+	f->base.flags = flags;
+	f->shmid = shmid;
+	f->size = ds.shm_segsz;
+	f->writable = !rdonly;
+	*file = &f->base;
+	log_debug("sysv: attached shmid %d (%s), %llu bytes\n", shmid,
+		  rdonly ? "read-only" : "read-write",
+		  (unsigned long long)f->size);
+	return 0;
+
+err_detach:
+	shmdt(f->addr);
+err_free:
+	free(f);
+	return res;
+}
+
+static int sysv_open(const struct seg_ref *ref, int flags,
+		     struct seg_file **file)
+{
+	return sysv_open_id(ref_shmid(ref), flags, file);
+}
+
+static int sysv_read(struct seg_file *file, size_t size, off_t off,
+		     seg_reply_fn reply, void *ctx)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+	size_t n;
+	int res = sysv_span(f->size, off, size, 0, &n);
+
+	if (res < 0)
+		return res;
+	return reply(ctx, (const char *)f->addr + off, n);
+}
+
+static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
+			  off_t off)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+	size_t n;
+	int res;
+
+	if (!f->writable)
+		return -EBADF;
+	res = sysv_span(f->size, off, size, 1, &n);
+	if (res < 0)
+		return res;
+	memcpy((char *)f->addr + off, buf, n);
+	return (ssize_t)n;
+}
+
+static int sysv_flush(struct seg_file *file)
+{
+	(void)file;
+	return 0;
+}
+
+static void sysv_release(struct seg_file *file)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+
+	if (shmdt(f->addr) < 0)
+		log_err("sysv: detaching shmid %d: %s\n", f->shmid,
+			strerror(errno));
+	else
+		log_debug("sysv: detached shmid %d\n", f->shmid);
+	free(f);
+}
+
+static ssize_t sysv_getxattr(const struct seg_ref *ref, const char *name,
+			     char *buf, size_t size)
+{
+	struct sysv_info info;
+	int res = sysv_stat_id(ref_shmid(ref), &info);
+
+	if (res < 0)
+		return res;
+	return attr_sysv_getxattr(&info, name, buf, size);
+}
+
+static ssize_t sysv_listxattr(const struct seg_ref *ref, char *buf,
+			      size_t size)
+{
+	struct sysv_info info;
+	int res = sysv_stat_id(ref_shmid(ref), &info);
+
+	if (res < 0)
+		return res;
+	return attr_sysv_listxattr(&info, buf, size);
+}
+
+static int sysv_setxattr(const struct seg_ref *ref, const char *name,
+			 const char *value, size_t size, int flags)
+{
+	(void)ref;
+	(void)value;
+	(void)size;
+	(void)flags;
+	return attr_sysv_set_error(name);
+}
+
+static int sysv_removexattr(const struct seg_ref *ref, const char *name)
+{
+	(void)ref;
+	return attr_sysv_set_error(name);
+}
+
+const struct seg_ops sysv_seg_ops = {
+	.getattr = sysv_getattr,
+	.chmod = sysv_chmod,
+	.chown = sysv_chown,
+	.truncate = sysv_truncate,
+	.utimens = sysv_utimens,
+	.open = sysv_open,
+	.read = sysv_read,
+	.write = sysv_write,
+	.flush = sysv_flush,
+	.release = sysv_release,
+	.getxattr = sysv_getxattr,
+	.listxattr = sysv_listxattr,
+	.setxattr = sysv_setxattr,
+	.removexattr = sysv_removexattr,
+};
+
+/* ---- the two directories ---- */
+
+static int ref_from_id(int shmid, struct seg_ref *ref, struct stat *st)
+{
+	struct sysv_info info;
+	int res = sysv_stat_id(shmid, &info);
+
+	if (res < 0)
+		return res;
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &sysv_seg_ops;
+	ref->id = (uint64_t)shmid;
+	attr_sysv_stat(&info, st);
+	return 0;
+}
+
+static int key_to_shmid(key_t key)
+{
+	int shmid = shmget(key, 0, 0);
+
+	if (shmid < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	return shmid;
+}
+
+static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+{
+	key_t key;
+	int shmid;
+
+	if (name_parse_key(name, &key) < 0)
+		return -ENOENT;
+	if (sysv_new_lookup(key, ref, st) == 0)
+		return 0;
+	shmid = key_to_shmid(key);
+	if (shmid < 0)
+		return shmid;
+	return ref_from_id(shmid, ref, st);
+}
+
+static int id_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+{
+	int shmid;
+
+	if (name_parse_shmid(name, &shmid) < 0)
+		return -ENOENT;
+	return ref_from_id(shmid, ref, st);
+}
+
+/* Every listing reads the table afresh; it then serves rss for a while. */
+static int list_table(int by_key, seg_fill_fn fill, void *ctx)
+{
+	struct sysvtab tab = { 0 };
+	int res = sysvtab_read(&tab);
+
+	if (res < 0)
+		return res;
+	for (size_t i = 0; i < tab.n && res == 0; i++) {
+		const struct sysv_info *info = &tab.v[i];
+		uint64_t ino = SEG_INO_TAG(SEG_TAG_SYSV, (uint32_t)info->shmid);
+		char name[NAME_KEY_LEN];
+
+		if (by_key) {
+			if (info->key == IPC_PRIVATE)
+				continue;
+			name_format_key(info->key, name);
+		} else {
+			name_format_shmid(info->shmid, name);
+		}
+		res = fill(ctx, name, ino);
+	}
+	usage_swap(&tab);
+	sysvtab_free(&tab);
+	return res;
+}
+
+static int key_list(seg_fill_fn fill, void *ctx)
+{
+	int res = list_table(1, fill, ctx);
+
+	return res ?: sysv_new_list(fill, ctx);
+}
+
+static int id_list(seg_fill_fn fill, void *ctx)
+{
+	return list_table(0, fill, ctx);
+}
+
+static int key_create(const char *name, mode_t mode, int flags,
+		      const struct seg_cred *cred, struct seg_ref *ref,
+		      struct stat *st, struct seg_file **file)
+{
+	key_t key;
+
+	if (name_parse_key(name, &key) < 0)
+		return -EINVAL;
+	if (sysv_new_lookup(key, ref, st) == 0 || key_to_shmid(key) >= 0)
+		return -EEXIST;
+	return sysv_new_create(key, mode, flags, cred, ref, st, file);
+}
+
+static int rmid(int shmid)
+{
+	if (shmctl(shmid, IPC_RMID, NULL) < 0)
+		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	log_debug("sysv: removed shmid %d\n", shmid);
+	return 0;
+}
+
+static int key_unlink(const char *name)
+{
+	key_t key;
+	int shmid;
+
+	if (name_parse_key(name, &key) < 0)
+		return -ENOENT;
+	if (sysv_new_unlink(key) == 0)
+		return 0;
+	shmid = key_to_shmid(key);
+	return shmid < 0 ? shmid : rmid(shmid);
+}
+
+static int id_unlink(const char *name)
+{
+	int shmid;
+
+	if (name_parse_shmid(name, &shmid) < 0)
+		return -ENOENT;
+	return rmid(shmid);
+}
+
+const struct seg_dir_ops sysv_key_dir_ops = {
+	.lookup = key_lookup,
+	.list = key_list,
+	.create = key_create,
+	.unlink = key_unlink,
+};
+
+/* No create: a shmid is chosen by the kernel. */
+const struct seg_dir_ops sysv_id_dir_ops = {
+	.lookup = id_lookup,
+	.list = id_list,
+	.unlink = id_unlink,
+};

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* System V segments: sysv/ names them by key, sysv-id/ by shmid. */
+#ifndef SHMFS_SYSV_H
+#define SHMFS_SYSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "seg.h"
+#include "sysvtab.h"
+
+extern const struct seg_ops sysv_seg_ops;
+extern const struct seg_dir_ops sysv_key_dir_ops;
+extern const struct seg_dir_ops sysv_id_dir_ops;
+
+void sysv_destroy(void);
+
+/* The kernel record of one segment, with rss and swap where known. */
+int sysv_stat_id(int shmid, struct sysv_info *info);
+
+/* Attach for OPEN-style FLAGS (O_RDONLY attaches SHM_RDONLY). */
+int sysv_open_id(int shmid, int flags, struct seg_file **file);
+
+/*
+ * How many of LEN bytes at OFF a transfer moves in a segment of SEGSZ
+ * bytes: reads end at the end, writes are short there, and a write that
+ * starts at or past the end has no space at all.
+ */
+int sysv_span(uint64_t segsz, off_t off, size_t len, int writing, size_t *n);
+
+/* Truncate's meaning for a fixed-size segment: zero from SIZE to the end. */
+int sysv_truncate_check(uint64_t segsz, off_t size);
+
+#endif

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "sysv_new.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "name.h"
+#include "sysv.h"
+
+enum new_state { PENDING, CREATED, DISCARDED };
+
+struct sysv_new {
+	struct sysv_new *next;
+	uint64_t serial;
+	unsigned refs; /* open files, plus callers inside an operation */
+	key_t key;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	time_t ctime;
+	enum new_state state;
+	int shmid; /* once CREATED */
+	char *buf; /* while PENDING */
+	size_t len, cap;
+};
+
+struct new_file {
+	struct seg_file base;
+	struct sysv_new *n;
+	int creator;
+	struct seg_file *real; /* the segment's own file, once created */
+};
+
+/*
+ * One lock for the registry and every pending file in it: creations are
+ * rare, and a single lock cannot be taken in the wrong order.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct sysv_new *head;
+	uint64_t serial;
+} reg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct sysv_new *find_serial(uint64_t serial)
+{
+	for (struct sysv_new *n = reg.head; n != NULL; n = n->next)
+		if (n->serial == serial)
+			return n;
+	return NULL;
+}
+
+static struct sysv_new *find_pending_key(key_t key)
+{
+	for (struct sysv_new *n = reg.head; n != NULL; n = n->next)
+		if (n->key == key && n->state == PENDING)
+			return n;
+	return NULL;
+}
+
+/* Drop a reference; the last one unlinks and frees.  Lock held. */
+static void put_locked(struct sysv_new *n)
+{
+	if (--n->refs > 0)
+		return;
+	for (struct sysv_new **p = &reg.head; *p != NULL; p = &(*p)->next) {
+		if (*p == n) {
+			*p = n->next;
+			break;
+		}
+	}
+	free(n->buf);
+	free(n);
+}
+
+static void stat_pending(const struct sysv_new *n, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = SEG_INO_TAG(SEG_TAG_NEW, n->serial);
+	st->st_mode = S_IFREG | (n->mode & 0777);
+	st->st_nlink = 1;
+	st->st_uid = n->uid;
+	st->st_gid = n->gid;
+	st->st_size = (off_t)n->len;
+	st->st_blksize = sysconf(_SC_PAGESIZE);
+	st->st_blocks = (blkcnt_t)((n->len + 511) / 512);
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = n->ctime;
+}
+
+static void ref_pending(const struct sysv_new *n, struct seg_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &sysv_new_ops;
+	ref->id = n->serial;
+}
+
+static void ref_created(const struct sysv_new *n, struct seg_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &sysv_seg_ops;
+	ref->id = (uint64_t)n->shmid;
+}
+
+/* The segment may be at most shmmax bytes; refuse to collect more. */
+static uint64_t shmmax(void)
+{
+	unsigned long long v = SIZE_MAX / 2;
+	FILE *f = fopen("/proc/sys/kernel/shmmax", "re");
+
+	if (f != NULL) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = SIZE_MAX / 2;
+		fclose(f);
+	}
+	return v < SIZE_MAX / 2 ? v : SIZE_MAX / 2;
+}
+
+/* Copy what was collected into the new segment.  Lock held. */
+static int fill_segment(int shmid, const void *buf, size_t len)
+{
+	void *addr;
+
+	if (len == 0)
+		return 0;
+	addr = shmat(shmid, NULL, 0);
+	if (addr == (void *)-1)
+		return -errno;
+	memcpy(addr, buf, len);
+	shmdt(addr);
+	return 0;
+}
+
+/*
+ * Make the segment, SIZE bytes.  FILE, if not NULL, is attached to it
+ * before anything else, so a kernel with shm_rmid_forced=1 does not
+ * destroy the segment at our own fill_segment() detach.  Lock held.
+ */
+static int create_segment(struct sysv_new *n, size_t size,
+			  struct new_file *file)
+{
+	int shmid, res;
+
+	if (n->state != PENDING)
+		return 0;
+	shmid = shmget(n->key, size, IPC_CREAT | IPC_EXCL | (n->mode & 0777));
+	if (shmid < 0)
+		return -errno;
+	if (geteuid() == 0) {
+		struct shmid_ds ds;
+
+		/* The segment belongs to whoever created the file. */
+		res = shmctl(shmid, IPC_STAT, &ds);
+		if (res == 0) {
+			ds.shm_perm.uid = n->uid;
+			ds.shm_perm.gid = n->gid;
+			res = shmctl(shmid, IPC_SET, &ds);
+		}
+		if (res < 0) {
+			res = -errno;
+			goto err_rmid;
+		}
+	}
+	if (file != NULL) {
+		res = sysv_open_id(shmid, file->base.flags, &file->real);
+		if (res < 0)
+			goto err_rmid;
+	}
+	res = fill_segment(shmid, n->buf, n->len < size ? n->len : size);
+	if (res < 0)
+		goto err_release;
+
+	log_debug("sysv: created key 0x%08x as shmid %d, %zu bytes\n",
+		  (unsigned)n->key, shmid, size);
+	n->state = CREATED;
+	n->shmid = shmid;
+	free(n->buf);
+	n->buf = NULL;
+	n->len = n->cap = 0;
+	return 0;
+
+err_release:
+	if (file != NULL) {
+		sysv_seg_ops.release(file->real);
+		file->real = NULL;
+	}
+err_rmid:
+	shmctl(shmid, IPC_RMID, NULL);
+	return res;
+}
+
+static size_t default_size(const struct sysv_new *n)
+{
+	return n->len ? n->len : (size_t)sysconf(_SC_PAGESIZE);
+}
+
+int sysv_new_create(key_t key, mode_t mode, int flags,
+		    const struct seg_cred *cred, struct seg_ref *ref,
+		    struct stat *st, struct seg_file **file)
+{
+	struct new_file *f;
+	struct sysv_new *n;
+
+	f = calloc(1, sizeof(*f));
+	n = calloc(1, sizeof(*n));
+	if (f == NULL || n == NULL) {
+		free(f);
+		free(n);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&reg.lock);
+	if (find_pending_key(key) != NULL) {
+		pthread_mutex_unlock(&reg.lock);
+		free(f);
+		free(n);
+		return -EEXIST;
+	}
+	n->serial = ++reg.serial;
+	n->refs = 1;
+	n->key = key;
+	n->mode = mode;
+	n->uid = cred->uid;
+	n->gid = cred->gid;
+	n->ctime = time(NULL);
+	n->state = PENDING;
+	n->shmid = -1;
+	n->next = reg.head;
+	reg.head = n;
+	f->base.flags = flags;
+	f->n = n;
+	f->creator = 1;
+	ref_pending(n, ref);
+	stat_pending(n, st);
+	pthread_mutex_unlock(&reg.lock);
+	*file = &f->base;
+	return 0;
+}
+
+int sysv_new_lookup(key_t key, struct seg_ref *ref, struct stat *st)
+{
+	struct sysv_new *n;
+	int res = -ENOENT;
+
+	pthread_mutex_lock(&reg.lock);
+	n = find_pending_key(key);
+	if (n != NULL) {
+		ref_pending(n, ref);
+		stat_pending(n, st);
+		res = 0;
+	}
+	pthread_mutex_unlock(&reg.lock);
+	return res;
+}
+
+int sysv_new_list(seg_fill_fn fill, void *ctx)
+{
+	int res = 0;
+
+	pthread_mutex_lock(&reg.lock);
+	for (struct sysv_new *n = reg.head; n != NULL && res == 0; n = n->next) {
+		char name[NAME_KEY_LEN];
+
+		if (n->state != PENDING)
+			continue;
+		name_format_key(n->key, name);
+		res = fill(ctx, name, SEG_INO_TAG(SEG_TAG_NEW, n->serial));
+	}
+	pthread_mutex_unlock(&reg.lock);
+	return res;
+}
+
+int sysv_new_unlink(key_t key)
+{
+	struct sysv_new *n;
+
+	pthread_mutex_lock(&reg.lock);
+	n = find_pending_key(key);
+	/* As on tmpfs: the data lives on in open files, then is gone. */
+	if (n != NULL)
+		n->state = DISCARDED;
+	pthread_mutex_unlock(&reg.lock);
+	return n != NULL ? 0 : -ENOENT;
+}
+
+/*
+ * The operations below take the lock, look at the state, and either serve
+ * the pending buffer or hand over to the created segment's own operations
+ * (outside the lock: it is no longer needed then).
+ */
+
+static struct sysv_new *get_ref(const struct seg_ref *ref)
+{
+	struct sysv_new *n;
+
+	pthread_mutex_lock(&reg.lock);
+	n = find_serial(ref->id);
+	if (n == NULL)
+		pthread_mutex_unlock(&reg.lock);
+	else
+		n->refs++;
+	return n; /* locked if not NULL */
+}
+
+static void put_unlock(struct sysv_new *n)
+{
+	put_locked(n);
+	pthread_mutex_unlock(&reg.lock);
+}
+
+static int new_getattr(const struct seg_ref *ref, struct seg_file *file,
+		       struct stat *st)
+{
+	struct sysv_new *n = get_ref(ref);
+	struct seg_ref real;
+
+	(void)file;
+	if (n == NULL)
+		return -ENOENT;
+	if (n->state != CREATED) {
+		stat_pending(n, st);
+		put_unlock(n);
+		return 0;
+	}
+	ref_created(n, &real);
+	put_unlock(n);
+	return real.ops->getattr(&real, NULL, st);
+}
+
+static int new_chmod(const struct seg_ref *ref, mode_t mode)
+{
+	struct sysv_new *n = get_ref(ref);
+	struct seg_ref real;
+
+	if (n == NULL)
+		return -ENOENT;
+	if (n->state != CREATED) {
+		n->mode = mode & 0777;
+		put_unlock(n);
+		return 0;
+	}
+	ref_created(n, &real);
+	put_unlock(n);
+	return real.ops->chmod(&real, mode);
+}
+
+static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
+{
+	struct sysv_new *n = get_ref(ref);
+	struct seg_ref real;
+
+	if (n == NULL)
+		return -ENOENT;
+	if (n->state != CREATED) {
+		if (uid != (uid_t)-1)
+			n->uid = uid;
+		if (gid != (gid_t)-1)
+			n->gid = gid;
+		put_unlock(n);
+		return 0;
+	}
+	ref_created(n, &real);
+	put_unlock(n);
+	return real.ops->chown(&real, uid, gid);
+}
+
+/* The created segment's file behind F, attaching it on first use. */
+static int real_file(struct new_file *f, struct seg_file **real)
+{
+	if (f->real == NULL) {
+		int res = sysv_open_id(f->n->shmid, f->base.flags, &f->real);
+
+		if (res < 0)
+			return res;
+	}
+	*real = f->real;
+	return 0;
+}
+
+static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
+			off_t size)
+{
+	struct new_file *f = (struct new_file *)file;
+	struct sysv_new *n = get_ref(ref);
+	struct seg_file *rf = NULL;
+	struct seg_ref real;
+	int res = 0;
+
+	if (n == NULL)
+		return -ENOENT;
+	if (size < 0) {
+		res = -EINVAL;
+	} else if (n->state == PENDING && size == 0) {
+		/* O_TRUNC or truncate -s 0: no size is chosen yet. */
+		n->len = 0;
+	} else if (n->state == PENDING) {
+		res = create_segment(n, (size_t)size, f);
+	} else if (n->state == DISCARDED) {
+		n->len = (size_t)size < n->len ? (size_t)size : n->len;
+	}
+	if (res < 0 || n->state != CREATED) {
+		put_unlock(n);
+		return res;
+	}
+	ref_created(n, &real);
+	if (f != NULL)
+		res = real_file(f, &rf);
+	put_unlock(n);
+	return res ?: real.ops->truncate(&real, rf, size);
+}
+
+static int new_utimens(const struct seg_ref *ref, const struct timespec tv[2])
+{
+	(void)ref;
+	(void)tv;
+	return 0;
+}
+
+static int new_open(const struct seg_ref *ref, int flags,
+		    struct seg_file **file)
+{
+	struct new_file *f = calloc(1, sizeof(*f));
+	struct sysv_new *n;
+
+	if (f == NULL)
+		return -ENOMEM;
+	n = get_ref(ref);
+	if (n == NULL) {
+		free(f);
+		return -ENOENT;
+	}
+	/* The reference taken by get_ref() is now the file's. */
+	f->base.flags = flags;
+	f->n = n;
+	pthread_mutex_unlock(&reg.lock);
+	*file = &f->base;
+	return 0;
+}
+
+static int new_read(struct seg_file *file, size_t size, off_t off,
+		    seg_reply_fn reply, void *ctx)
+{
+	struct new_file *f = (struct new_file *)file;
+	struct sysv_new *n = f->n;
+	struct seg_file *rf;
+	int res;
+
+	pthread_mutex_lock(&reg.lock);
+	if (n->state != CREATED) {
+		size_t len = 0;
+
+		if (off >= 0 && (uint64_t)off < n->len)
+			len = n->len - (size_t)off < size ? n->len - (size_t)off
+							  : size;
+		res = reply(ctx, len ? n->buf + off : NULL, len);
+		pthread_mutex_unlock(&reg.lock);
+		return res;
+	}
+	res = real_file(f, &rf);
+	pthread_mutex_unlock(&reg.lock);
+	return res ?: sysv_seg_ops.read(rf, size, off, reply, ctx);
+}
+
+static int grow(struct sysv_new *n, size_t end)
+{
+	static uint64_t limit;
+	char *buf;
+	size_t cap;
+
+	if (limit == 0)
+		limit = shmmax();
+	if (end > limit)
+		return -EFBIG;
+	if (end <= n->cap)
+		return 0;
+	cap = n->cap ? n->cap : 4096;
+	while (cap < end)
+		cap = cap > limit / 2 ? limit : cap * 2;
+	buf = realloc(n->buf, cap);
+	if (buf == NULL)
+		return -ENOMEM;
+	memset(buf + n->cap, 0, cap - n->cap);
+	n->buf = buf;
+	n->cap = cap;
+	return 0;
+}
+
+static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
+			 off_t off)
+{
+	struct new_file *f = (struct new_file *)file;
+	struct sysv_new *n = f->n;
+	struct seg_file *rf;
+	int res;
+
+	if (off < 0 || (uint64_t)off > SIZE_MAX - size)
+		return -EFBIG;
+	pthread_mutex_lock(&reg.lock);
+	if (n->state != CREATED) {
+		res = grow(n, (size_t)off + size);
+		if (res == 0) {
+			memcpy(n->buf + off, buf, size);
+			if ((size_t)off + size > n->len)
+				n->len = (size_t)off + size;
+		}
+		pthread_mutex_unlock(&reg.lock);
+		return res < 0 ? res : (ssize_t)size;
+	}
+	res = real_file(f, &rf);
+	pthread_mutex_unlock(&reg.lock);
+	return res ?: sysv_seg_ops.write(rf, buf, size, off);
+}
+
+/*
+ * close() of the creating file makes the segment from what was written, so
+ * close() can report why it could not.  A flush is sent for every close()
+ * of a descriptor, also for the one a shell closes after dup2() and before
+ * it writes anything: a file with nothing written yet is made when it is
+ * released (the last close), one page long.
+ */
+static int new_flush(struct seg_file *file)
+{
+	struct new_file *f = (struct new_file *)file;
+	struct sysv_new *n = f->n;
+	int res = 0;
+
+	pthread_mutex_lock(&reg.lock);
+	if (f->creator && n->state == PENDING && n->len > 0)
+		res = create_segment(n, n->len, f);
+	pthread_mutex_unlock(&reg.lock);
+	if (res < 0)
+		log_err("sysv: cannot create key 0x%08x: %s\n", (unsigned)n->key,
+			strerror(-res));
+	return res;
+}
+
+static void new_release(struct seg_file *file)
+{
+	struct new_file *f = (struct new_file *)file;
+	struct sysv_new *n = f->n;
+	int res = 0;
+
+	pthread_mutex_lock(&reg.lock);
+	if (f->creator && n->state == PENDING) {
+		res = create_segment(n, default_size(n), NULL);
+		/* Nobody is left to tell; the data cannot be kept. */
+		if (res < 0) {
+			log_err("sysv: cannot create key 0x%08x, %zu bytes lost: %s\n",
+				(unsigned)n->key, n->len, strerror(-res));
+			n->state = DISCARDED;
+		}
+	}
+	put_unlock(n);
+	if (f->real != NULL)
+		sysv_seg_ops.release(f->real);
+	free(f);
+}
+
+static ssize_t new_getxattr(const struct seg_ref *ref, const char *name,
+			    char *buf, size_t size)
+{
+	struct sysv_new *n = get_ref(ref);
+	struct seg_ref real;
+
+	if (n == NULL)
+		return -ENOENT;
+	if (n->state != CREATED) {
+		put_unlock(n);
+		return -ENODATA;
+	}
+	ref_created(n, &real);
+	put_unlock(n);
+	return real.ops->getxattr(&real, name, buf, size);
+}
+
+static ssize_t new_listxattr(const struct seg_ref *ref, char *buf, size_t size)
+{
+	struct sysv_new *n = get_ref(ref);
+	struct seg_ref real;
+
+	if (n == NULL)
+		return -ENOENT;
+	if (n->state != CREATED) {
+		put_unlock(n);
+		return 0;
+	}
+	ref_created(n, &real);
+	put_unlock(n);
+	return real.ops->listxattr(&real, buf, size);
+}
+
+const struct seg_ops sysv_new_ops = {
+	.getattr = new_getattr,
+	.chmod = new_chmod,
+	.chown = new_chown,
+	.truncate = new_truncate,
+	.utimens = new_utimens,
+	.open = new_open,
+	.read = new_read,
+	.write = new_write,
+	.flush = new_flush,
+	.release = new_release,
+	.getxattr = new_getxattr,
+	.listxattr = new_listxattr,
+	/* set and remove are the segment's own: read-only */
+	.setxattr = NULL,
+	.removexattr = NULL,
+};

@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The shape of the tree: root, names in sysv/ and sysv-id/, operations that
+# must be refused, and live visibility of segments made by others.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+EPERM="Operation not permitted"
+ENOENT="No such file or directory"
+EINVAL="Invalid argument"
+
+id1234=$("$H" sysv-create 1234 4096)
+idpriv=$("$H" sysv-create IPC_PRIVATE 8192)
+"$H" posix-create a 0 >/dev/null
+"$H" posix-write a 0 "content of a"
+
+start_shmfs
+
+section "root"
+assert_eq $'posix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root holds exactly posix, sysv, sysv-id"
+for d in posix sysv sysv-id; do
+	assert_eq directory "$(stat -c %F "$MNT/$d")" "$d is a directory"
+done
+assert_fails_with "$ENOENT" stat "$MNT/nothing"
+
+section "refused operations"
+for d in "" posix sysv sysv-id; do
+	assert_fails_with "$EPERM" mkdir "$MNT/$d/newdir"
+	assert_fails_with "$EPERM" ln -s /etc/passwd "$MNT/$d/symlink"
+	assert_fails_with "$EPERM" mknod "$MNT/$d/fifo" p
+done
+assert_fails_with "$EPERM" mkdir "$MNT/sysv/0x00000010"
+assert_fails_with "$EPERM" ln "$MNT/posix/a" "$MNT/posix/hardlink"
+assert_fails_with "$EPERM" ln "$MNT/sysv/0x000004d2" "$MNT/sysv/0x00000011"
+assert_fails_with "$EPERM" ln "$MNT/sysv/0x000004d2" "$MNT/posix/fromsysv"
+assert_fails_with "$EPERM" touch "$MNT/newfile"
+assert_fails_with "$EPERM" touch "$MNT/sysv-id/12345"
+assert_fails_with "$EPERM" touch "$MNT/sysv-id/$((idpriv + 1000))"
+assert_eq $'posix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root unchanged after refused operations"
+assert_eq "a" "$(ls "$MNT/posix")" "posix/ unchanged after refused operations"
+assert_eq "" "$(ls /dev/shm | grep -v '^a$')" "no stray POSIX object was created"
+
+# rename(2) itself must say EXDEV; mv then falls back to copy + remove.
+rename_errno() { perl -e 'rename($ARGV[0], $ARGV[1]) or do { print "$!\n"; exit 1 }' "$@"; }
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/posix/a" "$MNT/posix/b")" "rename in posix/ is EXDEV"
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/sysv/0x000004d2" "$MNT/sysv/0x00000099")" "rename in sysv/ is EXDEV"
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/posix" "$MNT/other")" "rename in root is EXDEV"
+assert_ok mv "$MNT/posix/a" "$MNT/posix/b"
+assert_eq "b" "$(ls "$MNT/posix")" "after mv only b is listed"
+assert_eq "content of a" "$("$H" posix-read b)" "mv copied the contents"
+assert_fails_with "$ENOENT" "$H" posix-stat a
+
+section "sysv/ names"
+canon=$MNT/sysv/0x000004d2
+ino=$(stat -c %i "$canon")
+for alias in 1234 0x4d2 0X4D2 0x000004d2 0x4D2; do
+	assert_eq "$ino" "$(stat -c %i "$MNT/sysv/$alias")" "sysv/$alias is the same inode as 0x000004d2"
+done
+assert_eq "Hello" "$("$H" sysv-write 1234 0 Hello && head -c 5 "$MNT/sysv/0X4D2")" "read through an alias"
+assert_eq "0x000004d2" "$(ls "$MNT/sysv")" "sysv/ lists only the canonical name"
+assert_eq "$ino" "$(stat -c %i "$MNT/sysv-id/$id1234")" "same inode under sysv-id/"
+assert_eq 2 "$(stat -c %h "$canon")" "keyed segment has st_nlink 2 (sysv/)"
+assert_eq 2 "$(stat -c %h "$MNT/sysv-id/$id1234")" "keyed segment has st_nlink 2 (sysv-id/)"
+assert_eq 1 "$(stat -c %h "$MNT/sysv-id/$idpriv")" "IPC_PRIVATE segment has st_nlink 1"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/hello"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/0x"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/0x1ffffffff"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/0"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/0x00000000"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/0x00000777"
+assert_fails_with "$EINVAL" touch "$MNT/sysv/hello"
+assert_fails_with_any "$EINVAL|$EPERM" touch "$MNT/sysv/0"
+before=$("$H" sysv-list | wc -l)
+assert_eq 2 "$before" "no segment created by the refused creations"
+
+section "sysv-id/ names"
+assert_eq "$(printf '%s\n' "$id1234" "$idpriv" | sort -n)" "$(ls "$MNT/sysv-id" | sort -n)" "sysv-id/ lists every segment, IPC_PRIVATE included"
+assert_eq "$(ipcs -m | awk '$2 ~ /^[0-9]+$/ { print $2 }' | sort -n)" "$(ls "$MNT/sysv-id" | sort -n)" "sysv-id/ agrees with ipcs -m"
+assert_no_match "0x00000000" "$(ls "$MNT/sysv")" "IPC_PRIVATE is not in sysv/"
+assert_eq 8192 "$(stat -c %s "$MNT/sysv-id/$idpriv")" "size of the IPC_PRIVATE segment"
+assert_fails_with "$ENOENT" stat "$MNT/sysv-id/$((idpriv + 12345))"
+assert_fails_with "$ENOENT" stat "$MNT/sysv-id/abc"
+
+section "live visibility"
+id2=$("$H" sysv-create 0xabcdef 100)
+assert_eq $'0x000004d2\n0x00abcdef' "$(ls "$MNT/sysv" | sort)" "new segment is listed at once"
+assert_eq 100 "$(stat -c %s "$MNT/sysv/0x00abcdef")" "and has its size"
+assert_has_line "$id2" "$(ls "$MNT/sysv-id")" "new segment is in sysv-id/ at once"
+"$H" sysv-rm 0xabcdef
+assert_eq "0x000004d2" "$(ls "$MNT/sysv")" "removed segment vanishes from sysv/ at once"
+assert_fails_with "$ENOENT" stat "$MNT/sysv/0x00abcdef"
+assert_fails_with "$ENOENT" stat "$MNT/sysv-id/$id2"
+id3=$("$H" sysv-create 0xabcdef 300)
+assert_eq 300 "$(stat -c %s "$MNT/sysv/0x00abcdef")" "a re-created key shows the new segment"
+assert_eq "$id3" "$(getfattr --absolute-names -n user.shm.id --only-values "$MNT/sysv/0x00abcdef" 2>/dev/null)" "and its new shmid"
+"$H" posix-create live 5 >/dev/null
+assert_eq $'b\nlive' "$(ls "$MNT/posix")" "new POSIX object is listed at once"
+assert_eq 5 "$(stat -c %s "$MNT/posix/live")" "with its size"
+"$H" posix-rm live
+assert_eq "b" "$(ls "$MNT/posix")" "removed POSIX object vanishes at once"
+assert_fails_with "$ENOENT" stat "$MNT/posix/live"
