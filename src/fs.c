@@ -8,6 +8,7 @@
 #include "fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,16 +192,15 @@ static int apply_setattr(const struct seg_ref *ref, const struct stat *attr,
 	if (to_set & FUSE_SET_ATTR_MODE)
 		res = ops->chmod(ref, attr->st_mode & 07777);
 	if (res == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
-		res = ops->chown(ref,
-				 to_set & FUSE_SET_ATTR_UID ? attr->st_uid
-							    : (uid_t)-1,
-				 to_set & FUSE_SET_ATTR_GID ? attr->st_gid
-							    : (gid_t)-1);
+		res = ops->chown(
+			ref,
+			to_set & FUSE_SET_ATTR_UID ? attr->st_uid : (uid_t)-1,
+			to_set & FUSE_SET_ATTR_GID ? attr->st_gid : (gid_t)-1);
 	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
 		res = ops->truncate(ref, file, attr->st_size);
-	if (res == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-				   FUSE_SET_ATTR_ATIME_NOW |
-				   FUSE_SET_ATTR_MTIME_NOW))) {
+	if (res == 0 &&
+	    (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+		       FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))) {
 		struct timespec tv[2];
 
 		set_time(&tv[0], to_set, FUSE_SET_ATTR_ATIME_NOW,
@@ -251,8 +251,7 @@ static int dirbuf_add(void *ctx, const char *name, uint64_t ino)
 	struct stat st = { .st_ino = ino, .st_mode = S_IFREG };
 	size_t len = fuse_add_direntry(b->req, NULL, 0, name, NULL, 0);
 
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    is_dir(ino))
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_dir(ino))
 		st.st_mode = S_IFDIR;
 	if (b->size + len > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096;
@@ -390,8 +389,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct seg_file *file;
 	int res;
 
-	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino,
-		  fi->flags);
+	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino, fi->flags);
 	if (is_dir(ino)) {
 		fuse_reply_err(req, EISDIR);
 		return;
@@ -402,6 +400,15 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
+	}
+	/* libfuse asks for atomic O_TRUNC: the kernel sends no setattr. */
+	if (fi->flags & O_TRUNC) {
+		res = ref.ops->truncate(&ref, file, 0);
+		if (res < 0) {
+			ref.ops->release(file);
+			fuse_reply_err(req, -res);
+			return;
+		}
 	}
 	open_reply(req, &ref, file, fi, NULL);
 }
@@ -420,7 +427,8 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
 		  (unsigned long long)parent, name, mode, fi->flags);
 	if (d == NULL || d->ops->create == NULL) {
-		fuse_reply_err(req, parent == FUSE_ROOT_ID || d ? EPERM : ENOTDIR);
+		fuse_reply_err(req,
+			       parent == FUSE_ROOT_ID || d ? EPERM : ENOTDIR);
 		return;
 	}
 	res = d->ops->create(name, mode, fi->flags, &cred, &ref, &st, &file);
@@ -655,7 +663,8 @@ static void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 
 	if (res == 0)
 		res = ref.ops->setxattr != NULL
-			      ? ref.ops->setxattr(&ref, name, value, size, flags)
+			      ? ref.ops->setxattr(&ref, name, value, size,
+						  flags)
 			      : -ENOTSUP;
 	fuse_reply_err(req, -res);
 }

@@ -59,8 +59,7 @@ static void warn_rmid_forced(void)
 	fclose(f);
 }
 
-static int add_mount_args(struct fuse_args *args,
-			  const struct shmfs_opts *opts)
+static int add_mount_args(struct fuse_args *args, const struct shmfs_opts *opts)
 {
 	const char *source = opts_source(opts);
 	char fsname[256] = "-ofsname=shmfs";
@@ -129,8 +128,9 @@ int main(int argc, char *argv[])
 	}
 	log_setup(copts.debug);
 	if (opts_mountpoint(&opts) == NULL) {
-		fprintf(stderr, "shmfs: no mount point\n"
-				"see `%s --help' for usage\n",
+		fprintf(stderr,
+			"shmfs: no mount point\n"
+			"see `%s --help' for usage\n",
 			argv[0]);
 		goto out_opts;
 	}

@@ -11,7 +11,9 @@ enum {
 	KEY_DISCARD,
 };
 
+/* clang-format off */
 #define SHMFS_OPT(t, p) { t, offsetof(struct shmfs_opts, p), 1 }
+/* clang-format on */
 
 static const struct fuse_opt opt_spec[] = {
 	SHMFS_OPT("posix_dir=%s", posix_dir),
@@ -25,7 +27,7 @@ static const struct fuse_opt opt_spec[] = {
 	FUSE_OPT_KEY("nouser", KEY_DISCARD),
 	FUSE_OPT_KEY("users", KEY_DISCARD),
 	FUSE_OPT_KEY("defaults", KEY_DISCARD),
-	FUSE_OPT_END
+	FUSE_OPT_END,
 };
 
 static int opt_proc(void *data, const char *arg, int key,
@@ -37,8 +39,9 @@ static int opt_proc(void *data, const char *arg, int key,
 	switch (key) {
 	case FUSE_OPT_KEY_NONOPT:
 		if (opts->npos == 2) {
-			fprintf(stderr, "shmfs: too many arguments: `%s'\n"
-					"see `shmfs --help' for usage\n",
+			fprintf(stderr,
+				"shmfs: too many arguments: `%s'\n"
+				"see `shmfs --help' for usage\n",
 				arg);
 			return -1;
 		}

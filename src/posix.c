@@ -180,7 +180,7 @@ static int posix_open(const struct seg_ref *ref, int flags,
 {
 	int fd, res;
 
-	fd = open_ref(ref, flags & (O_ACCMODE | O_APPEND | O_TRUNC));
+	fd = open_ref(ref, flags & (O_ACCMODE | O_APPEND));
 	if (fd < 0)
 		return fd;
 	res = file_new(fd, flags, file);
@@ -240,7 +240,7 @@ static int posix_read(struct seg_file *file, size_t size, off_t off,
 	if (off >= st.st_size)
 		return reply(ctx, NULL, 0);
 	n = (uint64_t)(st.st_size - off) < size ? (size_t)(st.st_size - off)
-						 : size;
+						: size;
 	end = (size_t)off + n;
 
 	pthread_rwlock_rdlock(&f->maplock);

@@ -264,7 +264,8 @@ int sysv_new_list(seg_fill_fn fill, void *ctx)
 	int res = 0;
 
 	pthread_mutex_lock(&reg.lock);
-	for (struct sysv_new *n = reg.head; n != NULL && res == 0; n = n->next) {
+	for (struct sysv_new *n = reg.head; n != NULL && res == 0;
+	     n = n->next) {
 		char name[NAME_KEY_LEN];
 
 		if (n->state != PENDING)
@@ -535,8 +536,8 @@ static int new_flush(struct seg_file *file)
 		res = create_segment(n, n->len, f);
 	pthread_mutex_unlock(&reg.lock);
 	if (res < 0)
-		log_err("sysv: cannot create key 0x%08x: %s\n", (unsigned)n->key,
-			strerror(-res));
+		log_err("sysv: cannot create key 0x%08x: %s\n",
+			(unsigned)n->key, strerror(-res));
 	return res;
 }
 

@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROC_SHM "/proc/sysvipc/shm"
+#define PROC_SHM   "/proc/sysvipc/shm"
 #define MAX_FIELDS 32
 
 static const char *const col_names[SYSVTAB_NCOLS] = {
-	[COL_KEY] = "key",     [COL_SHMID] = "shmid", [COL_PERMS] = "perms",
-	[COL_SIZE] = "size",   [COL_CPID] = "cpid",   [COL_LPID] = "lpid",
-	[COL_NATTCH] = "nattch", [COL_UID] = "uid",   [COL_GID] = "gid",
-	[COL_CUID] = "cuid",   [COL_CGID] = "cgid",   [COL_ATIME] = "atime",
-	[COL_DTIME] = "dtime", [COL_CTIME] = "ctime", [COL_RSS] = "rss",
+	[COL_KEY] = "key",	 [COL_SHMID] = "shmid", [COL_PERMS] = "perms",
+	[COL_SIZE] = "size",	 [COL_CPID] = "cpid",	[COL_LPID] = "lpid",
+	[COL_NATTCH] = "nattch", [COL_UID] = "uid",	[COL_GID] = "gid",
+	[COL_CUID] = "cuid",	 [COL_CGID] = "cgid",	[COL_ATIME] = "atime",
+	[COL_DTIME] = "dtime",	 [COL_CTIME] = "ctime", [COL_RSS] = "rss",
 	[COL_SWAP] = "swap",
 };
 
@@ -68,7 +68,8 @@ static int parse_num(const char *s, int base, int is_signed, int64_t min,
 	if (is_signed) {
 		long long v = strtoll(s, &end, base);
 
-		if (errno || *end || end == s || v < min || (v > 0 && (uint64_t)v > max))
+		if (errno || *end || end == s || v < min ||
+		    (v > 0 && (uint64_t)v > max))
 			return -EINVAL;
 		*out = (uint64_t)v;
 	} else {
@@ -113,7 +114,9 @@ int sysvtab_parse_line(const struct sysvtab_cols *cols, const char *line,
 	/* The kernel prints the key as a signed int. */
 	res = parse_num(field[cols->pos[COL_KEY]], 10, 1, INT32_MIN, UINT32_MAX,
 			&key);
-	res = res ?: field_u(field, cols, COL_SHMID, 10, INT32_MAX, &v[COL_SHMID]);
+	res = res
+		      ?: field_u(field, cols, COL_SHMID, 10, INT32_MAX,
+				 &v[COL_SHMID]);
 	res = res ?: field_u(field, cols, COL_PERMS, 8, 07777, &v[COL_PERMS]);
 	for (int c = COL_SIZE; c < SYSVTAB_NCOLS && res == 0; c++) {
 		uint64_t max = UINT64_MAX;

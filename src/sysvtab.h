@@ -22,7 +22,7 @@ struct sysv_info {
 	uint64_t nattch;
 	uid_t uid, gid, cuid, cgid;
 	time_t atime, dtime, ctime;
-	int have_usage; /* rss and swap are known */
+	int have_usage;	    /* rss and swap are known */
 	uint64_t rss, swap; /* bytes */
 };
 

@@ -16,12 +16,23 @@
 static struct sysv_info sample(void)
 {
 	struct sysv_info info = {
-		.key = 1234,	.shmid = 32769, .mode = 0640 | SHM_DEST,
-		.size = 10000,	.cpid = 11,	.lpid = 12,
-		.nattch = 3,	.uid = 1000,	.gid = 100,
-		.cuid = 0,	.cgid = 5,	.atime = 100,
-		.dtime = 0,	.ctime = 300,	.have_usage = 1,
-		.rss = 8192,	.swap = 4096,
+		.key = 1234,
+		.shmid = 32769,
+		.mode = 0640 | SHM_DEST,
+		.size = 10000,
+		.cpid = 11,
+		.lpid = 12,
+		.nattch = 3,
+		.uid = 1000,
+		.gid = 100,
+		.cuid = 0,
+		.cgid = 5,
+		.atime = 100,
+		.dtime = 0,
+		.ctime = 300,
+		.have_usage = 1,
+		.rss = 8192,
+		.swap = 4096,
 	};
 	return info;
 }
@@ -85,8 +96,8 @@ static void xattr_values(void **state)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		ssize_t len = (ssize_t)strlen(want[i].value);
 
-		assert_int_equal(attr_sysv_getxattr(&info, want[i].name, NULL, 0),
-				 len);
+		assert_int_equal(
+			attr_sysv_getxattr(&info, want[i].name, NULL, 0), len);
 		assert_int_equal(attr_sysv_getxattr(&info, want[i].name, buf,
 						    sizeof(buf)),
 				 len);
@@ -111,7 +122,8 @@ static void xattr_list(void **state)
 	len = attr_sysv_listxattr(&info, NULL, 0);
 	assert_true(len > 0);
 	assert_int_equal(attr_sysv_listxattr(&info, buf, sizeof(buf)), len);
-	for (ssize_t off = 0; off < len; off += (ssize_t)strlen(buf + off) + 1) {
+	for (ssize_t off = 0; off < len;
+	     off += (ssize_t)strlen(buf + off) + 1) {
 		assert_memory_equal(buf + off, "user.shm.", 9);
 		count++;
 	}

@@ -13,8 +13,9 @@
 
 static void key_spellings_name_one_key(void **state)
 {
-	static const char *const same[] = { "0x000004d2", "0x4d2", "0X4D2",
-					    "0x4D2", "1234", "0x0000000004d2" };
+	static const char *const same[] = { "0x000004d2", "0x4d2",
+					    "0X4D2",	  "0x4D2",
+					    "1234",	  "0x0000000004d2" };
 	key_t key;
 
 	(void)state;
@@ -43,10 +44,24 @@ static void key_extremes(void **state)
 static void not_keys(void **state)
 {
 	static const char *const bad[] = {
-		"",	      "0",	    "0x0",	  "0x00000000", "0x",
-		"0x100000000", "4294967296", "-1",	  "+5",	      " 1",
-		"1 ",	      "0x4g",	    "12a",	  "hello",      "0x-1",
-		"99999999999999999999999",  "0xfffffffff", "sem.x",
+		"",
+		"0",
+		"0x0",
+		"0x00000000",
+		"0x",
+		"0x100000000",
+		"4294967296",
+		"-1",
+		"+5",
+		" 1",
+		"1 ",
+		"0x4g",
+		"12a",
+		"hello",
+		"0x-1",
+		"99999999999999999999999",
+		"0xfffffffff",
+		"sem.x",
 	};
 	key_t key = 42;
 
@@ -72,8 +87,8 @@ static void key_format_is_ipcs(void **state)
 
 static void key_round_trip(void **state)
 {
-	static const uint32_t keys[] = { 1, 0x4d2, 0x7fffffff, 0x80000000,
-					 0xfffffffe, 0xffffffff };
+	static const uint32_t keys[] = { 1,	     0x4d2,	 0x7fffffff,
+					 0x80000000, 0xfffffffe, 0xffffffff };
 	char buf[NAME_KEY_LEN];
 	key_t back;
 

@@ -70,12 +70,13 @@ static void many_nodes(void **state)
 	for (uint64_t i = 0; i < n; i++) {
 		struct seg_ref r = ref_of(&sysv_seg_ops, i, "");
 
-		assert_int_equal(node_remember(SEG_INO_TAG(SEG_TAG_SYSV, i), &r),
-				 0);
+		assert_int_equal(
+			node_remember(SEG_INO_TAG(SEG_TAG_SYSV, i), &r), 0);
 	}
 	assert_int_equal(node_count(), n);
 	for (uint64_t i = 0; i < n; i += 997) {
-		assert_int_equal(node_get(SEG_INO_TAG(SEG_TAG_SYSV, i), &got), 0);
+		assert_int_equal(node_get(SEG_INO_TAG(SEG_TAG_SYSV, i), &got),
+				 0);
 		assert_int_equal(got.id, i);
 	}
 	for (uint64_t i = 0; i < n; i += 2)

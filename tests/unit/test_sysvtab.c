@@ -24,9 +24,10 @@ static void parses_a_row(void **state)
 	assert_int_equal(sysvtab_parse_header(header, &cols), 0);
 	assert_int_equal(cols.ncols, 16);
 	assert_int_equal(
-		sysvtab_parse_line(&cols,
-				   "      1234      32769  1600                  4096  3579  3600      2  1000   100     0     0 1795787700 1795787701 1795787708                  8192                  4096\n",
-				   &info),
+		sysvtab_parse_line(
+			&cols,
+			"      1234      32769  1600                  4096  3579  3600      2  1000   100     0     0 1795787700 1795787701 1795787708                  8192                  4096\n",
+			&info),
 		0);
 	assert_int_equal(info.key, 1234);
 	assert_int_equal(info.shmid, 32769);
@@ -55,15 +56,16 @@ static void negative_keys(void **state)
 
 	(void)state;
 	assert_int_equal(sysvtab_parse_header(header, &cols), 0);
-	assert_int_equal(sysvtab_parse_line(&cols,
-					    "-1 5 644 100 1 0 0 0 0 0 0 0 0 0 0 0",
-					    &info),
-			 0);
+	assert_int_equal(
+		sysvtab_parse_line(
+			&cols, "-1 5 644 100 1 0 0 0 0 0 0 0 0 0 0 0", &info),
+		0);
 	assert_int_equal((uint32_t)info.key, 0xffffffffu);
-	assert_int_equal(sysvtab_parse_line(&cols,
-					    "-2147483648 5 644 100 1 0 0 0 0 0 0 0 0 0 0 0",
-					    &info),
-			 0);
+	assert_int_equal(
+		sysvtab_parse_line(
+			&cols, "-2147483648 5 644 100 1 0 0 0 0 0 0 0 0 0 0 0",
+			&info),
+		0);
 	assert_int_equal((uint32_t)info.key, 0x80000000u);
 }
 
@@ -71,7 +73,7 @@ static void bad_rows(void **state)
 {
 	static const char *const bad[] = {
 		"",
-		"1 2 644 100",				/* too few */
+		"1 2 644 100",				 /* too few */
 		"1 2 644 100 1 0 0 0 0 0 0 0 0 0 0 0 9", /* too many */
 		"x 2 644 100 1 0 0 0 0 0 0 0 0 0 0 0",
 		"1 -2 644 100 1 0 0 0 0 0 0 0 0 0 0 0",
@@ -119,8 +121,8 @@ static void reads_a_stream(void **state)
 
 	(void)state;
 	snprintf(text, sizeof(text), "%s%s%s%s", header,
-		 "1234 0 644 4096 1 0 0 0 0 0 0 0 0 0 0 0\n",
-		 "garbage line\n", "0 32769 600 100 1 0 1 0 0 0 0 0 0 0 0 0\n");
+		 "1234 0 644 4096 1 0 0 0 0 0 0 0 0 0 0 0\n", "garbage line\n",
+		 "0 32769 600 100 1 0 1 0 0 0 0 0 0 0 0 0\n");
 	f = fmemopen(text, strlen(text), "r");
 	assert_non_null(f);
 	assert_int_equal(sysvtab_read_stream(&tab, f), 0);

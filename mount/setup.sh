@@ -1,0 +1,65 @@
+#!/bin/bash
+# Set up shmfs on a fresh Debian 12 machine: install what the build needs,
+# build it, and mount it on a directory (default /run/shmfs).
+#
+#   sudo ./mount/setup.sh                 # build and mount on /run/shmfs
+#   sudo ./mount/setup.sh /mnt/shm        # ... somewhere else
+#   sudo ./mount/setup.sh --deps-only [PACKAGE...]
+#                                         # only install the build dependencies
+#                                         # (and any extra PACKAGEs)
+#
+# Unmount with: fusermount3 -u /run/shmfs
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_deps=(gcc meson ninja-build pkg-config libfuse3-dev fuse3)
+
+install_packages() {
+	local missing=()
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup.sh: missing packages: ${missing[*]}; run as root to install them" >&2
+		exit 1
+	fi
+	echo "setup.sh: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+if [ "${1:-}" = "--deps-only" ]; then
+	shift
+	install_packages "${build_deps[@]}" "$@"
+	exit 0
+fi
+
+mountpoint=${1:-/run/shmfs}
+install_packages "${build_deps[@]}"
+
+if [ ! -d "$root/build" ]; then
+	meson setup "$root/build" >/dev/null
+fi
+meson compile -C "$root/build" >/dev/null
+shmfs="$root/build/src/shmfs"
+
+mkdir -p "$mountpoint"
+if findmnt -n -t fuse.shmfs "$mountpoint" >/dev/null 2>&1; then
+	echo "shmfs is already mounted on $mountpoint"
+else
+	"$shmfs" "$mountpoint"
+	echo "shmfs is mounted on $mountpoint"
+fi
+cat <<USAGE
+
+  ls -l $mountpoint/sysv $mountpoint/sysv-id $mountpoint/posix
+  xxd $mountpoint/sysv/0x000004d2 | head      # a SysV segment, by key
+  echo hello > $mountpoint/posix/demo         # a new POSIX object
+  getfattr -d $mountpoint/sysv-id/SHMID       # what ipcs knows about it
+  fusermount3 -u $mountpoint                  # unmount
+
+See 'man docs/shmfs.1' or README.md for the rest.
+USAGE
