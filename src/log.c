@@ -13,16 +13,25 @@ int log_debug_enabled(void)
 	return debug_on;
 }
 
+/* libfuse writes some lines in pieces: prefix only what starts a line. */
+static __thread int mid_line;
+
 static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
 {
+	char buf[1024];
+	int len;
+
 	if (level > FUSE_LOG_NOTICE && !debug_on)
 		return;
 	if (use_syslog) {
 		vsyslog(LOG_DAEMON | (int)level, fmt, ap);
 		return;
 	}
-	fputs("shmfs: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (len <= 0)
+		return;
+	fprintf(stderr, "%s%s", mid_line ? "" : "shmfs: ", buf);
+	mid_line = (size_t)len < sizeof(buf) && buf[len - 1] != '\n';
 }
 
 void log_setup(int debug)

@@ -24,6 +24,8 @@
 
 struct posix_file {
 	struct seg_file base;
+	struct posix_file *next; /* in open_files */
+	ino_t ino;
 	int fd;
 	pthread_rwlock_t maplock; /* readers use the mapping, a remap writes */
 	void *map;
@@ -56,6 +58,54 @@ void posix_destroy(void)
 	free(dir.path);
 	dir.dirfd = -1;
 	dir.path = NULL;
+}
+
+/*
+ * Files we have open, so that an object whose name is gone (unlinked, or
+ * replaced by a new object of the same name) can still be reached: the
+ * kernel sends fstat() and fchmod() of an open file by inode, not by file.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct posix_file *head;
+} open_files = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void open_files_add(struct posix_file *f)
+{
+	pthread_mutex_lock(&open_files.lock);
+	f->next = open_files.head;
+	open_files.head = f;
+	pthread_mutex_unlock(&open_files.lock);
+}
+
+static void open_files_del(struct posix_file *f)
+{
+	pthread_mutex_lock(&open_files.lock);
+	for (struct posix_file **p = &open_files.head; *p; p = &(*p)->next) {
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&open_files.lock);
+}
+
+/* A descriptor of our own on REF's object, or -ENOENT. */
+static int orphan_fd(const struct seg_ref *ref)
+{
+	int fd = -ENOENT;
+
+	pthread_mutex_lock(&open_files.lock);
+	for (struct posix_file *f = open_files.head; f; f = f->next) {
+		if (f->ino == (ino_t)ref->id) {
+			fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+			if (fd < 0)
+				fd = -errno;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&open_files.lock);
+	return fd;
 }
 
 static uint64_t posix_ino(ino_t ino)
@@ -108,30 +158,74 @@ static int posix_getattr(const struct seg_ref *ref, struct seg_file *file,
 		res = fstat(f->fd, st) < 0 ? -errno : 0;
 	else
 		res = stat_ref(ref, st);
+	if (res == -ENOENT) {
+		int fd = orphan_fd(ref);
+
+		if (fd >= 0) {
+			res = fstat(fd, st) < 0 ? -errno : 0;
+			close(fd);
+		}
+	}
 	if (res == 0)
 		stat_export(st);
 	return res;
 }
 
-static int posix_chmod(const struct seg_ref *ref, mode_t mode)
+enum change { CHMOD, CHOWN, UTIMENS };
+
+struct change_args {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	const struct timespec *tv;
+};
+
+/*
+ * Change the object by name; once the name is gone, through one of our
+ * open files, as fchmod() on a descriptor of an unlinked file would.
+ */
+static int change(const struct seg_ref *ref, enum change what,
+		  const struct change_args *a)
 {
 	struct stat st;
-	int res = stat_ref(ref, &st);
+	int fd, res = stat_ref(ref, &st);
 
-	if (res == 0 && fchmodat(dir.dirfd, ref->name, mode & 07777, 0) < 0)
-		res = -errno;
+	if (res == 0) {
+		if (what == CHMOD)
+			res = fchmodat(dir.dirfd, ref->name, a->mode, 0);
+		else if (what == CHOWN)
+			res = fchownat(dir.dirfd, ref->name, a->uid, a->gid,
+				       AT_SYMLINK_NOFOLLOW);
+		else
+			res = utimensat(dir.dirfd, ref->name, a->tv,
+					AT_SYMLINK_NOFOLLOW);
+		return res < 0 ? -errno : 0;
+	}
+	if (res != -ENOENT || (fd = orphan_fd(ref)) < 0)
+		return res;
+	if (what == CHMOD)
+		res = fchmod(fd, a->mode);
+	else if (what == CHOWN)
+		res = fchown(fd, a->uid, a->gid);
+	else
+		res = futimens(fd, a->tv);
+	res = res < 0 ? -errno : 0;
+	close(fd);
 	return res;
+}
+
+static int posix_chmod(const struct seg_ref *ref, mode_t mode)
+{
+	struct change_args a = { .mode = mode & 07777 };
+
+	return change(ref, CHMOD, &a);
 }
 
 static int posix_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 {
-	struct stat st;
-	int res = stat_ref(ref, &st);
+	struct change_args a = { .uid = uid, .gid = gid };
 
-	if (res == 0 &&
-	    fchownat(dir.dirfd, ref->name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		res = -errno;
-	return res;
+	return change(ref, CHOWN, &a);
 }
 
 static int posix_truncate(const struct seg_ref *ref, struct seg_file *file,
@@ -153,24 +247,22 @@ static int posix_truncate(const struct seg_ref *ref, struct seg_file *file,
 
 static int posix_utimens(const struct seg_ref *ref, const struct timespec tv[2])
 {
-	struct stat st;
-	int res = stat_ref(ref, &st);
+	struct change_args a = { .tv = tv };
 
-	if (res == 0 &&
-	    utimensat(dir.dirfd, ref->name, tv, AT_SYMLINK_NOFOLLOW) < 0)
-		res = -errno;
-	return res;
+	return change(ref, UTIMENS, &a);
 }
 
-static int file_new(int fd, int flags, struct seg_file **file)
+static int file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 {
 	struct posix_file *f = calloc(1, sizeof(*f));
 
 	if (f == NULL)
 		return -ENOMEM;
 	f->base.flags = flags;
+	f->ino = ino;
 	f->fd = fd;
 	pthread_rwlock_init(&f->maplock, NULL);
+	open_files_add(f);
 	*file = &f->base;
 	return 0;
 }
@@ -183,7 +275,7 @@ static int posix_open(const struct seg_ref *ref, int flags,
 	fd = open_ref(ref, flags & (O_ACCMODE | O_APPEND));
 	if (fd < 0)
 		return fd;
-	res = file_new(fd, flags, file);
+	res = file_new(fd, (ino_t)ref->id, flags, file);
 	if (res < 0)
 		close(fd);
 	return res;
@@ -280,6 +372,7 @@ static void posix_release(struct seg_file *file)
 {
 	struct posix_file *f = (struct posix_file *)file;
 
+	open_files_del(f);
 	if (f->map != NULL)
 		munmap(f->map, f->maplen);
 	close(f->fd);
@@ -454,7 +547,7 @@ static int dir_create(const char *name, mode_t mode, int flags,
 	}
 	ref_init(ref, name, st->st_ino);
 	stat_export(st);
-	res = file_new(fd, flags, file);
+	res = file_new(fd, (ino_t)ref->id, flags, file);
 	if (res < 0)
 		goto err_unlink;
 	return 0;

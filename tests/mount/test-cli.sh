@@ -45,6 +45,14 @@ for args in "$TMP/missing" "-f $TMP/missing" "$TMP/file" "-f $TMP/file" "src $TM
 	assert_match "$TMP/(missing|file)" "$ERR" "shmfs $args: the message names the path"
 	assert_eq "" "$OUT" "shmfs $args: nothing on stdout"
 done
+for args in "--bogus $MNT" "-o bogusopt $MNT" "-f -o bogusopt $MNT" "a $MNT extra-arg"; do
+	# shellcheck disable=SC2086
+	run "$SHMFS" $args
+	assert_ne 0 "$RC" "shmfs $args fails"
+	assert_match "bogus|extra-arg" "$ERR" "shmfs $args names the culprit"
+	assert_no_match "shmfs:.*shmfs:" "$(head -n1 <<<"$ERR")" "shmfs $args: a clean first line (no repeated prefix)"
+	assert_true "shmfs $args: nothing mounted" eval '! is_mounted'
+done
 run "$SHMFS"
 assert_ne 0 "$RC" "shmfs without a mount point fails"
 assert_ne "" "$ERR" "shmfs without a mount point says why"
@@ -77,6 +85,7 @@ section "-d logs operations, stays in the foreground"
 SHMFS_PID=$!
 assert_true "shmfs -d mounts" wait_for 5 ls "$MNT/sysv/0x00000077"
 cat "$MNT/sysv/0x00000077" >/dev/null
+ls "$MNT/sysv" >/dev/null
 assert_true "shmfs -d stays in the foreground" daemon_alive
 log=$(cat "$SHMFS_LOG")
 assert_match "LOOKUP|[Ll]ookup" "$log" "-d log shows lookups"

@@ -4,12 +4,14 @@
 # and detaches on close, read-only for a read-only open.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# pread_fd FD OFFSET LEN: pread on an fd this shell already holds
+# pread_fd FD OFFSET LEN: read from an fd this shell already holds (as
+# perl's stdin, so that nothing but lseek and read is done on it)
 pread_fd() {
-	perl -e 'open(my $f, "<&=", $ARGV[0]) or die "fd: $!\n"; sysseek($f, $ARGV[1], 0) // die "seek: $!\n";
-		defined sysread($f, my $b, $ARGV[2]) or die "read: $!\n"; print $b' "$@"
+	perl -e 'sysseek(STDIN, $ARGV[0], 0) // die "seek: $!\n";
+		defined sysread(STDIN, my $b, $ARGV[1]) or die "read: $!\n"; print $b' "$2" "$3" <&"$1"
 }
-fstat_size() { perl -e 'open(my $f, "<&=", $ARGV[0]) or die; print +(stat($f))[7]' "$1"; }
+# fstat_size FD: st_size by fstat(2), or the error
+fstat_size() { perl -e 'my @s = stat(STDIN) or do { print "$!"; exit 1 }; print $s[7]' <&"$1"; }
 # daemon_maps_perms SHMID: permissions of the daemon's mappings of SHMID
 daemon_maps_perms() {
 	awk -v id="$1" '$5 == id && $6 ~ /^\/SYSV/ { print $2 }' "/proc/$SHMFS_PID/maps"
@@ -73,3 +75,89 @@ touch "$TMP/release"
 wait "$BG_PID"
 assert_eq 0 "$(sysv_field 0x100 nattch)" "all detached"
 assert_eq 0 "$(getfattr --absolute-names -n user.shm.nattch --only-values "$F")" "user.shm.nattch agrees"
+
+section "segment removed while a file is open"
+"$H" sysv-write 0x100 0 "alive"
+exec 3<"$F"
+"$H" sysv-rm 0x100
+assert_fails_with "No such file or directory" stat "$F"
+assert_eq alive "$(pread_fd 3 0 5)" "the open file still reads the removed segment"
+assert_has_line "$id" "$(ls "$MNT/sysv-id")" "removed segment held by the daemon stays in sysv-id/"
+assert_eq 1 "$("$H" sysv-stat "id:$id" dest)" "marked for destruction"
+exec 3<&-
+gone() { ! "$H" sysv-stat "id:$id" >/dev/null 2>&1; }
+assert_true "segment destroyed after the close" wait_for 3 gone
+assert_lacks_line "$id" "$(ls "$MNT/sysv-id")" "and gone from sysv-id/"
+
+section "an open file stays with its object when the name is reused"
+idA=$("$H" sysv-create 0x200 4096)
+"$H" sysv-write 0x200 0 "old-A"
+G=$MNT/sysv/0x00000200
+exec 3<"$G"
+inoA=$(stat -c %i "$G")
+"$H" sysv-rm 0x200
+idB=$("$H" sysv-create 0x200 8192)
+"$H" sysv-write 0x200 0 "new-B"
+assert_eq old-A "$(pread_fd 3 0 5)" "the open fd still reads the removed segment"
+assert_eq 4096 "$(fstat_size 3)" "fstat of the open fd: the old size"
+assert_eq new-B "$(head -c 5 "$G")" "a new open reads the new segment"
+assert_eq 8192 "$(stat -c %s "$G")" "stat by name: the new size"
+assert_eq "$(stat -c %i "$MNT/sysv-id/$idB")" "$(stat -c %i "$G")" "the name has the new segment's inode"
+assert_ne "$inoA" "$(stat -c %i "$G")" "not the old one's"
+assert_eq 4096 "$(stat -c %s "$MNT/sysv-id/$idA")" "old segment still in sysv-id/"
+exec 3<&-
+gone_A() { ! "$H" sysv-stat "id:$idA" >/dev/null 2>&1; }
+assert_true "old segment destroyed after the close" wait_for 3 gone_A
+
+"$H" posix-create reuse 0
+"$H" posix-write reuse 0 "old-object"
+exec 4<"$MNT/posix/reuse"
+"$H" posix-rm reuse
+"$H" posix-create reuse 0
+"$H" posix-write reuse 0 "NEW"
+assert_eq old-object "$(pread_fd 4 0 10)" "POSIX: the open fd still reads the unlinked object"
+assert_eq 10 "$(fstat_size 4)" "POSIX: fstat of the open fd: the old size"
+assert_eq NEW "$(cat "$MNT/posix/reuse")" "POSIX: a new open reads the new object"
+assert_eq 3 "$(stat -c %s "$MNT/posix/reuse")" "POSIX: stat by name: the new size"
+exec 4<&-
+exec 4<"$MNT/posix/reuse"
+assert_ok rm "$MNT/posix/reuse"
+assert_fails_with "No such file or directory" "$H" posix-stat reuse
+assert_eq NEW "$(pread_fd 4 0 3)" "POSIX: rm through the mount while open: fd still reads"
+assert_eq 3 "$(fstat_size 4)" "POSIX: rm through the mount while open: fstat still works"
+exec 4<&-
+
+section "parallel writers and readers"
+"$H" sysv-create 0x300 16M >/dev/null
+head -c 16M /dev/urandom >"$TMP/src"
+pids=()
+for i in 0 1 2 3; do
+	dd if="$TMP/src" of="$MNT/sysv/0x00000300" bs=64k skip=$((i * 64)) seek=$((i * 64)) count=64 \
+		conv=notrunc status=none &
+	pids+=($!)
+	cat "$MNT/sysv/0x00000300" >/dev/null &
+	pids+=($!)
+done
+wait "${pids[@]}"
+assert_eq "$(cksum <"$TMP/src")" "$("$H" sysv-sum 0x300)" "4 concurrent dd writers: the segment holds the source"
+assert_eq "$(cksum <"$TMP/src")" "$(cksum <"$MNT/sysv/0x00000300")" "and reads back the same"
+assert_true "nattch back to 0" wait_for 3 nattch_is 0x300 0
+
+section "no leaks after many operations"
+fds_before=$(ls "/proc/$SHMFS_PID/fd" | wc -l)
+"$H" posix-create leak 100
+"$H" sysv-create 0x400 100 >/dev/null
+for ((i = 0; i < 100; i++)); do
+	cat "$MNT/posix/leak" "$MNT/sysv/0x00000400" >/dev/null
+	cat "$MNT/posix/missing" "$MNT/sysv/0x00000401" 2>/dev/null
+	echo x >"$MNT/posix/tmp$i" && rm "$MNT/posix/tmp$i"
+	echo x >"$MNT/sysv/$((0x1000 + i))" && rm "$MNT/sysv/$((0x1000 + i))"
+	mkdir "$MNT/posix/d" 2>/dev/null
+done
+settled() {
+	[[ $(ls "/proc/$SHMFS_PID/fd" | wc -l) == "$fds_before" ]] &&
+		! grep -q /SYSV "/proc/$SHMFS_PID/maps"
+}
+assert_true "daemon's open fds back to $fds_before, no SYSV mapping left" wait_for 3 settled
+assert_eq "0x00000200 0x00000300 0x00000400" "$(ipcs -m | awk '$1 ~ /^0x/ { printf "%s ", $1 }' | sed 's/ $//')" "no stray segment"
+assert_eq "coh leak" "$(ls /dev/shm | tr '\n' ' ' | sed 's/ $//')" "no stray POSIX object"

@@ -27,6 +27,31 @@ assert_eq 000000 "$("$H" posix-read p1 8 3 | hex)" "and a zero-filled hole"
 assert_eq 103 "$(stat -c %s "$P/p1")" "stat size follows"
 assert_eq 103 "$(stat -c %s /dev/shm/p1)" "/dev/shm agrees"
 
+section "offsets past 4 GiB"
+assert_ok truncate -s 5G "$P/huge"
+assert_eq 5368709120 "$(posix_field huge size)" "truncate -s 5G"
+assert_true "dd write at 5 GiB + 3" sh -c 'printf XY | dd of="$1" oflag=seek_bytes seek=5368709123 conv=notrunc status=none' sh "$P/huge"
+assert_eq 5368709125 "$(posix_field huge size)" "the write grew the object"
+assert_eq XY "$("$H" posix-read huge 5368709123 2)" "helper sees the bytes"
+assert_eq XY "$(dd if="$P/huge" iflag=skip_bytes skip=5368709123 bs=2 count=1 status=none)" "read back at 5 GiB + 3"
+assert_eq "" "$("$H" posix-read huge 1073741827 2 | strip_nul)" "nothing at the offset modulo 4 GiB"
+"$H" posix-rm huge
+
+section "O_APPEND follows the object's current end"
+"$H" posix-create app 0
+"$H" posix-write app 0 abc
+exec 5>>"$P/app"
+printf X >&5
+assert_eq abcX "$("$H" posix-read app)" "append at the end"
+"$H" posix-write app 10 0123456789
+printf Y >&5
+assert_eq 0123456789Y "$("$H" posix-read app 10)" "append after another process grew it"
+"$H" posix-truncate app 2
+printf Z >&5
+assert_eq abZ "$("$H" posix-read app)" "append after another process shrank it"
+exec 5>&-
+"$H" posix-rm app
+
 section "truncate"
 assert_ok truncate -s 10000 "$P/p1"
 assert_eq 10000 "$(posix_field p1 size)" "truncate -s 10000 grows"
@@ -54,7 +79,7 @@ assert_missing "$P/new"
 assert_ok cp "$P/created" "$P/copy"
 assert_eq 78 "$("$H" posix-read copy 0 1 | hex)" "cp within posix/"
 assert_ok mv "$P/copy" "$P/moved"
-assert_eq "created moved p1" "$(ls "$P" | grep -v bynobody | tr '\n' ' ' | sed 's/ $//')" "mv works (by copy)"
+assert_eq "bynobody created moved p1" "$(ls "$P" | tr '\n' ' ' | sed 's/ $//')" "mv works (by copy)"
 assert_eq 78 "$("$H" posix-read moved 0 1 | hex)" "moved contents"
 
 section "chmod, chown, stat"
@@ -65,6 +90,32 @@ assert_eq "65534 100" "$(posix_field p1 uid) $(posix_field p1 gid)" "chown 65534
 "$H" posix-create s 1234 0751
 assert_eq "regular file 751 0 0 1234" "$(stat -c '%F %a %u %g %s' "$P/s")" "stat shows the object's own attributes"
 assert_eq "$(stat -c '%a %u %g %s' /dev/shm/s)" "$(stat -c '%a %u %g %s' "$P/s")" "same as /dev/shm"
+
+section "permissions (mounted with allow_other)"
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+"$H" posix-create secret 6 0600
+"$H" posix-write secret 0 secret
+assert_fails_with "Permission denied" "${NOBODY[@]}" cat "$P/secret"
+assert_fails_with "Permission denied" "${NOBODY[@]}" sh -c 'echo x >> "$1"' sh "$P/s"
+assert_eq 1234 "$(posix_field s size)" "nobody's refused append changed nothing"
+assert_fails_with_any "Permission denied|Operation not permitted" "${NOBODY[@]}" rm -f "$P/secret"
+assert_fails_with "Operation not permitted" "${NOBODY[@]}" chmod 666 "$P/secret"
+assert_fails_with "Operation not permitted" "${NOBODY[@]}" chown 65534 "$P/secret"
+assert_fails_with "Permission denied" "${NOBODY[@]}" truncate -s 0 "$P/s"
+assert_eq secret "$("$H" posix-read secret)" "object untouched by nobody"
+assert_eq "0600 0 1234" "$(posix_field secret mode) $(posix_field secret uid) $(posix_field s size)" "modes, owner and size untouched"
+assert_true "nobody chmods its own object" "${NOBODY[@]}" chmod 604 "$P/bynobody"
+assert_eq 0604 "$(posix_field bynobody mode)" "(mode 0604)"
+assert_true "nobody removes its own object" "${NOBODY[@]}" rm "$P/bynobody"
+assert_missing /dev/shm/bynobody
+
+section "names"
+"$H" posix-create "with space" 3
+assert_has_line "with space" "$(ls "$P")" "a name with a space is listed"
+assert_eq 3 "$(stat -c %s "$P/with space")" "and can be looked up"
+long=$(printf 'n%.0s' {1..200})
+assert_true "echo > a 200-character name" sh -c 'echo x > "$1"' sh "$P/$long"
+assert_eq 2 "$(posix_field "$long" size)" "the long name is a POSIX object"
 
 section "sem.* is hidden"
 "$H" posix-create sem.mysem 32

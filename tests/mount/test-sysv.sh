@@ -4,6 +4,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ENOENT="No such file or directory"
+EIDRM="Invalid argument" # shmctl(IPC_STAT) of a removed shmid
+EACCES="Permission denied"
+EPERM="Operation not permitted"
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 PAGE=$(getconf PAGESIZE)
 S=$MNT/sysv
 hex() { xxd -p | tr -d '\n'; }
@@ -34,6 +38,28 @@ assert_eq "No space left on device" "$(syswrite_at "$F" 4096 x)" "a write at the
 assert_eq "No space left on device" "$(syswrite_at "$F" 10000 x)" "a write after the end is ENOSPC"
 assert_fails_with "No space left on device" dd if=/dev/zero of="$F" bs=1k seek=4 count=1 conv=notrunc status=none
 assert_eq 4096 "$(sysv_field 0x1000 size)" "failed writes do not change the size"
+
+section "a segment that is not a whole number of pages"
+"$H" sysv-create 0xd000 10 >/dev/null
+D=$S/0x0000d000
+assert_eq 10 "$(stat -c %s "$D")" "stat size 10"
+assert_eq 10 "$(cat "$D" | wc -c)" "reads end at byte 10, not at the page end"
+assert_eq 2 "$(syswrite_at "$D" 8 abcd)" "write across byte 10 is short"
+assert_eq "No space left on device" "$(syswrite_at "$D" 10 x)" "write at byte 10 is ENOSPC"
+assert_fails_with "File too large" truncate -s 11 "$D"
+assert_eq 00000000000000006162 "$("$H" sysv-read 0xd000 | xxd -p)" "contents"
+
+section "offsets past 4 GiB"
+"$H" sysv-create 0xe000 5G >/dev/null
+E=$S/0x0000e000
+assert_eq 5368709120 "$(stat -c %s "$E")" "stat size of a 5 GiB segment"
+"$H" sysv-write 0xe000 5368709115 "tail!"
+assert_eq "tail!" "$(dd if="$E" iflag=skip_bytes skip=5368709115 bs=5 count=1 status=none)" "read at 5 GiB - 5"
+assert_true "dd write at 4 GiB + 1" sh -c 'printf XY | dd of="$1" oflag=seek_bytes seek=4294967297 conv=notrunc status=none' sh "$E"
+assert_eq XY "$("$H" sysv-read 0xe000 4294967297 2)" "helper sees the write at 4 GiB + 1"
+assert_eq "" "$("$H" sysv-read 0xe000 1 1 | strip_nul)" "nothing written at the low 32 bits of the offset"
+assert_eq "No space left on device" "$(syswrite_at "$E" 5368709120 x)" "write at 5 GiB is ENOSPC"
+"$H" sysv-rm 0xe000
 
 section "truncate"
 "$H" sysv-write 0x1000 0 keepme
@@ -67,6 +93,7 @@ head -c 64M /dev/urandom >"$TMP/64m.bin"
 assert_ok dd if="$TMP/64m.bin" of="$S/0x00004000" bs=1M count=64 status=none
 assert_eq 67108864 "$(sysv_field 0x4000 size)" "dd bs=1M count=64 creates a 64 MiB segment"
 assert_eq "$(cksum <"$TMP/64m.bin")" "$("$H" sysv-sum 0x4000)" "with the right 64 MiB"
+assert_eq "$(cksum <"$TMP/64m.bin")" "$(cksum <"$S/0x00004000")" "and reads back the same 64 MiB"
 rm -f "$TMP/64m.bin"
 assert_ok touch "$S/0x00005000"
 assert_eq "$PAGE" "$(sysv_field 0x5000 size)" "touch creates a one-page segment"
@@ -77,15 +104,33 @@ assert_eq 0600 "$(sysv_field 0x7000 mode)" "the umask applies to the mode"
 assert_true "echo x > sysv/4660 (decimal name)" sh -c 'echo x > "$1"' sh "$S/4660"
 assert_eq 0x00001234 "$(sysv_field 4660 key)" "creating by a decimal name uses that key"
 assert_has_line 0x00001234 "$(ls "$S")" "and it is listed canonically"
-assert_true "nobody creates a segment" setpriv --reuid=65534 --regid=65534 --clear-groups \
-	sh -c 'echo x > "$1"' sh "$S/0x00008000"
+assert_true "nobody creates a segment" "${NOBODY[@]}" sh -c 'echo x > "$1"' sh "$S/0x00008000"
 assert_eq 65534 "$(sysv_field 0x8000 uid)" "segment uid is the creating user"
 assert_eq 65534 "$(stat -c %u "$S/0x00008000")" "and stat shows it"
+
+section "permissions (mounted with allow_other)"
+"$H" sysv-create 0xb000 4096 0600 >/dev/null
+"$H" sysv-write 0xb000 0 secret
+"$H" sysv-create 0xb001 4096 0644 >/dev/null
+"$H" sysv-write 0xb001 0 public
+assert_fails_with "$EACCES" "${NOBODY[@]}" cat "$S/0x0000b000"
+assert_fails_with "$EACCES" "${NOBODY[@]}" sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$S/0x0000b001"
+assert_eq public "$("${NOBODY[@]}" cat "$S/0x0000b001" | strip_nul)" "nobody can read a 0644 segment"
+assert_eq public "$("$H" sysv-read 0xb001 0 6)" "nobody's refused write changed nothing"
+assert_fails_with_any "$EACCES|$EPERM" "${NOBODY[@]}" chmod 666 "$S/0x0000b000"
+assert_fails_with_any "$EACCES|$EPERM" "${NOBODY[@]}" rm -f "$S/0x0000b000"
+assert_fails_with "Operation not permitted" "${NOBODY[@]}" chown 65534 "$S/0x0000b001"
+assert_fails_with "Permission denied" "${NOBODY[@]}" truncate -s 0 "$S/0x0000b001"
+assert_eq "0600 secret" "$(sysv_field 0xb000 mode) $("$H" sysv-read 0xb000 0 6)" "segment untouched by nobody"
+assert_eq "0 public" "$(sysv_field 0xb001 uid) $("$H" sysv-read 0xb001 0 6)" "segment untouched by nobody"
+assert_true "nobody creates, chmods and removes its own segment" "${NOBODY[@]}" \
+	sh -c 'echo hi > "$1" && chmod 600 "$1" && test "$(stat -c %a "$1")" = 600 && rm "$1"' sh "$S/0x0000b002"
+assert_fails_with "$ENOENT" "$H" sysv-id 0xb002
 
 section "rm"
 id2=$("$H" sysv-id 0x2000)
 assert_ok rm "$S/0x00002000"
-assert_fails_with "$ENOENT" "$H" sysv-stat "id:$id2"
+assert_fails_with "$EIDRM" "$H" sysv-stat "id:$id2"
 assert_lacks_line 0x00002000 "$(ls "$S")" "rm'd segment is no longer listed"
 assert_lacks_line "$id2" "$(ls "$MNT/sysv-id")" "nor in sysv-id/"
 id9=$("$H" sysv-create 0x9000 8192)
@@ -99,9 +144,11 @@ assert_eq 1 "$("$H" sysv-stat "id:$id9" dest)" "segment is marked for destructio
 assert_has_line "$id9" "$(ls "$MNT/sysv-id")" "attached segment stays in sysv-id/"
 assert_eq "still here" "$(cat "$MNT/sysv-id/$id9" | strip_nul)" "and can still be read there"
 assert_eq 1 "$(stat -c %h "$MNT/sysv-id/$id9")" "with st_nlink 1 (key is now 0)"
+assert_eq dest "$(getfattr --absolute-names -n user.shm.status --only-values "$MNT/sysv-id/$id9")" "user.shm.status says dest, as ipcs"
+assert_eq dest "$(ipcs -m | awk -v id="$id9" '$2 == id { print $7 }')" "(ipcs -m status)"
 touch "$TMP/release"
 wait "$BG_PID"
-assert_fails_with "$ENOENT" "$H" sysv-stat "id:$id9"
+assert_fails_with "$EIDRM" "$H" sysv-stat "id:$id9"
 assert_lacks_line "$id9" "$(ls "$MNT/sysv-id")" "gone from sysv-id/ after the last detach"
 assert_fails_with "$ENOENT" stat "$MNT/sysv-id/$id9"
 
@@ -139,8 +186,13 @@ assert_eq "$(sysv_field 0x1000 lpid)" "$(xa lpid "$F")" "user.shm.lpid"
 assert_eq 0 "$(xa cuid "$F")" "user.shm.cuid"
 assert_eq 0 "$(xa cgid "$F")" "user.shm.cgid"
 assert_eq 0 "$(xa nattch "$F")" "user.shm.nattch"
-assert_match "^[0-9]+$" "$(xa rss "$A")" "user.shm.rss is a number"
-assert_match "^[0-9]+$" "$(xa swap "$A")" "user.shm.swap is a number"
+# /proc/sysvipc/shm: the kernel's own rss and swap (bytes) per shmid
+procshm() { awk -v id="$1" -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$(c["shmid"]) == id { print $(c[col]) }' /proc/sysvipc/shm; }
+idA=$("$H" sysv-id 0xa000)
+assert_eq "$(procshm "$idA" rss)" "$(xa rss "$A")" "user.shm.rss = rss in /proc/sysvipc/shm"
+assert_eq "$(procshm "$idA" swap)" "$(xa swap "$A")" "user.shm.swap = swap in /proc/sysvipc/shm"
+assert_eq "" "$(xa status "$A")" "user.shm.status of a plain segment is empty"
 bg_helper "$TMP/hold2.out" sysv-hold 0x1000 --until-file "$TMP/release2"
 assert_eq 1 "$(xa nattch "$F")" "user.shm.nattch follows attaches"
 touch "$TMP/release2"

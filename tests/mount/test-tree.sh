@@ -67,6 +67,9 @@ assert_fails_with "$ENOENT" stat "$MNT/sysv/0x1ffffffff"
 assert_fails_with "$ENOENT" stat "$MNT/sysv/0"
 assert_fails_with "$ENOENT" stat "$MNT/sysv/0x00000000"
 assert_fails_with "$ENOENT" stat "$MNT/sysv/0x00000777"
+for bad in -1 4294967296 0x100000000 1234abc 0x4d2g 0xx4d2; do
+	assert_fails_with "$ENOENT" stat "$MNT/sysv/$bad"
+done
 assert_fails_with "$EINVAL" touch "$MNT/sysv/hello"
 assert_fails_with_any "$EINVAL|$EPERM" touch "$MNT/sysv/0"
 before=$("$H" sysv-list | wc -l)
@@ -79,6 +82,10 @@ assert_no_match "0x00000000" "$(ls "$MNT/sysv")" "IPC_PRIVATE is not in sysv/"
 assert_eq 8192 "$(stat -c %s "$MNT/sysv-id/$idpriv")" "size of the IPC_PRIVATE segment"
 assert_fails_with "$ENOENT" stat "$MNT/sysv-id/$((idpriv + 12345))"
 assert_fails_with "$ENOENT" stat "$MNT/sysv-id/abc"
+
+assert_eq "$(stat -c '%s' "$MNT/sysv-id/$id1234") $(stat -c '%s' "$MNT/sysv-id/$idpriv")" \
+	"$(ls -l "$MNT/sysv-id" | awk -v a="$id1234" -v b="$idpriv" '$NF == a { x = $5 } $NF == b { y = $5 } END { print x, y }')" \
+	"ls -l sysv-id/ shows the sizes"
 
 section "live visibility"
 id2=$("$H" sysv-create 0xabcdef 100)
@@ -98,3 +105,37 @@ assert_eq 5 "$(stat -c %s "$MNT/posix/live")" "with its size"
 "$H" posix-rm live
 assert_eq "b" "$(ls "$MNT/posix")" "removed POSIX object vanishes at once"
 assert_fails_with "$ENOENT" stat "$MNT/posix/live"
+
+section "large directories"
+for ((i = 0; i < 300; i++)); do "$H" sysv-create $((0x10000 + i)) 1 >/dev/null; done
+for ((i = 0; i < 400; i++)); do "$H" posix-create "object-with-a-longish-name-number-$i" 0; done
+want=$( (echo 0x000004d2 0x00abcdef; for ((i = 0; i < 300; i++)); do printf '0x%08x\n' $((0x10000 + i)); done) | tr ' ' '\n' | sort)
+assert_eq "$want" "$(ls "$MNT/sysv" | sort)" "ls sysv/ with 302 segments: each exactly once"
+assert_eq "$(ls /dev/shm | sort)" "$(ls "$MNT/posix" | sort)" "ls posix/ with 401 objects: each exactly once"
+assert_eq "$("$H" sysv-list | sort)" "$(ls "$MNT/sysv-id" | sort)" "ls sysv-id/ with 303 segments"
+assert_eq 302 "$(find "$MNT/sysv" -type f | wc -l)" "find agrees"
+for ((i = 0; i < 300; i++)); do "$H" sysv-rm $((0x10000 + i)); done
+for ((i = 0; i < 400; i++)); do "$H" posix-rm "object-with-a-longish-name-number-$i"; done
+
+section "segments come and go while listing"
+(
+	end=$((SECONDS + 3))
+	while ((SECONDS < end)); do
+		for k in 0x51 0x52 0x53; do "$H" sysv-create "$k" 4096 >/dev/null 2>&1; done
+		"$H" sysv-create IPC_PRIVATE 4096 >/dev/null 2>&1 && true
+		for k in 0x51 0x52 0x53; do "$H" sysv-rm "$k" 2>/dev/null; done
+		for i in $("$H" sysv-list); do [[ $i == "$id1234" || $i == "$id3" || $i == "$idpriv" ]] || "$H" sysv-rm "id:$i"; done
+	done
+) &
+churner=$!
+BG_PIDS+=("$churner")
+n=0
+while kill -0 "$churner" 2>/dev/null; do
+	ls -l "$MNT/sysv" "$MNT/sysv-id" >/dev/null 2>&1
+	cat "$MNT"/sysv/* >/dev/null 2>&1
+	n=$((n + 1))
+done
+wait "$churner"
+assert_true "daemon alive after $n listings of a changing table" daemon_alive
+assert_eq $'0x000004d2\n0x00abcdef' "$(ls "$MNT/sysv")" "listing settles on the remaining segments"
+assert_eq "$("$H" sysv-list | sort -n)" "$(ls "$MNT/sysv-id" | sort -n)" "sysv-id/ settles too"
