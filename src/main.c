@@ -45,20 +45,6 @@ static int check_mountpoint(const char *path, char **real)
 	return 0;
 }
 
-static void warn_rmid_forced(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/shm_rmid_forced", "re");
-	int v = 0;
-
-	if (f == NULL)
-		return;
-	if (fscanf(f, "%d", &v) == 1 && v != 0)
-		log_warn("kernel.shm_rmid_forced is 1: a SysV segment that no "
-			 "other process has attached is destroyed when its "
-			 "file is closed\n");
-	fclose(f);
-}
-
 static int add_mount_args(struct fuse_args *args, const struct shmfs_opts *opts)
 {
 	const char *source = opts_source(opts);
@@ -145,7 +131,11 @@ int main(int argc, char *argv[])
 		if (opts.posix_dir != NULL)
 			goto out_mountpoint;
 	}
-	warn_rmid_forced();
+	if (sysv_rmid_forced())
+		log_warn(
+			"kernel.shm_rmid_forced is 1: the last detach destroys a "
+			"SysV segment, so shmfs will not open or create one that "
+			"no other process has attached (EBUSY)\n");
 	if (add_mount_args(&args, &opts) < 0)
 		goto out_posix;
 

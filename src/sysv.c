@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -155,6 +156,41 @@ int sysv_truncate_check(uint64_t segsz, off_t size)
 	return (uint64_t)size > segsz ? -EFBIG : 0;
 }
 
+int sysv_rmid_forced(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/shm_rmid_forced", "re");
+	int v = 0;
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v != 0;
+}
+
+/*
+ * With kernel.shm_rmid_forced=1 the last detach destroys a segment, so
+ * attaching one that nobody has attached, and detaching it again, would
+ * destroy it: refuse, and say why.  (A process attaching between this
+ * check and our detach is not protected; the kernel offers no way.)
+ */
+static int attach_allowed(int shmid, const char *why)
+{
+	struct shmid_ds ds;
+
+	if (!sysv_rmid_forced())
+		return 0;
+	if (shmctl(shmid, IPC_STAT, &ds) < 0)
+		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	if (ds.shm_nattch > 0)
+		return 0;
+	log_err("sysv: not %s shmid %d: nobody has it attached and "
+		"kernel.shm_rmid_forced=1, so our detach would destroy it\n",
+		why, shmid);
+	return -EBUSY;
+}
+
 static off_t page_off(off_t off)
 {
 	return off & (off_t)(sysconf(_SC_PAGESIZE) - 1);
@@ -228,6 +264,9 @@ static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
 		memset((char *)f->addr + size, 0, info.size - (uint64_t)size);
 		return 0;
 	}
+	res = attach_allowed(ref_shmid(ref), "truncating");
+	if (res < 0)
+		return res;
 	addr = shmat(ref_shmid(ref), NULL, 0);
 	if (addr == (void *)-1)
 		return -errno;
@@ -284,7 +323,9 @@ err_free:
 static int sysv_open(const struct seg_ref *ref, int flags,
 		     struct seg_file **file)
 {
-	return sysv_open_id(ref_shmid(ref), flags, file);
+	int res = attach_allowed(ref_shmid(ref), "opening");
+
+	return res ?: sysv_open_id(ref_shmid(ref), flags, file);
 }
 
 static int sysv_read(struct seg_file *file, size_t size, off_t off,
@@ -494,6 +535,13 @@ static int key_create(const char *name, mode_t mode, int flags,
 		return -EINVAL;
 	if (sysv_new_lookup(key, ref, st) == 0 || key_to_shmid(key) >= 0)
 		return -EEXIST;
+	if (sysv_rmid_forced()) {
+		log_err("sysv: not creating key 0x%08x: with "
+			"kernel.shm_rmid_forced=1 it would be destroyed when "
+			"its file is closed\n",
+			(unsigned)key);
+		return -EBUSY;
+	}
 	return sysv_new_create(key, mode, flags, cred, ref, st, file);
 }
 

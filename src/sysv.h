@@ -16,6 +16,9 @@ extern const struct seg_dir_ops sysv_id_dir_ops;
 
 void sysv_destroy(void);
 
+/* Whether kernel.shm_rmid_forced is on in this IPC namespace. */
+int sysv_rmid_forced(void);
+
 /* The kernel record of one segment, with rss and swap where known. */
 int sysv_stat_id(int shmid, struct sysv_info *info);
 
