@@ -41,6 +41,16 @@ static const char usage_text[] =
 "System V:\n"
 "  sysv-create KEY SIZE [MODE]   create a segment (IPC_EXCL, mode 0644 by\n"
 "                                default); print its shmid\n"
+"  sysv-create KEY SIZE [MODE] --hold (SECONDS | --until-file FILE)\n"
+"                                the same, then print the pid and stay\n"
+"                                alive without attaching (a live creator\n"
+"                                keeps shm_rmid_forced from destroying it)\n"
+"  sysv-churn KEY SIZE[,SIZE...] (SECONDS | --until-file FILE)\n"
+"                                remove and re-create KEY in a loop; each\n"
+"                                generation cycles through the SIZEs and is\n"
+"                                filled with one byte value (1..255); prints\n"
+"                                its pid when started, the generation count\n"
+"                                at the end\n"
 "  sysv-id KEY                   print the shmid of KEY\n"
 "  sysv-write SEG OFFSET TEXT    copy TEXT (no NUL) into the segment\n"
 "  sysv-read SEG [OFFSET [LEN]]  write LEN bytes (default: to the end) to stdout\n"
@@ -381,17 +391,89 @@ static int cmd_sysv_create(int argc, char **argv)
 	mode_t mode = 0644;
 	int id;
 
-	if (argc < 4 || argc > 5)
-		usage_error("usage: sysv-create KEY SIZE [MODE]");
+	int hold = 0;
+	struct wait_spec w;
+
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--hold")) {
+			hold = i;
+			break;
+		}
+	}
+	if (hold)
+		parse_wait(argc, argv, hold + 1, &w);
+	else
+		hold = argc;
+	if (hold < 4 || hold > 5)
+		usage_error("usage: sysv-create KEY SIZE [MODE] [--hold (SECONDS | --until-file FILE)]");
 	key = parse_key(argv[2], true);
 	size = parse_u64("size", argv[3]);
-	if (argc == 5)
+	if (hold == 5)
 		mode = parse_mode(argv[4]);
 	id = shmget(key, (size_t)size, IPC_CREAT | IPC_EXCL | (int)(mode & 0777));
 	if (id < 0)
 		die("shmget(%s, %" PRIu64 ", IPC_CREAT|IPC_EXCL|0%o):", argv[2], size,
 		    (unsigned)mode);
 	printf("%d\n", id);
+	if (hold < argc) {
+		double start;
+
+		announce_pid();
+		start = now();
+		while (!got_signal && !wait_done(&w, start))
+			usleep(20000);
+	}
+	return 0;
+}
+
+static int cmd_sysv_churn(int argc, char **argv)
+{
+	uint64_t sizes[16];
+	int nsizes = 0;
+	struct wait_spec w;
+	unsigned long gen = 0;
+	key_t key;
+	double start;
+	char *list, *tok, *save = NULL;
+
+	if (argc < 5)
+		usage_error("usage: sysv-churn KEY SIZE[,SIZE...] (SECONDS | --until-file FILE)");
+	key = parse_key(argv[2], false);
+	list = strdup(argv[3]);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (nsizes == 16)
+			usage_error("at most 16 sizes");
+		sizes[nsizes++] = parse_u64("size", tok);
+	}
+	free(list);
+	if (nsizes == 0)
+		usage_error("no SIZE");
+	parse_wait(argc, argv, 4, &w);
+	announce_pid();
+	start = now();
+	while (!got_signal && !wait_done(&w, start)) {
+		int id = shmget(key, 0, 0);
+		unsigned char *p;
+
+		/* Whoever holds the old one keeps it; the key moves on. */
+		if (id >= 0 && shmctl(id, IPC_RMID, NULL) < 0 && errno != EINVAL &&
+		    errno != EIDRM)
+			die("shmctl(IPC_RMID):");
+		id = shmget(key, (size_t)sizes[gen % nsizes], IPC_CREAT | IPC_EXCL | 0644);
+		if (id < 0) {
+			if (errno == EEXIST)
+				continue;
+			die("shmget(%s):", argv[2]);
+		}
+		p = shmat(id, NULL, 0);
+		if (p == (void *)-1)
+			die("shmat:");
+		memset(p, (int)(gen % 255) + 1, (size_t)sizes[gen % nsizes]);
+		shmdt(p);
+		gen++;
+		usleep(500);
+	}
+	printf("%lu\n", gen);
 	return 0;
 }
 
@@ -817,6 +899,7 @@ static const struct command commands[] = {
 	{ "sysv-sum", cmd_sysv_sum },
 	{ "sysv-list", cmd_sysv_list },
 	{ "sysv-hold", cmd_sysv_hold },
+	{ "sysv-churn", cmd_sysv_churn },
 	{ "posix-create", cmd_posix_create },
 	{ "posix-write", cmd_posix_write },
 	{ "posix-read", cmd_posix_read },
