@@ -1,6 +1,7 @@
 #!/bin/bash
 # Set up shmfs on a fresh Debian 12 machine: install what the build needs,
-# build it, and mount it on a directory (default /run/shmfs).
+# build it in build/, and mount it on a directory (default /run/shmfs) with
+# -o allow_other, so that the user who ran sudo can use it too.
 #
 #   sudo ./mount/setup.sh                 # build and mount on /run/shmfs
 #   sudo ./mount/setup.sh /mnt/shm        # ... somewhere else
@@ -8,11 +9,13 @@
 #                                         # only install the build dependencies
 #                                         # (and any extra PACKAGEs)
 #
-# Unmount with: fusermount3 -u /run/shmfs
+# Unmount with: sudo fusermount3 -u /run/shmfs
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_deps=(gcc meson ninja-build pkg-config libfuse3-dev fuse3)
+# The man page, and the tools README.md shows.
+build_deps+=(python3-docutils attr xxd)
 
 install_packages() {
 	local missing=()
@@ -50,7 +53,7 @@ mkdir -p "$mountpoint"
 if findmnt -n -t fuse.shmfs "$mountpoint" >/dev/null 2>&1; then
 	echo "shmfs is already mounted on $mountpoint"
 else
-	"$shmfs" "$mountpoint"
+	"$shmfs" -o allow_other "$mountpoint"
 	echo "shmfs is mounted on $mountpoint"
 fi
 cat <<USAGE
@@ -59,7 +62,11 @@ cat <<USAGE
   xxd $mountpoint/sysv/0x000004d2 | head      # a SysV segment, by key
   echo hello > $mountpoint/posix/demo         # a new POSIX object
   getfattr -d $mountpoint/sysv-id/SHMID       # what ipcs knows about it
-  fusermount3 -u $mountpoint                  # unmount
+  sudo fusermount3 -u $mountpoint             # unmount
 
-See 'man docs/shmfs.1' or README.md for the rest.
 USAGE
+if [ -f "$root/build/docs/shmfs.1" ]; then
+	echo "The manual: man $root/build/docs/shmfs.1"
+else
+	echo "The manual: $root/docs/shmfs.1.rst"
+fi

@@ -10,7 +10,8 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$root/build-tests}
 
-"$root/mount/setup.sh" --deps-only libcmocka-dev attr xxd util-linux procps python3
+"$root/mount/setup.sh" --deps-only libcmocka-dev attr xxd util-linux procps python3 \
+	python3-docutils man-db
 
 rm -rf "$builddir"
 meson setup "$builddir" -Dwerror=true >/dev/null
