@@ -32,8 +32,10 @@ static const char usage_text[] =
 	"      long as one of the sizes.  ENOENT at open is counted, not an\n"
 	"      error; so is EIO in a read with --allow-eio (a POSIX object shrunk\n"
 	"      under the read).\n"
-	"  writer FILE SECONDS BYTE MAXOFF\n"
-	"      open, pwrite a random run of BYTE below MAXOFF, close, in a loop;\n"
+	"  writer FILE SECONDS BYTE MAXOFF [MINOFF]\n"
+	"      open, pwrite a random run of BYTE at an offset from MINOFF\n"
+	"      (default 0) to MAXOFF, never below MINOFF nor past MAXOFF, close,\n"
+	"      in a loop;\n"
 	"      ENOENT and ENOSPC (past a segment's end) are counted.\n"
 	"  region-writer FILE OFFSET LEN SEED ROUNDS\n"
 	"      write the pattern of SEED over [OFFSET, OFFSET+LEN) ROUNDS times in\n"
@@ -216,21 +218,27 @@ static int cmd_reader(int argc, char **argv)
 static int cmd_writer(int argc, char **argv)
 {
 	static unsigned char buf[1 << 18];
-	uint64_t rng = seed_from_clock(), maxoff;
+	uint64_t rng = seed_from_clock(), maxoff, minoff = 0;
 	unsigned long writes = 0, enoent = 0, enospc = 0;
 	double end;
 
-	if (argc != 6)
-		usage("writer FILE SECONDS BYTE MAXOFF");
+	if (argc != 6 && argc != 7)
+		usage("writer FILE SECONDS BYTE MAXOFF [MINOFF]");
 	end = stress_now() + (double)num(argv[3]);
 	memset(buf, (int)num(argv[4]), sizeof(buf));
 	maxoff = num(argv[5]);
+	if (argc == 7)
+		minoff = num(argv[6]);
+	if (minoff > maxoff)
+		usage("MINOFF > MAXOFF");
 	while (stress_now() < end) {
 		int fd = open(argv[2], O_WRONLY);
-		uint64_t off = stress_rand(&rng) % (maxoff + 1);
+		uint64_t off = minoff + stress_rand(&rng) % (maxoff - minoff + 1);
 		size_t len = 1 + stress_rand(&rng) % sizeof(buf);
 		ssize_t n;
 
+		if (len > maxoff + 1 - off)
+			len = (size_t)(maxoff + 1 - off);
 		if (fd < 0) {
 			if (errno == ENOENT) {
 				enoent++;
