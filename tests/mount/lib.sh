@@ -251,14 +251,50 @@ mount_fstype() {
 		/proc/self/mountinfo
 }
 
+# Memory checkers watching the daemon.  A build with -Db_sanitize (see
+# tests/run.sh) prints its reports into the daemon's log; with
+# SHMFS_VALGRIND=1 the daemon runs under valgrind, one log per start.  Any
+# report fails the test, when the daemon stops or at the end.
+_LIB_VG_RUNS=0
+_LIB_CHECKED=" "
+_lib_check_daemon_reports() {
+	local f
+	if [[ -s $SHMFS_LOG ]] && [[ $_LIB_CHECKED != *" $SHMFS_LOG "* ]] &&
+		grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SHMFS_LOG"; then
+		_LIB_CHECKED+="$SHMFS_LOG "
+		fail "a sanitizer reported an error in the daemon" \
+			"$(grep -A 25 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SHMFS_LOG" | head -n 40)"
+	fi
+	for f in "$TMP"/valgrind-*.log; do
+		[[ -e $f && $_LIB_CHECKED != *" $f "* ]] || continue
+		# no summary: the daemon is still running, or was killed on purpose
+		grep -q 'ERROR SUMMARY:' "$f" || continue
+		_LIB_CHECKED+="$f "
+		if grep -q 'ERROR SUMMARY: 0 errors' "$f"; then
+			pass "valgrind: no errors and no leaks in the daemon ($(basename "$f"))"
+		else
+			fail "valgrind found errors or leaks in the daemon" "$(grep -E '^==[0-9]+== +[^ ]' "$f" | head -n 60)"
+		fi
+	done
+}
+
 # start_shmfs [OPTIONS...]: run "$SHMFS -f OPTIONS $MNT" in the background
-# and wait (at most 5 s) for the mount. Fails the test and exits if it does
-# not come up.
+# and wait (at most 5 s, 60 s under valgrind) for the mount. Fails the test
+# and exits if it does not come up.
 start_shmfs() {
-	"$SHMFS" -f "$@" "$MNT" >"$SHMFS_LOG" 2>&1 &
+	local i tries=100 run=("$SHMFS")
+	_lib_check_daemon_reports # before the log is overwritten
+	_LIB_CHECKED=${_LIB_CHECKED// $SHMFS_LOG / }
+	if [[ ${SHMFS_VALGRIND:-} == 1 ]]; then
+		_LIB_VG_RUNS=$((_LIB_VG_RUNS + 1))
+		tries=1200
+		run=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
+			--show-leak-kinds=definite,indirect --error-exitcode=99 --track-fds=no
+			--log-file="$TMP/valgrind-$_LIB_VG_RUNS.log" "$SHMFS")
+	fi
+	"${run[@]}" -f "$@" "$MNT" >"$SHMFS_LOG" 2>&1 &
 	SHMFS_PID=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < tries; i++)); do
 		if is_mounted && ls "$MNT/sysv" >/dev/null 2>&1; then
 			return 0
 		fi
@@ -271,7 +307,7 @@ start_shmfs() {
 		fi
 		sleep 0.05
 	done
-	fail "shmfs $(_lib_show "$@") did not mount $MNT within 5 s" "log: $(head -c 2000 "$SHMFS_LOG")"
+	fail "shmfs $(_lib_show "$@") did not mount $MNT within $((tries / 20)) s" "log: $(head -c 2000 "$SHMFS_LOG")"
 	exit 1
 }
 
@@ -285,7 +321,7 @@ stop_shmfs() {
 	if is_mounted; then
 		fusermount3 -u "$MNT" || fusermount3 -u -z "$MNT" || umount -l "$MNT"
 	fi
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < (${SHMFS_VALGRIND:-0} == 1 ? 1200 : 100); i++)); do
 		kill -0 "$SHMFS_PID" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -297,6 +333,7 @@ stop_shmfs() {
 		wait "$SHMFS_PID" && rc=0 || rc=$?
 	fi
 	SHMFS_PID=
+	_lib_check_daemon_reports
 	return "$rc"
 }
 
@@ -310,7 +347,7 @@ _lib_cleanup() {
 	fi
 	if [[ -n $SHMFS_PID ]]; then
 		local i
-		for ((i = 0; i < 40; i++)); do
+		for ((i = 0; i < (${SHMFS_VALGRIND:-0} == 1 ? 600 : 40); i++)); do
 			kill -0 "$SHMFS_PID" 2>/dev/null || break
 			sleep 0.05
 		done
@@ -319,12 +356,13 @@ _lib_cleanup() {
 	fi
 	for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	_lib_check_daemon_reports
 	if ((_FAILED > 0)) && [[ -s $SHMFS_LOG ]]; then
 		echo "--- last lines of the shmfs log ---"
 		tail -n 30 "$SHMFS_LOG"
 	fi
 	rmdir "$MNT" 2>/dev/null
-	rm -rf --one-file-system "$TMP"
+	[[ -n ${SHMFS_KEEP_TMP:-} ]] && cp "$TMP"/valgrind-*.log /tmp/ 2>/dev/null; rm -rf --one-file-system "$TMP"
 	if ((rc == 0 && _FAILED > 0)); then rc=1; fi
 	if ((rc == 0 && _PASSED == 0)); then
 		echo "$TEST_NAME: no check ran"

@@ -25,13 +25,13 @@
 static const char usage_text[] =
 	"Usage: shmstress COMMAND ARGS...\n"
 	"\n"
-	"  reader FILE SECONDS [--sizes N,N,...] [--allow-eio]\n"
+	"  reader FILE SECONDS [--sizes N,N,...] [--allow-eio] [--keep-open]\n"
 	"      open, read to the end in random chunks, close, in a loop.  Each\n"
 	"      pass must be uniform (all non-zero bytes equal: the churners\n"
 	"      fill each generation with one byte value) and, with --sizes, as\n"
 	"      long as one of the sizes.  ENOENT at open is counted, not an\n"
 	"      error; so is EIO in a read with --allow-eio (a POSIX object shrunk\n"
-	"      under the read).\n"
+	"      under the read).  --keep-open: one open, each pass rewinds.\n"
 	"  writer FILE SECONDS BYTE MAXOFF [MINOFF]\n"
 	"      open, pwrite a random run of BYTE at an offset from MINOFF\n"
 	"      (default 0) to MAXOFF, never below MINOFF nor past MAXOFF, close,\n"
@@ -129,7 +129,7 @@ static int cmd_reader(int argc, char **argv)
 	const char *path;
 	double end;
 	uint64_t sizes[16], rng = seed_from_clock();
-	int nsizes = 0, allow_eio = 0;
+	int nsizes = 0, allow_eio = 0, keep_open = 0, kept = -1;
 	unsigned long passes = 0, enoent = 0, eio = 0, ebusy = 0;
 	uint64_t bytes = 0;
 	static unsigned char buf[1 << 20];
@@ -143,13 +143,23 @@ static int cmd_reader(int argc, char **argv)
 			nsizes = parse_sizes(argv[++i], sizes, 16);
 		else if (!strcmp(argv[i], "--allow-eio"))
 			allow_eio = 1;
+		else if (!strcmp(argv[i], "--keep-open"))
+			keep_open = 1;
 		else
 			usage("bad reader option");
 	}
 	while (stress_now() < end) {
-		int fd = open(path, O_RDONLY);
+		int fd = kept >= 0 ? kept : open(path, O_RDONLY);
 		uint64_t total = 0;
 		int value = 0, bad = 0;
+
+		if (keep_open && fd >= 0) {
+			kept = fd;
+			if (lseek(fd, 0, SEEK_SET) < 0) {
+				fprintf(stderr, "reader: lseek: %s\n", strerror(errno));
+				return 1;
+			}
+		}
 
 		if (fd < 0) {
 			if (errno == ENOENT) {
@@ -190,7 +200,8 @@ static int cmd_reader(int argc, char **argv)
 			}
 			total += (uint64_t)n;
 		}
-		close(fd);
+		if (!keep_open)
+			close(fd);
 		if (bad)
 			continue;
 		if (nsizes > 0) {

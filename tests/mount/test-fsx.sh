@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A file system exerciser against shmfs: random reads, writes, truncates and
+# reopens, each checked against a model (shmstress fsx, an equivalent of
+# fsx from xfstests/LTP, which Debian does not package), on a POSIX object
+# and on a SysV segment with its fixed-size rules; then fio --verify.  The
+# final contents are also checked through shm_open/shmat, not the mount.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+S=${SHMSTRESS:?run through meson: SHMSTRESS is not set}
+OPS=${SHMFS_FSX_OPS:-20000}
+
+"$H" posix-create fsxp 0
+"$H" sysv-create 0xf5 100003 >/dev/null # not a whole number of pages
+"$H" sysv-fill 0xf5 5
+start_shmfs
+
+section "fsx on a POSIX object ($OPS operations)"
+out=$("$S" fsx "$MNT/posix/fsxp" -N "$OPS" -S 1 -l 300k -o 64k -m "$TMP/model-p" 2>&1) && rc=0 || rc=$?
+assert_eq 0 "$rc" "fsx: every operation matched the model ${out:0:3000}"
+assert_eq "$(cksum <"$TMP/model-p")" "$("$H" posix-sum fsxp)" "the object holds the model (via shm_open)"
+
+section "fsx on a SysV segment ($OPS operations, fixed size)"
+out=$("$S" fsx "$MNT/sysv/0x000000f5" --sysv -N "$OPS" -S 2 -o 32k -m "$TMP/model-s" 2>&1) && rc=0 || rc=$?
+assert_eq 0 "$rc" "fsx --sysv: every operation matched the model ${out:0:3000}"
+assert_match 'short writes [1-9][0-9]*, ENOSPC [1-9][0-9]*, EFBIG [1-9]' "$out" "the run did hit short writes, ENOSPC and EFBIG"
+assert_eq "$(cksum <"$TMP/model-s")" "$("$H" sysv-sum 0xf5)" "the segment holds the model (via shmat)"
+assert_eq 100003 "$(sysv_field 0xf5 size)" "and kept its size"
+
+section "a second seed on each, with small operations"
+assert_ok "$S" fsx "$MNT/posix/fsxp" -N $((OPS / 2)) -S 3 -l 20k -o 512
+assert_ok "$S" fsx "$MNT/sysv/0x000000f5" --sysv -N $((OPS / 2)) -S 4 -o 512
+
+section "fio --verify"
+if command -v fio >/dev/null; then
+	fio_run() {
+		fio --name=verify --filename="$1" --size=8M --bs=4k --rw=randwrite \
+			--verify=crc32c --do_verify=1 --verify_fatal=1 --ioengine=psync \
+			--fallocate=none --randrepeat=1 --output="$TMP/fio.out" 2>&1
+	}
+	"$H" posix-create fio 0
+	assert_true "fio randwrite+verify on a POSIX object" fio_run "$MNT/posix/fio"
+	"$H" sysv-create 0xf10 8M >/dev/null
+	assert_true "fio randwrite+verify on a SysV segment" fio_run "$MNT/sysv/0x00000f10"
+	assert_eq 8388608 "$(sysv_field 0xf10 size)" "the segment kept its size"
+	assert_no_match 'verify: bad|error=' "$(cat "$TMP/fio.out")" "fio reports no verify error"
+else
+	fail "fio is not installed (tests/run.sh installs it)"
+fi
+
+assert_true "the daemon is alive" daemon_alive
+stop_shmfs
+assert_eq 0 "$?" "the daemon exits 0 at unmount"
