@@ -2,34 +2,78 @@
 # Run every test of shmfs from a clean build: the unit tests and the mount
 # tests, which mount shmfs for real in private IPC and mount namespaces.
 # Installs what it needs first (as root, on Debian).  With CI=true a mount
-# test that cannot mount fails instead of being skipped.
+# test that cannot mount fails instead of being skipped.  Three passes
+# (docs/reliability.md):
+#   1. the normal build (-Dwerror=true): every test, and one mount session
+#      with the daemon under valgrind;
+#   2. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test
+#      again (lib.sh fails a test on any report from the daemon);
+#   3. the libFuzzer targets (clang), SHMFS_FUZZ_SECONDS each (default 25).
+# SHMFS_SOAK=1 adds the soak benchmark (60 s) to pass 1; SHMFS_QUICK=1
+# runs pass 1 only.
 #
 #   sudo ./tests/run.sh
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$root/build-tests}
+asandir=${ASAN_BUILDDIR:-$root/build-asan}
+fuzzdir=${FUZZ_BUILDDIR:-$root/build-fuzz}
 
 "$root/mount/setup.sh" --deps-only libcmocka-dev attr xxd util-linux procps python3 \
-	python3-docutils man-db
+	python3-docutils man-db \
+	perl valgrind fio clang libclang-rt-14-dev
 
+status=0
+logs=()
+
+echo "=== pass 1: normal build, every test, the daemon under valgrind once"
 rm -rf "$builddir"
 meson setup "$builddir" -Dwerror=true >/dev/null
 meson compile -C "$builddir"
-
-status=0
 meson test -C "$builddir" --print-errorlogs || status=$?
+logs+=("normal=$builddir/meson-logs/testlog.json")
+if [[ ${SHMFS_SOAK:-} == 1 ]]; then
+	meson test -C "$builddir" --benchmark --print-errorlogs --logbase soak || status=$?
+	logs+=("soak=$builddir/meson-logs/soak.json")
+fi
+
+if [[ ${SHMFS_QUICK:-} != 1 ]]; then
+	echo "=== pass 2: AddressSanitizer + UndefinedBehaviorSanitizer, every test"
+	rm -rf "$asandir"
+	meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	meson compile -C "$asandir"
+	# valgrind cannot run a sanitized binary; that session is pass 1's.
+	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:print_summary=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$asandir" --print-errorlogs --no-suite valgrind || status=$?
+	logs+=("asan=$asandir/meson-logs/testlog.json")
+
+	echo "=== pass 3: fuzzing, ${SHMFS_FUZZ_SECONDS:-25} s per target"
+	rm -rf "$fuzzdir"
+	CC=clang meson setup "$fuzzdir" -Dfuzz=true -Dfuzz_seconds="${SHMFS_FUZZ_SECONDS:-25}" >/dev/null
+	meson compile -C "$fuzzdir"
+	meson test -C "$fuzzdir" --print-errorlogs --suite fuzz || status=$?
+	logs+=("fuzz=$fuzzdir/meson-logs/testlog.json")
+fi
 
 # One closing line that any reader of the log can find.
-python3 - "$builddir/meson-logs/testlog.json" <<'PY'
+python3 - "${logs[@]}" <<'PY'
 import json, sys
-counts = {}
-for line in open(sys.argv[1]):
-    result = json.loads(line)["result"]
-    counts[result] = counts.get(result, 0) + 1
-passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
-skipped = counts.get("SKIP", 0)
-failed = sum(counts.values()) - passed - skipped
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+total = {"passed": 0, "failed": 0, "skipped": 0}
+for arg in sys.argv[1:]:
+    name, path = arg.split("=", 1)
+    counts = {}
+    for line in open(path):
+        result = json.loads(line)["result"]
+        counts[result] = counts.get(result, 0) + 1
+    passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
+    skipped = counts.get("SKIP", 0)
+    failed = sum(counts.values()) - passed - skipped
+    print(f"  {name}: {passed} passed, {failed} failed, {skipped} skipped")
+    total["passed"] += passed
+    total["failed"] += failed
+    total["skipped"] += skipped
+print(f"{total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
 PY
 exit $status

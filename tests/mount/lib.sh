@@ -362,7 +362,7 @@ _lib_cleanup() {
 		tail -n 30 "$SHMFS_LOG"
 	fi
 	rmdir "$MNT" 2>/dev/null
-	[[ -n ${SHMFS_KEEP_TMP:-} ]] && cp "$TMP"/valgrind-*.log /tmp/ 2>/dev/null; rm -rf --one-file-system "$TMP"
+	rm -rf --one-file-system "$TMP"
 	if ((rc == 0 && _FAILED > 0)); then rc=1; fi
 	if ((rc == 0 && _PASSED == 0)); then
 		echo "$TEST_NAME: no check ran"
