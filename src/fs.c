@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cred.h"
 #include "log.h"
 #include "node.h"
 #include "posix.h"
@@ -68,6 +69,33 @@ static void dir_stat(fuse_ino_t ino, struct stat *st)
 static struct seg_file *file_of(const struct fuse_file_info *fi)
 {
 	return fi != NULL ? (struct seg_file *)(uintptr_t)fi->fh : NULL;
+}
+
+static void req_cred(fuse_req_t req, struct seg_cred *cred)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	int n;
+
+	cred->uid = ctx->uid;
+	cred->gid = ctx->gid;
+	cred->pid = ctx->pid;
+	cred->ngroups = 0;
+	if (!cred_active() || ctx->uid == 0)
+		return;
+	/* Unknown groups (the caller is gone) mean fewer rights, not more. */
+	n = fuse_req_getgroups(req, CRED_MAX_GROUPS, cred->groups);
+	cred->ngroups = n < 0 ? 0 : n > CRED_MAX_GROUPS ? CRED_MAX_GROUPS : n;
+}
+
+/*
+ * Changes and opens are done as the caller (see cred.h); lookups, stat and
+ * listings as the daemon, since anyone may see what ipcs shows.
+ */
+static int enter_caller(fuse_req_t req, struct seg_cred *cred,
+			struct cred_saved *saved)
+{
+	req_cred(req, cred);
+	return cred_enter(cred, saved);
 }
 
 static void reply_entry(fuse_req_t req, const struct stat *st)
@@ -215,6 +243,8 @@ static int apply_setattr(const struct seg_ref *ref, const struct stat *attr,
 static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		       int to_set, struct fuse_file_info *fi)
 {
+	struct cred_saved saved;
+	struct seg_cred cred;
 	struct seg_ref ref;
 	struct stat st;
 	int res;
@@ -227,7 +257,11 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	res = node_get(ino, &ref);
 	if (res == 0)
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
 		res = apply_setattr(&ref, attr, to_set, file_of(fi));
+		cred_leave(&saved);
+	}
 	if (res == 0)
 		res = ref.ops->getattr(&ref, file_of(fi), &st);
 	if (res < 0)
@@ -385,6 +419,8 @@ static void open_reply(fuse_req_t req, const struct seg_ref *ref,
 
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct cred_saved saved;
+	struct seg_cred cred;
 	struct seg_ref ref;
 	struct seg_file *file;
 	int res;
@@ -396,19 +432,22 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	res = node_get(ino, &ref);
 	if (res == 0)
-		res = ref.ops->open(&ref, fi->flags, &file);
+		res = enter_caller(req, &cred, &saved);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
+	res = ref.ops->open(&ref, fi->flags, &file);
 	/* libfuse asks for atomic O_TRUNC: the kernel sends no setattr. */
-	if (fi->flags & O_TRUNC) {
+	if (res == 0 && (fi->flags & O_TRUNC)) {
 		res = ref.ops->truncate(&ref, file, 0);
-		if (res < 0) {
+		if (res < 0)
 			ref.ops->release(file);
-			fuse_reply_err(req, -res);
-			return;
-		}
+	}
+	cred_leave(&saved);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
 	}
 	open_reply(req, &ref, file, fi, NULL);
 }
@@ -416,9 +455,9 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      mode_t mode, struct fuse_file_info *fi)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	const struct fs_dir *d = dir_by_ino(parent);
-	struct seg_cred cred = { ctx->uid, ctx->gid, ctx->pid };
+	struct cred_saved saved;
+	struct seg_cred cred;
 	struct seg_file *file;
 	struct seg_ref ref;
 	struct stat st;
@@ -431,7 +470,12 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 			       parent == FUSE_ROOT_ID || d ? EPERM : ENOTDIR);
 		return;
 	}
-	res = d->ops->create(name, mode, fi->flags, &cred, &ref, &st, &file);
+	res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = d->ops->create(name, mode, fi->flags, &cred, &ref, &st,
+				     &file);
+		cred_leave(&saved);
+	}
 	if (res == 0) {
 		res = node_remember(st.st_ino, &ref);
 		if (res < 0)
@@ -530,6 +574,8 @@ static void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	const struct fs_dir *d = dir_by_ino(parent);
+	struct cred_saved saved;
+	struct seg_cred cred;
 	int res;
 
 	log_debug("unlink %llu/%s\n", (unsigned long long)parent, name);
@@ -537,7 +583,11 @@ static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, parent == FUSE_ROOT_ID ? EPERM : ENOTDIR);
 		return;
 	}
-	res = d->ops->unlink(name);
+	res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = d->ops->unlink(name);
+		cred_leave(&saved);
+	}
 	fuse_reply_err(req, -res);
 }
 
@@ -612,15 +662,18 @@ static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
 		fuse_reply_buf(req, buf, (size_t)res);
 }
 
-static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-			size_t size)
+/* getxattr, or listxattr when NAME is NULL: the same but for the call. */
+static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size)
 {
+	struct cred_saved saved;
+	struct seg_cred cred;
 	struct seg_ref ref;
 	char *buf = NULL;
 	ssize_t res;
 
 	if (is_dir(ino)) {
-		fuse_reply_err(req, ENODATA);
+		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
 		return;
 	}
 	if (size > 0 && (buf = malloc(size)) == NULL) {
@@ -629,55 +682,89 @@ static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	res = node_get(ino, &ref);
 	if (res == 0)
-		res = ref.ops->getxattr(&ref, name, buf, size);
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = name != NULL ? ref.ops->getxattr(&ref, name, buf, size)
+				   : ref.ops->listxattr(&ref, buf, size);
+		cred_leave(&saved);
+	}
 	reply_xattr(req, res, buf, size);
 	free(buf);
 }
 
+static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	xattr_read(req, ino, name, size);
+}
+
 static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct seg_ref ref;
-	char *buf = NULL;
-	ssize_t res;
+	xattr_read(req, ino, NULL, size);
+}
 
-	if (is_dir(ino)) {
-		reply_xattr(req, 0, NULL, size);
-		return;
-	}
-	if (size > 0 && (buf = malloc(size)) == NULL) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	res = node_get(ino, &ref);
+/* setxattr, or removexattr when VALUE is NULL. */
+static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
+			 const char *value, size_t size, int flags)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
+
+	if (res == 0 && (value != NULL ? ref.ops->setxattr == NULL
+				       : ref.ops->removexattr == NULL))
+		res = -ENOTSUP;
 	if (res == 0)
-		res = ref.ops->listxattr(&ref, buf, size);
-	reply_xattr(req, res, buf, size);
-	free(buf);
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = value != NULL ? ref.ops->setxattr(&ref, name, value, size,
+							flags)
+				    : ref.ops->removexattr(&ref, name);
+		cred_leave(&saved);
+	}
+	fuse_reply_err(req, -res);
 }
 
 static void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 			const char *value, size_t size, int flags)
 {
-	struct seg_ref ref;
-	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
-
-	if (res == 0)
-		res = ref.ops->setxattr != NULL
-			      ? ref.ops->setxattr(&ref, name, value, size,
-						  flags)
-			      : -ENOTSUP;
-	fuse_reply_err(req, -res);
+	xattr_change(req, ino, name, value, size, flags);
 }
 
 static void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct seg_ref ref;
-	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
+	xattr_change(req, ino, name, NULL, 0, 0);
+}
 
+/*
+ * access(2) and test -r: only asked when the kernel does not check modes
+ * itself (no default_permissions).
+ */
+static void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	struct stat st;
+	int res;
+
+	if (is_dir(ino)) {
+		req_cred(req, &cred);
+		dir_stat(ino, &st);
+		/* A directory has no creator: the owner rule is the file rule. */
+		res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
+				    st.st_gid, st.st_uid, st.st_gid, mask);
+		fuse_reply_err(req, -res);
+		return;
+	}
+	res = node_get(ino, &ref);
 	if (res == 0)
-		res = ref.ops->removexattr != NULL
-			      ? ref.ops->removexattr(&ref, name)
-			      : -ENOTSUP;
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = ref.ops->access(&ref, &cred, mask);
+		cred_leave(&saved);
+	}
 	fuse_reply_err(req, -res);
 }
 
@@ -709,4 +796,5 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.listxattr = fs_listxattr,
 	.setxattr = fs_setxattr,
 	.removexattr = fs_removexattr,
+	.access = fs_access,
 };

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cred.h"
 #include "fs.h"
 #include "log.h"
 #include "node.h"
@@ -45,6 +48,30 @@ static int check_mountpoint(const char *path, char **real)
 	return 0;
 }
 
+/* Before any thread exists, so every thread serves that namespace. */
+static int enter_ipc_ns(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "shmfs: ipc_ns=%s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWIPC) < 0) {
+		int err = errno;
+
+		fprintf(stderr, "shmfs: ipc_ns=%s: %s\n", path,
+			err == EINVAL  ? "not an IPC namespace"
+			: err == EPERM ? "entering it needs CAP_SYS_ADMIN"
+				       : strerror(err));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int add_mount_args(struct fuse_args *args, const struct shmfs_opts *opts)
 {
 	const char *source = opts_source(opts);
@@ -56,7 +83,9 @@ static int add_mount_args(struct fuse_args *args, const struct shmfs_opts *opts)
 		snprintf(fsname, sizeof(fsname), "-ofsname=%s", source);
 	if (fuse_opt_add_arg(args, fsname) < 0)
 		return -1;
-	if (opts->allow_other &&
+	/* Without a root daemon to act as the caller, let the kernel check
+	 * the modes we show before anyone else gets in. */
+	if (opts->allow_other && !cred_active() &&
 	    fuse_opt_add_arg(args, "-odefault_permissions") < 0)
 		return -1;
 	return 0;
@@ -122,6 +151,10 @@ int main(int argc, char *argv[])
 	}
 	if (check_mountpoint(opts_mountpoint(&opts), &mountpoint) < 0)
 		goto out_opts;
+
+	if (opts.ipc_ns != NULL && enter_ipc_ns(opts.ipc_ns) < 0)
+		goto out_mountpoint;
+	cred_init(opts.allow_other && geteuid() == 0);
 
 	posix_dir = opts.posix_dir ? opts.posix_dir : DEFAULT_POSIX_DIR;
 	res = posix_init(posix_dir);

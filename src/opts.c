@@ -17,6 +17,7 @@ enum {
 
 static const struct fuse_opt opt_spec[] = {
 	SHMFS_OPT("posix_dir=%s", posix_dir),
+	SHMFS_OPT("ipc_ns=%s", ipc_ns),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	/* Words only mount(8) and fstab mean something by. */
 	FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -85,6 +86,7 @@ void opts_free(struct shmfs_opts *opts)
 	for (int i = 0; i < opts->npos; i++)
 		free(opts->pos[i]);
 	free(opts->posix_dir);
+	free(opts->ipc_ns);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -100,13 +102,23 @@ void opts_print_help(const char *progname)
 	       "\n"
 	       "shmfs options:\n"
 	       "    -o posix_dir=DIR       POSIX objects are the files of DIR\n"
-	       "                           (default: /dev/shm)\n"
-	       "    -o allow_other         let other users in; always adds\n"
-	       "                           default_permissions, so nobody gets\n"
-	       "                           more than the mode shown allows\n"
+	       "                           (default: /dev/shm; a container's:\n"
+	       "                           /proc/PID/root/dev/shm)\n"
+	       "    -o ipc_ns=PATH         serve the SysV segments of that IPC\n"
+	       "                           namespace (e.g. /proc/PID/ns/ipc)\n"
 	       "    -o ro                  read-only: every change fails, EROFS\n"
 	       "    auto, noauto, nofail, _netdev, user, users, defaults,\n"
 	       "    x-systemd.*, comment=* are fstab words, accepted and ignored\n"
+	       "\n"
+	       "Who may do what:\n"
+	       "    Without allow_other only the user who mounted may use the\n"
+	       "    mount.  With -o allow_other a root daemon does every open\n"
+	       "    and change as the calling user, so the kernel's own rules\n"
+	       "    decide (SysV: owner or creator, group, root passes);\n"
+	       "    a daemon run by another user adds default_permissions, and\n"
+	       "    nobody gets more than both the mode shown and that user's\n"
+	       "    rights allow.  allow_other for non-root needs\n"
+	       "    user_allow_other in /etc/fuse.conf.\n"
 	       "\n",
 	       progname);
 	printf("FUSE options:\n");

@@ -12,6 +12,7 @@ struct shmfs_opts {
 	int npos;
 	int allow_other;
 	char *posix_dir;
+	char *ipc_ns;
 };
 
 /* Takes our options out of ARGS; libfuse's stay.  -1 on a bad line. */

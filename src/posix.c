@@ -22,14 +22,26 @@
 #include "log.h"
 #include "name.h"
 
+/*
+ * A mapping of an object, counted: the file holds one reference, and so
+ * does each read while the kernel copies the reply out of it.  A read's
+ * reply lets the reader close the file at once, so the daemon may be
+ * releasing the file while the thread that replied is still returning:
+ * after its reply, a read touches only its own reference.
+ */
+struct posix_map {
+	void *addr;
+	size_t len;
+	unsigned refs;
+};
+
 struct posix_file {
 	struct seg_file base;
 	struct posix_file *next; /* in open_files */
 	ino_t ino;
 	int fd;
-	pthread_rwlock_t maplock; /* readers use the mapping, a remap writes */
-	void *map;
-	size_t maplen;
+	pthread_mutex_t lock; /* guards map */
+	struct posix_map *map;
 };
 
 static struct {
@@ -252,6 +264,20 @@ static int posix_utimens(const struct seg_ref *ref, const struct timespec tv[2])
 	return change(ref, UTIMENS, &a);
 }
 
+/* The kernel's own answer, for the caller we are acting as. */
+static int posix_access(const struct seg_ref *ref, const struct seg_cred *cred,
+			int mask)
+{
+	struct stat st;
+	int res = stat_ref(ref, &st);
+
+	(void)cred;
+	if (res == 0 && faccessat(dir.dirfd, ref->name, mask,
+				  AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
+		res = -errno;
+	return res;
+}
+
 static int file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 {
 	struct posix_file *f = calloc(1, sizeof(*f));
@@ -261,7 +287,7 @@ static int file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 	f->base.flags = flags;
 	f->ino = ino;
 	f->fd = fd;
-	pthread_rwlock_init(&f->maplock, NULL);
+	pthread_mutex_init(&f->lock, NULL);
 	open_files_add(f);
 	*file = &f->base;
 	return 0;
@@ -281,23 +307,45 @@ static int posix_open(const struct seg_ref *ref, int flags,
 	return res;
 }
 
-/* Make the mapping cover END bytes; write lock held. */
-static int remap(struct posix_file *f, size_t end)
+static void map_put(struct posix_map *m)
+{
+	if (m == NULL || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	munmap(m->addr, m->len);
+	free(m);
+}
+
+/* A reference to a mapping of F that covers END bytes, made if need be. */
+static int map_get(struct posix_file *f, size_t end, struct posix_map **mp)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t len = (end + page - 1) / page * page;
-	void *map;
+	struct posix_map *m;
+	int res = 0;
 
-	if (f->maplen >= end)
-		return 0;
-	map = mmap(NULL, len, PROT_READ, MAP_SHARED, f->fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	if (f->map != NULL)
-		munmap(f->map, f->maplen);
-	f->map = map;
-	f->maplen = len;
-	return 0;
+	pthread_mutex_lock(&f->lock);
+	if (f->map == NULL || f->map->len < end) {
+		m = calloc(1, sizeof(*m));
+		if (m == NULL) {
+			res = -ENOMEM;
+			goto out;
+		}
+		m->len = (end + page - 1) / page * page;
+		m->addr = mmap(NULL, m->len, PROT_READ, MAP_SHARED, f->fd, 0);
+		if (m->addr == MAP_FAILED) {
+			res = -errno;
+			free(m);
+			goto out;
+		}
+		m->refs = 1;
+		/* Reads still copying from the old one keep it alive. */
+		map_put(f->map);
+		f->map = m;
+	}
+	__atomic_add_fetch(&f->map->refs, 1, __ATOMIC_ACQ_REL);
+	*mp = f->map;
+out:
+	pthread_mutex_unlock(&f->lock);
+	return res;
 }
 
 /* Where mmap is refused (some file systems), read into a buffer. */
@@ -320,6 +368,7 @@ static int posix_read(struct seg_file *file, size_t size, off_t off,
 		      seg_reply_fn reply, void *ctx)
 {
 	struct posix_file *f = (struct posix_file *)file;
+	struct posix_map *m = NULL;
 	struct stat st;
 	size_t n, end;
 	int res;
@@ -335,21 +384,13 @@ static int posix_read(struct seg_file *file, size_t size, off_t off,
 						: size;
 	end = (size_t)off + n;
 
-	pthread_rwlock_rdlock(&f->maplock);
-	if (f->maplen < end) {
-		pthread_rwlock_unlock(&f->maplock);
-		pthread_rwlock_wrlock(&f->maplock);
-		res = remap(f, end);
-		pthread_rwlock_unlock(&f->maplock);
-		if (res < 0) {
-			log_debug("posix: mmap: %s, reading by copy\n",
-				  strerror(-res));
-			return read_copy(f, n, off, reply, ctx);
-		}
-		pthread_rwlock_rdlock(&f->maplock);
+	res = map_get(f, end, &m);
+	if (res < 0) {
+		log_debug("posix: mmap: %s, reading by copy\n", strerror(-res));
+		return read_copy(f, n, off, reply, ctx);
 	}
-	res = reply(ctx, (const char *)f->map + off, n);
-	pthread_rwlock_unlock(&f->maplock);
+	res = reply(ctx, (const char *)m->addr + off, n);
+	map_put(m);
 	return res;
 }
 
@@ -373,10 +414,9 @@ static void posix_release(struct seg_file *file)
 	struct posix_file *f = (struct posix_file *)file;
 
 	open_files_del(f);
-	if (f->map != NULL)
-		munmap(f->map, f->maplen);
+	map_put(f->map);
 	close(f->fd);
-	pthread_rwlock_destroy(&f->maplock);
+	pthread_mutex_destroy(&f->lock);
 	free(f);
 }
 
@@ -446,6 +486,7 @@ const struct seg_ops posix_seg_ops = {
 	.chown = posix_chown,
 	.truncate = posix_truncate,
 	.utimens = posix_utimens,
+	.access = posix_access,
 	.open = posix_open,
 	.read = posix_read,
 	.write = posix_write,

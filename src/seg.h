@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "cred.h"
+
 #define SEG_NAME_MAX NAME_MAX
 
 /*
@@ -29,13 +31,6 @@
 #define SEG_TAG_SYSV	    1
 #define SEG_TAG_NEW	    2
 #define SEG_TAG_POSIX	    3
-
-/* Who asked: the credentials of the process behind a request. */
-struct seg_cred {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-};
 
 struct seg_ops;
 
@@ -70,6 +65,9 @@ struct seg_ops {
 	int (*truncate)(const struct seg_ref *ref, struct seg_file *file,
 			off_t size);
 	int (*utimens)(const struct seg_ref *ref, const struct timespec tv[2]);
+	/* access(2): may CRED do MASK (R_OK, W_OK, X_OK)?  0 or -EACCES */
+	int (*access)(const struct seg_ref *ref, const struct seg_cred *cred,
+		      int mask);
 
 	int (*open)(const struct seg_ref *ref, int flags,
 		    struct seg_file **file);

@@ -214,15 +214,26 @@ static int sysv_getattr(const struct seg_ref *ref, struct seg_file *file,
 	return 0;
 }
 
-/* IPC_SET takes mode, uid and gid together; change only what was asked. */
+/*
+ * IPC_SET takes mode, uid and gid together; change only what was asked.
+ * The current values come from sysv_stat_id(), which also works for a
+ * caller who may not IPC_STAT: IPC_SET asks for ownership, not for read
+ * permission, and its refusal (EPERM) is the one to report.
+ */
 static int sysv_set(int shmid, const mode_t *mode, uid_t uid, gid_t gid)
 {
+	struct sysv_info info;
 	struct shmid_ds ds;
+	int res = sysv_stat_id(shmid, &info);
 
-	if (shmctl(shmid, IPC_STAT, &ds) < 0)
-		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	if (res < 0)
+		return res;
+	memset(&ds, 0, sizeof(ds));
+	ds.shm_perm.mode = info.mode & 0777;
+	ds.shm_perm.uid = info.uid;
+	ds.shm_perm.gid = info.gid;
 	if (mode != NULL)
-		ds.shm_perm.mode = (ds.shm_perm.mode & ~0777) | (*mode & 0777);
+		ds.shm_perm.mode = *mode & 0777;
 	if (uid != (uid_t)-1)
 		ds.shm_perm.uid = uid;
 	if (gid != (gid_t)-1)
@@ -281,6 +292,18 @@ static int sysv_utimens(const struct seg_ref *ref, const struct timespec tv[2])
 	(void)ref;
 	(void)tv;
 	return 0;
+}
+
+static int sysv_access(const struct seg_ref *ref, const struct seg_cred *cred,
+		       int mask)
+{
+	struct sysv_info info;
+	int res = sysv_stat_id(ref_shmid(ref), &info);
+
+	if (res < 0)
+		return res;
+	return cred_ipc_perm(cred, info.mode & 0777, info.uid, info.gid,
+			     info.cuid, info.cgid, mask);
 }
 
 int sysv_open_id(int shmid, int flags, struct seg_file **file)
@@ -425,6 +448,7 @@ const struct seg_ops sysv_seg_ops = {
 	.chown = sysv_chown,
 	.truncate = sysv_truncate,
 	.utimens = sysv_utimens,
+	.access = sysv_access,
 	.open = sysv_open,
 	.read = sysv_read,
 	.write = sysv_write,

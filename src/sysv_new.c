@@ -24,8 +24,9 @@ struct sysv_new {
 	unsigned refs; /* open files, plus callers inside an operation */
 	key_t key;
 	mode_t mode;
-	uid_t uid;
+	uid_t uid; /* owner, as chown may have changed it */
 	gid_t gid;
+	struct seg_cred cred; /* the creator's: the segment is made as them */
 	time_t ctime;
 	enum new_state state;
 	int shmid; /* once CREATED */
@@ -79,6 +80,27 @@ static void put_locked(struct sysv_new *n)
 	}
 	free(n->buf);
 	free(n);
+}
+
+/* The kernel's rules, for what the kernel does not know of yet. */
+static int may_access(const struct sysv_new *n, int mask)
+{
+	const struct seg_cred *c = cred_caller();
+
+	if (c == NULL)
+		return 0;
+	return cred_ipc_perm(c, n->mode & 0777, n->uid, n->gid, n->cred.uid,
+			     n->cred.gid, mask);
+}
+
+/* IPC_SET and IPC_RMID: the owner, the creator or root. */
+static int may_change(const struct sysv_new *n)
+{
+	const struct seg_cred *c = cred_caller();
+
+	if (c == NULL || c->uid == n->uid || c->uid == n->cred.uid)
+		return 0;
+	return -EPERM;
 }
 
 static void stat_pending(const struct sysv_new *n, struct stat *st)
@@ -143,31 +165,52 @@ static int fill_segment(int shmid, const void *buf, size_t len)
  * before anything else, so a kernel with shm_rmid_forced=1 does not
  * destroy the segment at our own fill_segment() detach.  Lock held.
  */
+static int create_segment_as(struct sysv_new *n, size_t size,
+			     struct new_file *file);
+
+/* As the creator, whoever closes the file: they become owner and creator. */
 static int create_segment(struct sysv_new *n, size_t size,
 			  struct new_file *file)
 {
-	int shmid, res;
+	struct cred_saved saved;
+	int res;
 
 	if (n->state != PENDING)
 		return 0;
+	res = cred_enter(&n->cred, &saved);
+	if (res < 0)
+		return res;
+	res = create_segment_as(n, size, file);
+	cred_leave(&saved);
+	return res;
+}
+
+static int set_owner(int shmid, uid_t uid, gid_t gid)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(shmid, IPC_STAT, &ds) < 0)
+		return -errno;
+	if (ds.shm_perm.uid == uid && ds.shm_perm.gid == gid)
+		return 0;
+	ds.shm_perm.uid = uid;
+	ds.shm_perm.gid = gid;
+	return shmctl(shmid, IPC_SET, &ds) < 0 ? -errno : 0;
+}
+
+static int create_segment_as(struct sysv_new *n, size_t size,
+			     struct new_file *file)
+{
+	int shmid, res;
+
 	shmid = shmget(n->key, size, IPC_CREAT | IPC_EXCL | (n->mode & 0777));
 	if (shmid < 0)
 		return -errno;
-	if (geteuid() == 0) {
-		struct shmid_ds ds;
-
-		/* The segment belongs to whoever created the file. */
-		res = shmctl(shmid, IPC_STAT, &ds);
-		if (res == 0) {
-			ds.shm_perm.uid = n->uid;
-			ds.shm_perm.gid = n->gid;
-			res = shmctl(shmid, IPC_SET, &ds);
-		}
-		if (res < 0) {
-			res = -errno;
-			goto err_rmid;
-		}
-	}
+	/* A chown before the segment existed, or a root daemon creating it
+	 * for someone else: the owner is set now. */
+	res = set_owner(shmid, n->uid, n->gid);
+	if (res < 0)
+		goto err_rmid;
 	if (file != NULL) {
 		res = sysv_open_id(shmid, file->base.flags, &file->real);
 		if (res < 0)
@@ -228,6 +271,7 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	n->mode = mode;
 	n->uid = cred->uid;
 	n->gid = cred->gid;
+	n->cred = *cred;
 	n->ctime = time(NULL);
 	n->state = PENDING;
 	n->shmid = -1;
@@ -280,14 +324,16 @@ int sysv_new_list(seg_fill_fn fill, void *ctx)
 int sysv_new_unlink(key_t key)
 {
 	struct sysv_new *n;
+	int res;
 
 	pthread_mutex_lock(&reg.lock);
 	n = find_pending_key(key);
+	res = n == NULL ? -ENOENT : may_change(n);
 	/* As on tmpfs: the data lives on in open files, then is gone. */
-	if (n != NULL)
+	if (res == 0)
 		n->state = DISCARDED;
 	pthread_mutex_unlock(&reg.lock);
-	return n != NULL ? 0 : -ENOENT;
+	return res;
 }
 
 /*
@@ -342,9 +388,12 @@ static int new_chmod(const struct seg_ref *ref, mode_t mode)
 	if (n == NULL)
 		return -ENOENT;
 	if (n->state != CREATED) {
-		n->mode = mode & 0777;
+		int res = may_change(n);
+
+		if (res == 0)
+			n->mode = mode & 0777;
 		put_unlock(n);
-		return 0;
+		return res;
 	}
 	ref_created(n, &real);
 	put_unlock(n);
@@ -359,12 +408,14 @@ static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 	if (n == NULL)
 		return -ENOENT;
 	if (n->state != CREATED) {
-		if (uid != (uid_t)-1)
+		int res = may_change(n);
+
+		if (res == 0 && uid != (uid_t)-1)
 			n->uid = uid;
-		if (gid != (gid_t)-1)
+		if (res == 0 && gid != (gid_t)-1)
 			n->gid = gid;
 		put_unlock(n);
-		return 0;
+		return res;
 	}
 	ref_created(n, &real);
 	put_unlock(n);
@@ -395,16 +446,16 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 
 	if (n == NULL)
 		return -ENOENT;
-	if (size < 0) {
+	if (size < 0)
 		res = -EINVAL;
-	} else if (n->state == PENDING && size == 0) {
-		/* O_TRUNC or truncate -s 0: no size is chosen yet. */
-		n->len = 0;
-	} else if (n->state == PENDING) {
+	else if (n->state != CREATED)
+		res = may_access(n, W_OK);
+	if (res == 0 && n->state == PENDING && size == 0)
+		n->len = 0; /* O_TRUNC or truncate -s 0: no size chosen yet */
+	else if (res == 0 && n->state == PENDING)
 		res = create_segment(n, (size_t)size, f);
-	} else if (n->state == DISCARDED) {
-		n->len = (size_t)size < n->len ? (size_t)size : n->len;
-	}
+	else if (res == 0 && n->state == DISCARDED && (size_t)size < n->len)
+		n->len = (size_t)size;
 	if (res < 0 || n->state != CREATED) {
 		put_unlock(n);
 		return res;
@@ -414,6 +465,27 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 		res = real_file(f, &rf);
 	put_unlock(n);
 	return res ?: real.ops->truncate(&real, rf, size);
+}
+
+static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
+		      int mask)
+{
+	struct sysv_new *n = get_ref(ref);
+	struct seg_ref real;
+	int res;
+
+	if (n == NULL)
+		return -ENOENT;
+	if (n->state != CREATED) {
+		/* It will be the creator's, as owner and as creator. */
+		res = cred_ipc_perm(cred, n->mode & 0777, n->uid, n->gid,
+				    n->cred.uid, n->cred.gid, mask);
+		put_unlock(n);
+		return res;
+	}
+	ref_created(n, &real);
+	put_unlock(n);
+	return real.ops->access(&real, cred, mask);
 }
 
 static int new_utimens(const struct seg_ref *ref, const struct timespec tv[2])
@@ -435,6 +507,19 @@ static int new_open(const struct seg_ref *ref, int flags,
 	if (n == NULL) {
 		free(f);
 		return -ENOENT;
+	}
+	/* Once created, the segment's own attach checks. */
+	if (n->state != CREATED) {
+		int res = may_access(n, (flags & O_ACCMODE) == O_RDONLY ? R_OK
+					: (flags & O_ACCMODE) == O_WRONLY
+						? W_OK
+						: R_OK | W_OK);
+
+		if (res < 0) {
+			put_unlock(n);
+			free(f);
+			return res;
+		}
 	}
 	/* The reference taken by get_ref() is now the file's. */
 	f->base.flags = flags;
@@ -602,6 +687,7 @@ const struct seg_ops sysv_new_ops = {
 	.chown = new_chown,
 	.truncate = new_truncate,
 	.utimens = new_utimens,
+	.access = new_access,
 	.open = new_open,
 	.read = new_read,
 	.write = new_write,

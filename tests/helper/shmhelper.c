@@ -59,6 +59,7 @@ static const char usage_text[] =
 "                                (or only the value of FIELD)\n"
 "  sysv-rm SEG                   IPC_RMID\n"
 "  sysv-chmod SEG MODE           IPC_SET the permission bits\n"
+"  sysv-chown SEG UID GID        IPC_SET the owner (the creator stays)\n"
 "  sysv-fill SEG SEED            fill the whole segment with a pattern\n"
 "  sysv-sum SEG                  print \"CRC SIZE\" of the whole segment,\n"
 "                                as cksum(1) prints it for a file\n"
@@ -580,6 +581,22 @@ static int cmd_sysv_chmod(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_sysv_chown(int argc, char **argv)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (argc != 5)
+		usage_error("usage: sysv-chown SEG UID GID");
+	id = resolve_seg(argv[2]);
+	seg_stat(argv[2], id, &ds);
+	ds.shm_perm.uid = (uid_t)parse_u64("uid", argv[3]);
+	ds.shm_perm.gid = (gid_t)parse_u64("gid", argv[4]);
+	if (shmctl(id, IPC_SET, &ds) < 0)
+		die("shmctl(%s, IPC_SET):", argv[2]);
+	return 0;
+}
+
 static int cmd_sysv_fill(int argc, char **argv)
 {
 	struct shmid_ds ds;
@@ -895,6 +912,7 @@ static const struct command commands[] = {
 	{ "sysv-stat", cmd_sysv_stat },
 	{ "sysv-rm", cmd_sysv_rm },
 	{ "sysv-chmod", cmd_sysv_chmod },
+	{ "sysv-chown", cmd_sysv_chown },
 	{ "sysv-fill", cmd_sysv_fill },
 	{ "sysv-sum", cmd_sysv_sum },
 	{ "sysv-list", cmd_sysv_list },
