@@ -44,9 +44,9 @@ if [[ ${SHMFS_QUICK:-} != 1 ]]; then
 	meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	meson compile -C "$asandir"
 	# valgrind cannot run a sanitized binary; that session is pass 1's.
-	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:print_summary=1 \
+	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:print_summary=1:suppressions=$root/tests/asan.supp \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C "$asandir" --print-errorlogs --no-suite valgrind || status=$?
+		meson test -C "$asandir" --print-errorlogs --no-suite valgrind --timeout-multiplier 3 || status=$?
 	logs+=("asan=$asandir/meson-logs/testlog.json")
 
 	echo "=== pass 3: fuzzing, ${SHMFS_FUZZ_SECONDS:-25} s per target"

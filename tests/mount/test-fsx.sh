@@ -10,26 +10,35 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 S=${SHMSTRESS:?run through meson: SHMSTRESS is not set}
 OPS=${SHMFS_FSX_OPS:-20000}
 
+# KNOWN BUG 1 (docs/reliability.md): closing a POSIX file right after a
+# read can free it under the read's lock, and a later read deadlocks.  fsx
+# closes and reopens in 5% of its operations (-c 5); on POSIX objects that
+# waits for SHMFS_KNOWN_BUGS=1 until the fix.  A hang fails, not blocks.
+if [[ ${SHMFS_KNOWN_BUGS:-} == 1 ]]; then PCO=5; else
+	PCO=0
+	echo "KNOWN BUG 1: no close/reopen in fsx on POSIX objects (SHMFS_KNOWN_BUGS=1 adds it)"
+fi
+FSX=(timeout -k 5 120 "$S" fsx)
 "$H" posix-create fsxp 0
 "$H" sysv-create 0xf5 100003 >/dev/null # not a whole number of pages
 "$H" sysv-fill 0xf5 5
 start_shmfs
 
 section "fsx on a POSIX object ($OPS operations)"
-out=$("$S" fsx "$MNT/posix/fsxp" -N "$OPS" -S 1 -l 300k -o 64k -m "$TMP/model-p" 2>&1) && rc=0 || rc=$?
+out=$("${FSX[@]}" "$MNT/posix/fsxp" -N "$OPS" -S 1 -l 300k -o 64k -c $PCO -m "$TMP/model-p" 2>&1) && rc=0 || rc=$?
 assert_eq 0 "$rc" "fsx: every operation matched the model ${out:0:3000}"
 assert_eq "$(cksum <"$TMP/model-p")" "$("$H" posix-sum fsxp)" "the object holds the model (via shm_open)"
 
 section "fsx on a SysV segment ($OPS operations, fixed size)"
-out=$("$S" fsx "$MNT/sysv/0x000000f5" --sysv -N "$OPS" -S 2 -o 32k -m "$TMP/model-s" 2>&1) && rc=0 || rc=$?
+out=$("${FSX[@]}" "$MNT/sysv/0x000000f5" --sysv -N "$OPS" -S 2 -o 32k -m "$TMP/model-s" 2>&1) && rc=0 || rc=$?
 assert_eq 0 "$rc" "fsx --sysv: every operation matched the model ${out:0:3000}"
-assert_match 'short writes [1-9][0-9]*, ENOSPC [1-9][0-9]*, EFBIG [1-9]' "$out" "the run did hit short writes, ENOSPC and EFBIG"
+assert_match 'closeopen [1-9][0-9]*; short writes [1-9][0-9]*, ENOSPC [1-9][0-9]*, EFBIG [1-9]' "$out" "the run did close/reopen and hit short writes, ENOSPC and EFBIG"
 assert_eq "$(cksum <"$TMP/model-s")" "$("$H" sysv-sum 0xf5)" "the segment holds the model (via shmat)"
 assert_eq 100003 "$(sysv_field 0xf5 size)" "and kept its size"
 
 section "a second seed on each, with small operations"
-assert_ok "$S" fsx "$MNT/posix/fsxp" -N $((OPS / 2)) -S 3 -l 20k -o 512
-assert_ok "$S" fsx "$MNT/sysv/0x000000f5" --sysv -N $((OPS / 2)) -S 4 -o 512
+assert_ok "${FSX[@]}" "$MNT/posix/fsxp" -N $((OPS / 2)) -S 3 -l 20k -o 512 -c $PCO
+assert_ok "${FSX[@]}" "$MNT/sysv/0x000000f5" --sysv -N $((OPS / 2)) -S 4 -o 512
 
 section "fio --verify"
 if command -v fio >/dev/null; then

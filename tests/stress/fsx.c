@@ -378,14 +378,14 @@ int fsx_run(const struct fsx_opts *o)
 
 		if (o->numops == 0 && stress_now() >= o->deadline)
 			break;
-		if (r < 40)
-			rc = do_read(&f);
-		else if (r < 80)
-			rc = do_write(&f);
-		else if (r < 95)
-			rc = do_truncate(&f);
-		else
+		if (r < (uint64_t)o->closeopen)
 			rc = do_closeopen(&f);
+		else if (r < 45)
+			rc = do_read(&f);
+		else if (r < 85)
+			rc = do_write(&f);
+		else
+			rc = do_truncate(&f);
 		if (rc < 0 || check_size(&f) < 0)
 			goto out;
 		if (f.n % 256 == 0 && check_all(&f) < 0)

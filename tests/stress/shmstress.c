@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"      round leaves the pattern of SEED.\n"
 	"  pattern LEN SEED          print LEN bytes of the pattern of SEED\n"
 	"  fsx FILE [--sysv] [-N OPS | -T SECONDS] [-S SEED] [-l MAXLEN]\n"
-	"      [-o MAXOPLEN] [-m MODELFILE]\n"
+	"      [-o MAXOPLEN] [-m MODELFILE] [-c CLOSEOPEN%]\n"
 	"      the file system exerciser: random reads, writes, truncates and\n"
 	"      reopens against a model; --sysv for a segment's fixed-size rules.\n"
 	"  soak MNT SECONDS CLIENTS OUTDIR\n"
@@ -346,7 +346,7 @@ static int cmd_fsx(int argc, char **argv)
 {
 	struct fsx_opts o = {
 		.tag = "fsx", .numops = 10000, .maxlen = 256 << 10,
-		.maxoplen = 64 << 10, .seed = 1,
+		.maxoplen = 64 << 10, .seed = 1, .closeopen = 5,
 	};
 	double seconds = 0;
 
@@ -374,11 +374,13 @@ static int cmd_fsx(int argc, char **argv)
 			o.maxoplen = num(argv[++i]);
 		else if (!strcmp(a, "-m"))
 			o.model_out = argv[++i];
+		else if (!strcmp(a, "-c"))
+			o.closeopen = (int)num(argv[++i]);
 		else
 			usage("fsx: unknown option");
 	}
-	if (o.maxoplen == 0 || o.maxoplen > FSX_IO_MAX || o.maxlen == 0)
-		usage("fsx: bad -l or -o");
+	if (o.maxoplen == 0 || o.maxoplen > FSX_IO_MAX || o.maxlen == 0 || o.closeopen > 45)
+		usage("fsx: bad -l, -o or -c");
 	if (seconds > 0)
 		o.deadline = stress_now() + seconds;
 	return fsx_run(&o) == 0 ? 0 : 1;
@@ -481,7 +483,7 @@ bad:
 
 static int soak_client(const char *mnt, double end, int client, const char *outdir)
 {
-	struct fsx_opts o = { .maxlen = 256 << 10, .maxoplen = 64 << 10, .quiet = 0 };
+	struct fsx_opts o = { .maxlen = 256 << 10, .maxoplen = 64 << 10, .closeopen = 5 };
 	char path[4096], model[4096], tag[64];
 	uint64_t rng = (uint64_t)client * 7919 + 1;
 	unsigned long i = 0;

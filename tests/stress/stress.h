@@ -23,6 +23,7 @@ struct fsx_opts {
 	uint64_t maxlen;       /* POSIX: largest file size */
 	uint64_t maxoplen;     /* largest read or write */
 	const char *model_out; /* where to write the final model, or NULL */
+	int closeopen;         /* percent of operations that close and reopen */
 	int quiet;
 };
 
