@@ -10,14 +10,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 S=${SHMSTRESS:?run through meson: SHMSTRESS is not set}
 OPS=${SHMFS_FSX_OPS:-20000}
 
-# KNOWN BUG 1 (docs/reliability.md): closing a POSIX file right after a
-# read can free it under the read's lock, and a later read deadlocks.  fsx
-# closes and reopens in 5% of its operations (-c 5); on POSIX objects that
-# waits for SHMFS_KNOWN_BUGS=1 until the fix.  A hang fails, not blocks.
-if [[ ${SHMFS_KNOWN_BUGS:-} == 1 ]]; then PCO=5; else
-	PCO=0
-	echo "KNOWN BUG 1: no close/reopen in fsx on POSIX objects (SHMFS_KNOWN_BUGS=1 adds it)"
-fi
 FSX=(timeout -k 5 120 "$S" fsx)
 "$H" posix-create fsxp 0
 "$H" sysv-create 0xf5 100003 >/dev/null # not a whole number of pages
@@ -25,7 +17,7 @@ FSX=(timeout -k 5 120 "$S" fsx)
 start_shmfs
 
 section "fsx on a POSIX object ($OPS operations)"
-out=$("${FSX[@]}" "$MNT/posix/fsxp" -N "$OPS" -S 1 -l 300k -o 64k -c $PCO -m "$TMP/model-p" 2>&1) && rc=0 || rc=$?
+out=$("${FSX[@]}" "$MNT/posix/fsxp" -N "$OPS" -S 1 -l 300k -o 64k -m "$TMP/model-p" 2>&1) && rc=0 || rc=$?
 assert_eq 0 "$rc" "fsx: every operation matched the model ${out:0:3000}"
 assert_eq "$(cksum <"$TMP/model-p")" "$("$H" posix-sum fsxp)" "the object holds the model (via shm_open)"
 
@@ -37,7 +29,7 @@ assert_eq "$(cksum <"$TMP/model-s")" "$("$H" sysv-sum 0xf5)" "the segment holds 
 assert_eq 100003 "$(sysv_field 0xf5 size)" "and kept its size"
 
 section "a second seed on each, with small operations"
-assert_ok "${FSX[@]}" "$MNT/posix/fsxp" -N $((OPS / 2)) -S 3 -l 20k -o 512 -c $PCO
+assert_ok "${FSX[@]}" "$MNT/posix/fsxp" -N $((OPS / 2)) -S 3 -l 20k -o 512
 assert_ok "${FSX[@]}" "$MNT/sysv/0x000000f5" --sysv -N $((OPS / 2)) -S 4 -o 512
 
 section "fio --verify"

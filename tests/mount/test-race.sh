@@ -53,17 +53,10 @@ section "POSIX object shrunk and grown while read and written through the mount"
 "$H" posix-create churn 0
 P=$MNT/posix/churn
 run_bg "$TMP/pchurn.out" "$H" posix-churn churn 1M "$SECS"
+# One reader keeps its file open; the other opens and closes in a loop,
+# so closes race the replies of reads (a use-after-free, fixed in 48ddb3c).
 run_bg "$TMP/pr1.out" "$S" reader "$P" "$SECS" --allow-eio --keep-open
-# KNOWN BUG 1 (docs/reliability.md): a close racing a read's reply frees
-# the daemon's posix_file while posix_read still holds its lock; a later
-# read then deadlocks.  Readers that open and close in a loop hit it within
-# seconds, so they run only with SHMFS_KNOWN_BUGS=1 until it is fixed.
-if [[ ${SHMFS_KNOWN_BUGS:-} == 1 ]]; then
-	run_bg "$TMP/pr2.out" "$S" reader "$P" "$SECS" --allow-eio
-else
-	echo "KNOWN BUG 1: open/read/close readers of a churned POSIX object skipped (SHMFS_KNOWN_BUGS=1 runs them)"
-	run_bg "$TMP/pr2.out" "$S" reader "$P" "$SECS" --allow-eio --keep-open
-fi
+run_bg "$TMP/pr2.out" "$S" reader "$P" "$SECS" --allow-eio
 run_bg "$TMP/pw1.out" "$S" writer "$P" "$SECS" 0xab 1M
 run_bg "$TMP/pls.out" bash -c "end=\$((SECONDS + $SECS)); while ((SECONDS < end)); do stat '$P' >/dev/null 2>&1; ls -l '$MNT/posix' >/dev/null; done; echo stat-loop done"
 wait_all "POSIX churn"
