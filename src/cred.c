@@ -53,42 +53,11 @@ static int set_euid(uid_t uid)
 	return syscall(SYS_setresuid, -1, uid, -1) < 0 ? -errno : 0;
 }
 
-int cred_enter(const struct seg_cred *c, struct cred_saved *saved)
+/* Back to the daemon's own identity: uid first, as only root sets the rest. */
+static int become_daemon(void)
 {
-	int res;
+	int res = set_euid(0);
 
-	saved->switched = 0;
-	if (!active || acting != NULL || c->uid == 0)
-		return 0;
-	/* Groups first: once the uid is not root, nothing else may change. */
-	res = set_groups(c->ngroups, c->groups);
-	if (res < 0)
-		return res;
-	res = set_egid(c->gid);
-	if (res < 0)
-		goto err_groups;
-	res = set_euid(c->uid);
-	if (res < 0)
-		goto err_gid;
-	saved->switched = 1;
-	acting = c;
-	return 0;
-
-err_gid:
-	set_egid(daemon_gid);
-err_groups:
-	set_groups(daemon_ngroups, daemon_groups);
-	return res;
-}
-
-void cred_leave(struct cred_saved *saved)
-{
-	int res;
-
-	if (!saved->switched)
-		return;
-	/* The real and saved uid stayed 0, so this cannot be refused. */
-	res = set_euid(0);
 	if (res == 0)
 		res = set_egid(daemon_gid);
 	if (res == 0)
@@ -96,8 +65,60 @@ void cred_leave(struct cred_saved *saved)
 	if (res < 0)
 		log_err("cannot return to the daemon's credentials: %s\n",
 			strerror(-res));
+	return res;
+}
+
+/* From the daemon's identity to C: groups first, the uid last. */
+static int become(const struct seg_cred *c)
+{
+	int res = set_groups(c->ngroups, c->groups);
+
+	if (res == 0)
+		res = set_egid(c->gid);
+	if (res == 0)
+		res = set_euid(c->uid);
+	if (res < 0)
+		become_daemon();
+	return res;
+}
+
+int cred_enter(const struct seg_cred *c, struct cred_saved *saved)
+{
+	const struct seg_cred *target = c->uid == 0 ? NULL : c;
+	int res;
+
 	saved->switched = 0;
+	saved->prev = acting;
+	if (!active || target == acting)
+		return 0;
+	if (acting != NULL) {
+		res = become_daemon();
+		if (res < 0)
+			return res;
+	}
+	res = target != NULL ? become(target) : 0;
+	if (res < 0) {
+		/* Still the outer caller, or nobody: never more than before. */
+		if (saved->prev != NULL && become(saved->prev) == 0)
+			return res;
+		acting = NULL;
+		return res;
+	}
+	acting = target;
+	saved->switched = 1;
+	return 0;
+}
+
+void cred_leave(struct cred_saved *saved)
+{
+	if (!saved->switched)
+		return;
+	if (acting != NULL)
+		become_daemon();
 	acting = NULL;
+	if (saved->prev != NULL && become(saved->prev) == 0)
+		acting = saved->prev;
+	saved->switched = 0;
 }
 
 const struct seg_cred *cred_caller(void)

@@ -25,6 +25,7 @@ struct seg_cred {
 
 struct cred_saved {
 	int switched;
+	const struct seg_cred *prev; /* whom the thread acted as before */
 };
 
 /* Turn acting-as-the-caller on; only a root daemon can.  -EPERM if not. */
@@ -32,11 +33,12 @@ int cred_init(int enable);
 int cred_active(void);
 
 /*
- * Switch this thread to C until cred_leave().  A thread started meanwhile
- * would inherit C: libfuse starts its workers before it calls a handler,
- * never from inside one.  Nothing to do when acting
- * as the caller is off, when C is root, or when the thread already acts as
- * someone (the outer caller stays in charge).
+ * Switch this thread to C until cred_leave(), which returns to whoever the
+ * thread acted as before (a SysV file is created as its creator, whoever
+ * truncates it).  Entering C again, or C = root when the thread acts as
+ * the daemon, changes nothing.  A thread started meanwhile would inherit
+ * C: libfuse starts its workers before it calls a handler, never from
+ * inside one.  Nothing happens while acting as the caller is off.
  */
 int cred_enter(const struct seg_cred *c, struct cred_saved *saved);
 void cred_leave(struct cred_saved *saved);

@@ -98,14 +98,21 @@ static int enter_caller(fuse_req_t req, struct seg_cred *cred,
 	return cred_enter(cred, saved);
 }
 
+static void entry_of(const struct stat *st, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = st->st_ino;
+	e->attr = *st;
+}
+
+/* A lookup the caller never saw (interrupted) is no reference to keep. */
 static void reply_entry(fuse_req_t req, const struct stat *st)
 {
 	struct fuse_entry_param e;
 
-	memset(&e, 0, sizeof(e));
-	e.ino = st->st_ino;
-	e.attr = *st;
-	fuse_reply_entry(req, &e);
+	entry_of(st, &e);
+	if (fuse_reply_entry(req, &e) == -ENOENT && !is_dir(st->st_ino))
+		node_forget(st->st_ino, 1);
 }
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
@@ -393,28 +400,11 @@ static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
 
 /* ---- files ---- */
 
-static void open_reply(fuse_req_t req, const struct seg_ref *ref,
-		       struct seg_file *file, struct fuse_file_info *fi,
-		       const struct stat *created)
+static void file_info(struct fuse_file_info *fi, struct seg_file *file)
 {
 	fi->fh = (uintptr_t)file;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	if (created != NULL) {
-		struct fuse_entry_param e;
-
-		memset(&e, 0, sizeof(e));
-		e.ino = created->st_ino;
-		e.attr = *created;
-		if (fuse_reply_create(req, &e, fi) == -ENOENT) {
-			/* The caller was interrupted and will never close it. */
-			ref->ops->release(file);
-			node_forget(created->st_ino, 1);
-		}
-		return;
-	}
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		ref->ops->release(file);
 }
 
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -449,13 +439,28 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	open_reply(req, &ref, file, fi, NULL);
+	file_info(fi, file);
+	/* Interrupted: the caller will never close it. */
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		ref.ops->release(file);
+}
+
+/*
+ * A create the caller was told failed (or never heard of) leaves nothing:
+ * the name goes first, so the release makes no segment of it.
+ */
+static void undo_create(const struct fs_dir *d, const char *name,
+			const struct seg_ref *ref, struct seg_file *file)
+{
+	d->ops->unlink(name);
+	ref->ops->release(file);
 }
 
 static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      mode_t mode, struct fuse_file_info *fi)
 {
 	const struct fs_dir *d = dir_by_ino(parent);
+	struct fuse_entry_param e;
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_file *file;
@@ -479,13 +484,18 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (res == 0) {
 		res = node_remember(st.st_ino, &ref);
 		if (res < 0)
-			ref.ops->release(file);
+			undo_create(d, name, &ref, file);
 	}
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	open_reply(req, &ref, file, fi, &st);
+	file_info(fi, file);
+	entry_of(&st, &e);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		undo_create(d, name, &ref, file);
+		node_forget(st.st_ino, 1);
+	}
 }
 
 struct read_ctx {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +113,21 @@ static int run_loop(struct fuse_session *se,
 	return res;
 }
 
+/*
+ * Every open file costs the daemon a descriptor; with the usual soft
+ * limit of 1024 one user holding a thousand opens would lock everyone
+ * else out.  Take what the hard limit allows.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -126,6 +142,7 @@ int main(int argc, char *argv[])
 	memset(&opts, 0, sizeof(opts));
 	/* Create modes arrive with the caller's umask already applied. */
 	umask(0);
+	raise_fd_limit();
 	log_setup(0);
 
 	if (opts_parse(&args, &opts) < 0 ||

@@ -89,22 +89,25 @@ int node_remember(uint64_t ino, const struct seg_ref *ref)
 
 	pthread_mutex_lock(&tab.lock);
 	n = find(ino);
-	if (n == NULL) {
+	if (n != NULL) {
+		res = set_name(n, ref->name);
+		if (res < 0)
+			goto out;
+	} else {
 		if (tab.count >= tab.nbuckets && (res = grow()) < 0)
 			goto out;
 		n = calloc(1, sizeof(*n));
-		if (n == NULL) {
+		if (n == NULL || set_name(n, ref->name) < 0) {
+			free(n);
 			res = -ENOMEM;
 			goto out;
 		}
+		/* Linked only once complete: no half-made node is ever found. */
 		n->ino = ino;
 		n->next = tab.bucket[slot(ino, tab.nbuckets)];
 		tab.bucket[slot(ino, tab.nbuckets)] = n;
 		tab.count++;
 	}
-	res = set_name(n, ref->name);
-	if (res < 0)
-		goto out;
 	n->ops = ref->ops;
 	n->id = ref->id;
 	n->nlookup++;

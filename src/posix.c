@@ -204,7 +204,8 @@ static int change(const struct seg_ref *ref, enum change what,
 
 	if (res == 0) {
 		if (what == CHMOD)
-			res = fchmodat(dir.dirfd, ref->name, a->mode, 0);
+			res = fchmodat(dir.dirfd, ref->name, a->mode,
+				       AT_SYMLINK_NOFOLLOW);
 		else if (what == CHOWN)
 			res = fchownat(dir.dirfd, ref->name, a->uid, a->gid,
 				       AT_SYMLINK_NOFOLLOW);
@@ -382,6 +383,9 @@ static int posix_read(struct seg_file *file, size_t size, off_t off,
 		return reply(ctx, NULL, 0);
 	n = (uint64_t)(st.st_size - off) < size ? (size_t)(st.st_size - off)
 						: size;
+	/* Beyond what a mapping can address (32-bit), read by copy. */
+	if ((uint64_t)off > SIZE_MAX - n)
+		return read_copy(f, n, off, reply, ctx);
 	end = (size_t)off + n;
 
 	res = map_get(f, end, &m);
@@ -420,7 +424,11 @@ static void posix_release(struct seg_file *file)
 	free(f);
 }
 
-/* xattr calls have no *at() form: go by path, without following links. */
+/*
+ * xattr calls have no *at() form: go by a path through our own descriptor
+ * of the directory, which works for any posix_dir (a caller we act as may
+ * not walk another process's /proc/PID/root) and cannot name another one.
+ */
 static int ref_path(const struct seg_ref *ref, char *buf, size_t size)
 {
 	struct stat st;
@@ -428,7 +436,8 @@ static int ref_path(const struct seg_ref *ref, char *buf, size_t size)
 
 	if (res < 0)
 		return res;
-	if ((size_t)snprintf(buf, size, "%s/%s", dir.path, ref->name) >= size)
+	if ((size_t)snprintf(buf, size, "/proc/self/fd/%d/%s", dir.dirfd,
+			     ref->name) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }

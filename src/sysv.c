@@ -191,9 +191,36 @@ static int attach_allowed(int shmid, const char *why)
 	return -EBUSY;
 }
 
+static void sysv_release(struct seg_file *file);
+
 static off_t page_off(off_t off)
 {
 	return off & (off_t)(sysconf(_SC_PAGESIZE) - 1);
+}
+
+/*
+ * Store into an attached segment: SRC's bytes, or zeros if SRC is NULL.
+ * Mapping the pages first takes one call instead of a fault per page
+ * (2.4 times faster for 1 MiB writes here), and it is how a store that
+ * would fault learns so: a SHM_HUGETLB segment whose huge pages cannot be
+ * had would otherwise kill the daemon with SIGBUS.
+ */
+static int store(void *dst, const void *src, size_t n)
+{
+	off_t head = page_off((off_t)(uintptr_t)dst);
+
+#ifdef MADV_POPULATE_WRITE
+	if (n > 0 &&
+	    madvise((char *)dst - head, n + (size_t)head, MADV_POPULATE_WRITE) <
+		    0 &&
+	    (errno == EFAULT || errno == ENOMEM || errno == EHWPOISON))
+		return -ENOMEM;
+#endif
+	if (src != NULL)
+		memcpy(dst, src, n);
+	else
+		memset(dst, 0, n);
+	return 0;
 }
 
 static int ref_shmid(const struct seg_ref *ref)
@@ -272,8 +299,8 @@ static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
 		return res;
 
 	if (f != NULL && f->writable) {
-		memset((char *)f->addr + size, 0, info.size - (uint64_t)size);
-		return 0;
+		return store((char *)f->addr + size, NULL,
+			     info.size - (uint64_t)size);
 	}
 	res = attach_allowed(ref_shmid(ref), "truncating");
 	if (res < 0)
@@ -281,9 +308,9 @@ static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
 	addr = shmat(ref_shmid(ref), NULL, 0);
 	if (addr == (void *)-1)
 		return -errno;
-	memset((char *)addr + size, 0, info.size - (uint64_t)size);
+	res = store((char *)addr + size, NULL, info.size - (uint64_t)size);
 	shmdt(addr);
-	return 0;
+	return res;
 }
 
 /* The kernel keeps a segment's times itself; there is nothing to set. */
@@ -343,6 +370,60 @@ err_free:
 	return res;
 }
 
+int sysv_make(key_t key, size_t size, const void *data, size_t len,
+	      const struct sysv_owner *owner, int flags, int *shmid,
+	      struct seg_file **file)
+{
+	struct shmid_ds ds;
+	void *addr;
+	int id, res;
+
+	/* Our own rights until the data is in: a 0444 file still gets it. */
+	id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
+	if (id < 0)
+		return -errno;
+	/* Attached before the fill's detach, which shm_rmid_forced=1 would
+	 * otherwise take for the last one. */
+	if (file != NULL) {
+		res = sysv_open_id(id, flags, file);
+		if (res < 0)
+			goto err_rmid;
+	}
+	if (len > 0) {
+		addr = shmat(id, NULL, 0);
+		if (addr == (void *)-1) {
+			res = -errno;
+			goto err_release;
+		}
+		res = store(addr, data, len < size ? len : size);
+		shmdt(addr);
+		if (res < 0)
+			goto err_release;
+	}
+	/* Attachments made keep their rights; the final ones apply now. */
+	memset(&ds, 0, sizeof(ds));
+	ds.shm_perm.uid = owner->uid;
+	ds.shm_perm.gid = owner->gid;
+	ds.shm_perm.mode = owner->mode & 0777;
+	if (shmctl(id, IPC_SET, &ds) < 0) {
+		res = -errno;
+		goto err_release;
+	}
+	*shmid = id;
+	log_debug("sysv: created key 0x%08x as shmid %d, %zu bytes\n",
+		  (unsigned)key, id, size);
+	return 0;
+
+err_release:
+	if (file != NULL) {
+		sysv_release(*file);
+		*file = NULL;
+	}
+err_rmid:
+	shmctl(id, IPC_RMID, NULL);
+	return res;
+}
+
 static int sysv_open(const struct seg_ref *ref, int flags,
 		     struct seg_file **file)
 {
@@ -375,16 +456,8 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 	res = sysv_span(f->size, off, size, 1, &n);
 	if (res < 0)
 		return res;
-#ifdef MADV_POPULATE_WRITE
-	/*
-	 * One call to map the pages instead of a fault per page: 2.4 times
-	 * faster for 1 MiB writes here.  Failure only costs the faults.
-	 */
-	madvise((char *)f->addr + off - page_off(off), n + page_off(off),
-		MADV_POPULATE_WRITE);
-#endif
-	memcpy((char *)f->addr + off, buf, n);
-	return (ssize_t)n;
+	res = store((char *)f->addr + off, buf, n);
+	return res < 0 ? res : (ssize_t)n;
 }
 
 static int sysv_flush(struct seg_file *file)
@@ -476,6 +549,24 @@ static int ref_from_id(int shmid, struct seg_ref *ref, struct stat *st)
 	return 0;
 }
 
+/*
+ * A name that is not a key (or shmid) is simply not there, or cannot be
+ * made (NOT_ONE); one too long for any file system says so first.
+ */
+static int parse_key(const char *name, key_t *key, int not_one)
+{
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	return name_parse_key(name, key) < 0 ? not_one : 0;
+}
+
+static int parse_shmid(const char *name, int *shmid)
+{
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	return name_parse_shmid(name, shmid) < 0 ? -ENOENT : 0;
+}
+
 static int key_to_shmid(key_t key)
 {
 	int shmid = shmget(key, 0, 0);
@@ -488,25 +579,24 @@ static int key_to_shmid(key_t key)
 static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
 {
 	key_t key;
-	int shmid;
+	int shmid, res = parse_key(name, &key, -ENOENT);
 
-	if (name_parse_key(name, &key) < 0)
-		return -ENOENT;
-	if (sysv_new_lookup(key, ref, st) == 0)
-		return 0;
+	if (res < 0)
+		return res;
+	/* A segment made meanwhile by someone else wins over our new file. */
 	shmid = key_to_shmid(key);
-	if (shmid < 0)
+	if (shmid >= 0)
+		return ref_from_id(shmid, ref, st);
+	if (shmid != -ENOENT)
 		return shmid;
-	return ref_from_id(shmid, ref, st);
+	return sysv_new_lookup(key, ref, st);
 }
 
 static int id_lookup(const char *name, struct seg_ref *ref, struct stat *st)
 {
-	int shmid;
+	int shmid, res = parse_shmid(name, &shmid);
 
-	if (name_parse_shmid(name, &shmid) < 0)
-		return -ENOENT;
-	return ref_from_id(shmid, ref, st);
+	return res < 0 ? res : ref_from_id(shmid, ref, st);
 }
 
 /* Every listing reads the table afresh; it then serves rss for a while. */
@@ -554,11 +644,16 @@ static int key_create(const char *name, mode_t mode, int flags,
 		      struct stat *st, struct seg_file **file)
 {
 	key_t key;
+	int shmid, res = parse_key(name, &key, -EINVAL);
 
-	if (name_parse_key(name, &key) < 0)
-		return -EINVAL;
-	if (sysv_new_lookup(key, ref, st) == 0 || key_to_shmid(key) >= 0)
+	if (res < 0)
+		return res;
+	/* Only a key the kernel says is free may be taken. */
+	shmid = key_to_shmid(key);
+	if (shmid >= 0 || sysv_new_lookup(key, ref, st) == 0)
 		return -EEXIST;
+	if (shmid != -ENOENT)
+		return shmid;
 	if (sysv_rmid_forced()) {
 		log_err("sysv: not creating key 0x%08x: with "
 			"kernel.shm_rmid_forced=1 it would be destroyed when "
@@ -580,23 +675,22 @@ static int rmid(int shmid)
 static int key_unlink(const char *name)
 {
 	key_t key;
-	int shmid;
+	int shmid, res = parse_key(name, &key, -ENOENT);
 
-	if (name_parse_key(name, &key) < 0)
-		return -ENOENT;
-	if (sysv_new_unlink(key) == 0)
-		return 0;
+	if (res < 0)
+		return res;
+	res = sysv_new_unlink(key);
+	if (res != -ENOENT)
+		return res;
 	shmid = key_to_shmid(key);
 	return shmid < 0 ? shmid : rmid(shmid);
 }
 
 static int id_unlink(const char *name)
 {
-	int shmid;
+	int shmid, res = parse_shmid(name, &shmid);
 
-	if (name_parse_shmid(name, &shmid) < 0)
-		return -ENOENT;
-	return rmid(shmid);
+	return res < 0 ? res : rmid(shmid);
 }
 
 const struct seg_dir_ops sysv_key_dir_ops = {

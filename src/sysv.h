@@ -22,6 +22,22 @@ int sysv_rmid_forced(void);
 /* The kernel record of one segment, with rss and swap where known. */
 int sysv_stat_id(int shmid, struct sysv_info *info);
 
+/* Who a new segment belongs to. */
+struct sysv_owner {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+/*
+ * Make a new segment for KEY, SIZE bytes, holding LEN bytes of DATA, as
+ * the current identity (who becomes its creator), then give it to OWNER.
+ * FILE, if not NULL, gets it opened with open(2) FLAGS.
+ */
+int sysv_make(key_t key, size_t size, const void *data, size_t len,
+	      const struct sysv_owner *owner, int flags, int *shmid,
+	      struct seg_file **file);
+
 /* Attach for OPEN-style FLAGS (O_RDONLY attaches SHM_RDONLY). */
 int sysv_open_id(int shmid, int flags, struct seg_file **file);
 

@@ -3,9 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -14,6 +12,7 @@
 
 #include "log.h"
 #include "name.h"
+#include "newbuf.h"
 #include "sysv.h"
 
 enum new_state { PENDING, CREATED, DISCARDED };
@@ -23,15 +22,12 @@ struct sysv_new {
 	uint64_t serial;
 	unsigned refs; /* open files, plus callers inside an operation */
 	key_t key;
-	mode_t mode;
-	uid_t uid; /* owner, as chown may have changed it */
-	gid_t gid;
+	struct sysv_owner owner; /* chown and chmod may change it */
 	struct seg_cred cred; /* the creator's: the segment is made as them */
 	time_t ctime;
 	enum new_state state;
-	int shmid; /* once CREATED */
-	char *buf; /* while PENDING */
-	size_t len, cap;
+	int shmid;	    /* once CREATED */
+	struct newbuf data; /* while PENDING */
 };
 
 struct new_file {
@@ -43,7 +39,9 @@ struct new_file {
 
 /*
  * One lock for the registry and every pending file in it: creations are
- * rare, and a single lock cannot be taken in the wrong order.
+ * rare, and a single lock cannot be taken in the wrong order.  Once a
+ * file's segment exists, its operations are the segment's own, done
+ * outside the lock.
  */
 static struct {
 	pthread_mutex_t lock;
@@ -67,19 +65,35 @@ static struct sysv_new *find_pending_key(key_t key)
 	return NULL;
 }
 
-/* Drop a reference; the last one unlinks and frees.  Lock held. */
-static void put_locked(struct sysv_new *n)
+/* The entry REF names, with a reference and the lock held; or NULL. */
+static struct sysv_new *get_ref(const struct seg_ref *ref)
 {
-	if (--n->refs > 0)
-		return;
-	for (struct sysv_new **p = &reg.head; *p != NULL; p = &(*p)->next) {
-		if (*p == n) {
-			*p = n->next;
-			break;
+	struct sysv_new *n;
+
+	pthread_mutex_lock(&reg.lock);
+	n = find_serial(ref->id);
+	if (n == NULL)
+		pthread_mutex_unlock(&reg.lock);
+	else
+		n->refs++;
+	return n;
+}
+
+/* Drop a reference and the lock; the last reference unlinks and frees. */
+static void put_unlock(struct sysv_new *n)
+{
+	if (--n->refs == 0) {
+		for (struct sysv_new **p = &reg.head; *p != NULL;
+		     p = &(*p)->next) {
+			if (*p == n) {
+				*p = n->next;
+				break;
+			}
 		}
+		newbuf_free(&n->data);
+		free(n);
 	}
-	free(n->buf);
-	free(n);
+	pthread_mutex_unlock(&reg.lock);
 }
 
 /* The kernel's rules, for what the kernel does not know of yet. */
@@ -89,8 +103,20 @@ static int may_access(const struct sysv_new *n, int mask)
 
 	if (c == NULL)
 		return 0;
-	return cred_ipc_perm(c, n->mode & 0777, n->uid, n->gid, n->cred.uid,
-			     n->cred.gid, mask);
+	return cred_ipc_perm(c, n->owner.mode & 0777, n->owner.uid,
+			     n->owner.gid, n->cred.uid, n->cred.gid, mask);
+}
+
+static int open_mask(int flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		return R_OK;
+	case O_WRONLY:
+		return W_OK;
+	default:
+		return R_OK | W_OK;
+	}
 }
 
 /* IPC_SET and IPC_RMID: the owner, the creator or root. */
@@ -98,7 +124,7 @@ static int may_change(const struct sysv_new *n)
 {
 	const struct seg_cred *c = cred_caller();
 
-	if (c == NULL || c->uid == n->uid || c->uid == n->cred.uid)
+	if (c == NULL || c->uid == n->owner.uid || c->uid == n->cred.uid)
 		return 0;
 	return -EPERM;
 }
@@ -107,13 +133,13 @@ static void stat_pending(const struct sysv_new *n, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = SEG_INO_TAG(SEG_TAG_NEW, n->serial);
-	st->st_mode = S_IFREG | (n->mode & 0777);
+	st->st_mode = S_IFREG | (n->owner.mode & 0777);
 	st->st_nlink = 1;
-	st->st_uid = n->uid;
-	st->st_gid = n->gid;
-	st->st_size = (off_t)n->len;
+	st->st_uid = n->owner.uid;
+	st->st_gid = n->owner.gid;
+	st->st_size = (off_t)n->data.len;
 	st->st_blksize = sysconf(_SC_PAGESIZE);
-	st->st_blocks = (blkcnt_t)((n->len + 511) / 512);
+	st->st_blocks = (blkcnt_t)((n->data.len + 511) / 512);
 	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = n->ctime;
 }
 
@@ -131,117 +157,44 @@ static void ref_created(const struct sysv_new *n, struct seg_ref *ref)
 	ref->id = (uint64_t)n->shmid;
 }
 
-/* The segment may be at most shmmax bytes; refuse to collect more. */
-static uint64_t shmmax(void)
-{
-	unsigned long long v = SIZE_MAX / 2;
-	FILE *f = fopen("/proc/sys/kernel/shmmax", "re");
-
-	if (f != NULL) {
-		if (fscanf(f, "%llu", &v) != 1)
-			v = SIZE_MAX / 2;
-		fclose(f);
-	}
-	return v < SIZE_MAX / 2 ? v : SIZE_MAX / 2;
-}
-
-/* Copy what was collected into the new segment.  Lock held. */
-static int fill_segment(int shmid, const void *buf, size_t len)
-{
-	void *addr;
-
-	if (len == 0)
-		return 0;
-	addr = shmat(shmid, NULL, 0);
-	if (addr == (void *)-1)
-		return -errno;
-	memcpy(addr, buf, len);
-	shmdt(addr);
-	return 0;
-}
-
 /*
- * Make the segment, SIZE bytes.  FILE, if not NULL, is attached to it
- * before anything else, so a kernel with shm_rmid_forced=1 does not
- * destroy the segment at our own fill_segment() detach.  Lock held.
+ * Make the segment, SIZE bytes, as its creator whoever asked (a truncate
+ * by another user must not make them the creator).  FILE, if not NULL,
+ * is attached to it.  Lock held.
  */
-static int create_segment_as(struct sysv_new *n, size_t size,
-			     struct new_file *file);
-
-/* As the creator, whoever closes the file: they become owner and creator. */
 static int create_segment(struct sysv_new *n, size_t size,
 			  struct new_file *file)
 {
 	struct cred_saved saved;
-	int res;
+	int shmid, res;
 
-	if (n->state != PENDING)
-		return 0;
 	res = cred_enter(&n->cred, &saved);
 	if (res < 0)
 		return res;
-	res = create_segment_as(n, size, file);
+	res = sysv_make(n->key, size, n->data.p, n->data.len, &n->owner,
+			file != NULL ? file->base.flags : 0, &shmid,
+			file != NULL ? &file->real : NULL);
 	cred_leave(&saved);
-	return res;
-}
-
-static int set_owner(int shmid, uid_t uid, gid_t gid)
-{
-	struct shmid_ds ds;
-
-	if (shmctl(shmid, IPC_STAT, &ds) < 0)
-		return -errno;
-	if (ds.shm_perm.uid == uid && ds.shm_perm.gid == gid)
-		return 0;
-	ds.shm_perm.uid = uid;
-	ds.shm_perm.gid = gid;
-	return shmctl(shmid, IPC_SET, &ds) < 0 ? -errno : 0;
-}
-
-static int create_segment_as(struct sysv_new *n, size_t size,
-			     struct new_file *file)
-{
-	int shmid, res;
-
-	shmid = shmget(n->key, size, IPC_CREAT | IPC_EXCL | (n->mode & 0777));
-	if (shmid < 0)
-		return -errno;
-	/* A chown before the segment existed, or a root daemon creating it
-	 * for someone else: the owner is set now. */
-	res = set_owner(shmid, n->uid, n->gid);
 	if (res < 0)
-		goto err_rmid;
-	if (file != NULL) {
-		res = sysv_open_id(shmid, file->base.flags, &file->real);
-		if (res < 0)
-			goto err_rmid;
-	}
-	res = fill_segment(shmid, n->buf, n->len < size ? n->len : size);
-	if (res < 0)
-		goto err_release;
-
-	log_debug("sysv: created key 0x%08x as shmid %d, %zu bytes\n",
-		  (unsigned)n->key, shmid, size);
+		return res;
 	n->state = CREATED;
 	n->shmid = shmid;
-	free(n->buf);
-	n->buf = NULL;
-	n->len = n->cap = 0;
+	newbuf_free(&n->data);
 	return 0;
-
-err_release:
-	if (file != NULL) {
-		sysv_seg_ops.release(file->real);
-		file->real = NULL;
-	}
-err_rmid:
-	shmctl(shmid, IPC_RMID, NULL);
-	return res;
 }
 
-static size_t default_size(const struct sysv_new *n)
+/* As create_segment(); a failure throws the collected data away. */
+static int create_or_discard(struct sysv_new *n, size_t size,
+			     struct new_file *file)
 {
-	return n->len ? n->len : (size_t)sysconf(_SC_PAGESIZE);
+	int res = create_segment(n, size, file);
+
+	if (res < 0) {
+		log_err("sysv: cannot create key 0x%08x, %zu bytes: %s\n",
+			(unsigned)n->key, size, strerror(-res));
+		n->state = DISCARDED;
+	}
+	return res;
 }
 
 int sysv_new_create(key_t key, mode_t mode, int flags,
@@ -268,9 +221,9 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	n->serial = ++reg.serial;
 	n->refs = 1;
 	n->key = key;
-	n->mode = mode;
-	n->uid = cred->uid;
-	n->gid = cred->gid;
+	n->owner.uid = cred->uid;
+	n->owner.gid = cred->gid;
+	n->owner.mode = mode & 0777;
 	n->cred = *cred;
 	n->ctime = time(NULL);
 	n->state = PENDING;
@@ -336,29 +289,17 @@ int sysv_new_unlink(key_t key)
 	return res;
 }
 
-/*
- * The operations below take the lock, look at the state, and either serve
- * the pending buffer or hand over to the created segment's own operations
- * (outside the lock: it is no longer needed then).
- */
-
-static struct sysv_new *get_ref(const struct seg_ref *ref)
+/* The created segment's file behind F, attaching it on first use. */
+static int real_file(struct new_file *f, struct seg_file **real)
 {
-	struct sysv_new *n;
+	if (f->real == NULL) {
+		int res = sysv_open_id(f->n->shmid, f->base.flags, &f->real);
 
-	pthread_mutex_lock(&reg.lock);
-	n = find_serial(ref->id);
-	if (n == NULL)
-		pthread_mutex_unlock(&reg.lock);
-	else
-		n->refs++;
-	return n; /* locked if not NULL */
-}
-
-static void put_unlock(struct sysv_new *n)
-{
-	put_locked(n);
-	pthread_mutex_unlock(&reg.lock);
+		if (res < 0)
+			return res;
+	}
+	*real = f->real;
+	return 0;
 }
 
 static int new_getattr(const struct seg_ref *ref, struct seg_file *file,
@@ -384,14 +325,15 @@ static int new_chmod(const struct seg_ref *ref, mode_t mode)
 {
 	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
+	int res;
 
 	if (n == NULL)
 		return -ENOENT;
 	if (n->state != CREATED) {
-		int res = may_change(n);
-
+		/* SysV has no set-id or sticky bits, as sysv_chmod says. */
+		res = mode & 07000 ? -EINVAL : may_change(n);
 		if (res == 0)
-			n->mode = mode & 0777;
+			n->owner.mode = mode & 0777;
 		put_unlock(n);
 		return res;
 	}
@@ -404,35 +346,22 @@ static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 {
 	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
+	int res;
 
 	if (n == NULL)
 		return -ENOENT;
 	if (n->state != CREATED) {
-		int res = may_change(n);
-
+		res = may_change(n);
 		if (res == 0 && uid != (uid_t)-1)
-			n->uid = uid;
+			n->owner.uid = uid;
 		if (res == 0 && gid != (gid_t)-1)
-			n->gid = gid;
+			n->owner.gid = gid;
 		put_unlock(n);
 		return res;
 	}
 	ref_created(n, &real);
 	put_unlock(n);
 	return real.ops->chown(&real, uid, gid);
-}
-
-/* The created segment's file behind F, attaching it on first use. */
-static int real_file(struct new_file *f, struct seg_file **real)
-{
-	if (f->real == NULL) {
-		int res = sysv_open_id(f->n->shmid, f->base.flags, &f->real);
-
-		if (res < 0)
-			return res;
-	}
-	*real = f->real;
-	return 0;
 }
 
 static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
@@ -448,14 +377,16 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 		return -ENOENT;
 	if (size < 0)
 		res = -EINVAL;
+	else if ((uint64_t)size > SIZE_MAX)
+		res = -EFBIG;
 	else if (n->state != CREATED)
 		res = may_access(n, W_OK);
-	if (res == 0 && n->state == PENDING && size == 0)
-		n->len = 0; /* O_TRUNC or truncate -s 0: no size chosen yet */
+	if (res == 0 && n->state != CREATED && size == 0)
+		newbuf_shrink(&n->data, 0); /* O_TRUNC: no size chosen yet */
 	else if (res == 0 && n->state == PENDING)
-		res = create_segment(n, (size_t)size, f);
-	else if (res == 0 && n->state == DISCARDED && (size_t)size < n->len)
-		n->len = (size_t)size;
+		res = create_or_discard(n, (size_t)size, f);
+	else if (res == 0 && n->state == DISCARDED)
+		newbuf_shrink(&n->data, (uint64_t)size);
 	if (res < 0 || n->state != CREATED) {
 		put_unlock(n);
 		return res;
@@ -465,6 +396,13 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 		res = real_file(f, &rf);
 	put_unlock(n);
 	return res ?: real.ops->truncate(&real, rf, size);
+}
+
+static int new_utimens(const struct seg_ref *ref, const struct timespec tv[2])
+{
+	(void)ref;
+	(void)tv;
+	return 0;
 }
 
 static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
@@ -477,9 +415,9 @@ static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
 	if (n == NULL)
 		return -ENOENT;
 	if (n->state != CREATED) {
-		/* It will be the creator's, as owner and as creator. */
-		res = cred_ipc_perm(cred, n->mode & 0777, n->uid, n->gid,
-				    n->cred.uid, n->cred.gid, mask);
+		res = cred_ipc_perm(cred, n->owner.mode & 0777, n->owner.uid,
+				    n->owner.gid, n->cred.uid, n->cred.gid,
+				    mask);
 		put_unlock(n);
 		return res;
 	}
@@ -488,18 +426,16 @@ static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
 	return real.ops->access(&real, cred, mask);
 }
 
-static int new_utimens(const struct seg_ref *ref, const struct timespec tv[2])
-{
-	(void)ref;
-	(void)tv;
-	return 0;
-}
-
+/*
+ * Before the segment exists, shmfs applies the kernel's rule itself; after,
+ * the attach does, here and now, as the caller (fs_open acts as them).
+ */
 static int new_open(const struct seg_ref *ref, int flags,
 		    struct seg_file **file)
 {
 	struct new_file *f = calloc(1, sizeof(*f));
 	struct sysv_new *n;
+	int res;
 
 	if (f == NULL)
 		return -ENOMEM;
@@ -508,22 +444,18 @@ static int new_open(const struct seg_ref *ref, int flags,
 		free(f);
 		return -ENOENT;
 	}
-	/* Once created, the segment's own attach checks. */
-	if (n->state != CREATED) {
-		int res = may_access(n, (flags & O_ACCMODE) == O_RDONLY ? R_OK
-					: (flags & O_ACCMODE) == O_WRONLY
-						? W_OK
-						: R_OK | W_OK);
-
-		if (res < 0) {
-			put_unlock(n);
-			free(f);
-			return res;
-		}
-	}
-	/* The reference taken by get_ref() is now the file's. */
 	f->base.flags = flags;
 	f->n = n;
+	if (n->state == CREATED)
+		res = sysv_open_id(n->shmid, flags, &f->real);
+	else
+		res = may_access(n, open_mask(flags));
+	if (res < 0) {
+		put_unlock(n);
+		free(f);
+		return res;
+	}
+	/* The reference taken by get_ref() is now the file's. */
 	pthread_mutex_unlock(&reg.lock);
 	*file = &f->base;
 	return 0;
@@ -541,40 +473,18 @@ static int new_read(struct seg_file *file, size_t size, off_t off,
 	if (n->state != CREATED) {
 		size_t len = 0;
 
-		if (off >= 0 && (uint64_t)off < n->len)
-			len = n->len - (size_t)off < size ? n->len - (size_t)off
-							  : size;
-		res = reply(ctx, len ? n->buf + off : NULL, len);
+		if (off >= 0 && (uint64_t)off < n->data.len)
+			len = n->data.len - (size_t)off < size
+				      ? n->data.len - (size_t)off
+				      : size;
+		/* Under the lock: F's entry outlives the reply. */
+		res = reply(ctx, len ? n->data.p + off : NULL, len);
 		pthread_mutex_unlock(&reg.lock);
 		return res;
 	}
 	res = real_file(f, &rf);
 	pthread_mutex_unlock(&reg.lock);
 	return res ?: sysv_seg_ops.read(rf, size, off, reply, ctx);
-}
-
-static int grow(struct sysv_new *n, size_t end)
-{
-	static uint64_t limit;
-	char *buf;
-	size_t cap;
-
-	if (limit == 0)
-		limit = shmmax();
-	if (end > limit)
-		return -EFBIG;
-	if (end <= n->cap)
-		return 0;
-	cap = n->cap ? n->cap : 4096;
-	while (cap < end)
-		cap = cap > limit / 2 ? limit : cap * 2;
-	buf = realloc(n->buf, cap);
-	if (buf == NULL)
-		return -ENOMEM;
-	memset(buf + n->cap, 0, cap - n->cap);
-	n->buf = buf;
-	n->cap = cap;
-	return 0;
 }
 
 static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
@@ -585,15 +495,18 @@ static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
 	struct seg_file *rf;
 	int res;
 
-	if (off < 0 || (uint64_t)off > SIZE_MAX - size)
-		return -EFBIG;
+	if (off < 0)
+		return -EINVAL;
 	pthread_mutex_lock(&reg.lock);
 	if (n->state != CREATED) {
-		res = grow(n, (size_t)off + size);
-		if (res == 0) {
-			memcpy(n->buf + off, buf, size);
-			if ((size_t)off + size > n->len)
-				n->len = (size_t)off + size;
+		res = newbuf_write(&n->data, buf, size, (uint64_t)off);
+		/* A segment that could never hold what was written is not
+		 * made with a part of it. */
+		if (res < 0 && n->state == PENDING) {
+			log_err("sysv: key 0x%08x cannot hold what was "
+				"written (%s): not creating it\n",
+				(unsigned)n->key, strerror(-res));
+			n->state = DISCARDED;
 		}
 		pthread_mutex_unlock(&reg.lock);
 		return res < 0 ? res : (ssize_t)size;
@@ -617,12 +530,9 @@ static int new_flush(struct seg_file *file)
 	int res = 0;
 
 	pthread_mutex_lock(&reg.lock);
-	if (f->creator && n->state == PENDING && n->len > 0)
-		res = create_segment(n, n->len, f);
+	if (f->creator && n->state == PENDING && n->data.len > 0)
+		res = create_or_discard(n, n->data.len, f);
 	pthread_mutex_unlock(&reg.lock);
-	if (res < 0)
-		log_err("sysv: cannot create key 0x%08x: %s\n",
-			(unsigned)n->key, strerror(-res));
 	return res;
 }
 
@@ -630,18 +540,13 @@ static void new_release(struct seg_file *file)
 {
 	struct new_file *f = (struct new_file *)file;
 	struct sysv_new *n = f->n;
-	int res = 0;
 
 	pthread_mutex_lock(&reg.lock);
-	if (f->creator && n->state == PENDING) {
-		res = create_segment(n, default_size(n), NULL);
-		/* Nobody is left to tell; the data cannot be kept. */
-		if (res < 0) {
-			log_err("sysv: cannot create key 0x%08x, %zu bytes lost: %s\n",
-				(unsigned)n->key, n->len, strerror(-res));
-			n->state = DISCARDED;
-		}
-	}
+	if (f->creator && n->state == PENDING)
+		create_or_discard(n,
+				  n->data.len ? n->data.len
+					      : (size_t)sysconf(_SC_PAGESIZE),
+				  NULL);
 	put_unlock(n);
 	if (f->real != NULL)
 		sysv_seg_ops.release(f->real);

@@ -60,13 +60,11 @@ assert_ok rm "$MNT/sysv/0x00000a01"
 section "shmmax exceeded: EINVAL, as shmget says"
 sysctl_set shmmax 1048576
 assert_fails_with "Invalid argument" "$H" sysv-create 0xa10 2000000
-assert_eq "close EINVAL" "$(try_create "$MNT/sysv/0x00000a11" 2000000 write)" "create by writing 2 MB: EINVAL"
+assert_eq "write EFBIG" "$(try_create "$MNT/sysv/0x00000a11" 2000000 write)" "create by writing 2 MB: EFBIG at the write"
 assert_fails_with "No such file or directory" "$H" sysv-id 0xa11
 assert_eq "truncate EINVAL" "$(try_create "$MNT/sysv/0x00000a12" 2000000 truncate)" "create by truncate to 2 MB: EINVAL"
-# The open(O_CREAT) succeeded, so the close leaves what touch leaves
-# (docs/semantics.md): one page.  See docs/reliability.md.
-assert_eq 4096 "$(sysv_field 0xa12 size)" "the failed truncate leaves a touched file: one page"
-"$H" sysv-rm 0xa12
+# The size asked for cannot be had: no segment of another size is made.
+assert_fails_with "No such file or directory" "$H" sysv-id 0xa12
 assert_eq ok "$(try_create "$MNT/sysv/0x00000a13" 1048576 write)" "exactly shmmax works"
 "$H" sysv-rm 0xa13
 sysctl_set shmmax "$def_max"
@@ -105,13 +103,9 @@ assert_ok rm "$MNT/posix/$n255"
 assert_eq "open ENAMETOOLONG" "$(try_create "$MNT/posix/${n255}x" 10 write)" "a 256-byte POSIX name: ENAMETOOLONG"
 assert_fails_with "File name too long" stat "$MNT/posix/${n255}x"
 assert_fails_with "File name too long" cat "$MNT/posix/${n255}x"
-# KNOWN BUG 2 (docs/reliability.md): sysv/ answers EINVAL and ENOENT here.
-if [[ ${SHMFS_KNOWN_BUGS:-} == 1 ]]; then
-	assert_eq "open ENAMETOOLONG" "$(try_create "$MNT/sysv/${n255}x" 10 write)" "a 256-byte sysv/ name: ENAMETOOLONG"
-	assert_fails_with "File name too long" stat "$MNT/sysv/${n255}x"
-else
-	echo "KNOWN BUG 2: 256-byte names in sysv/ not checked (SHMFS_KNOWN_BUGS=1 checks them)"
-fi
+assert_eq "open ENAMETOOLONG" "$(try_create "$MNT/sysv/${n255}x" 10 write)" "a 256-byte sysv/ name: ENAMETOOLONG"
+assert_fails_with "File name too long" stat "$MNT/sysv/${n255}x"
+assert_fails_with "File name too long" stat "$MNT/sysv-id/${n255}x"
 assert_eq "$before" "$(snapshot)" "nothing else changed"
 
 section "a POSIX object of 1 TiB (sparse), read at its end"

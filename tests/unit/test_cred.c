@@ -127,6 +127,17 @@ static void enter_and_leave(void **state)
 	pthread_barrier_wait(&w.done);
 	pthread_join(t, NULL);
 	assert_int_equal(w.euid, 0);
+	/* another identity inside: then back to the outer one */
+	struct seg_cred other = user(1003, 1003, 0, NULL);
+
+	assert_int_equal(cred_enter(&other, &nested), 0);
+	assert_true(nested.switched);
+	assert_int_equal(thread_euid(), 1003);
+	assert_int_equal(getgroups(8, now), 0);
+	cred_leave(&nested);
+	assert_int_equal(thread_euid(), 1001);
+	assert_int_equal(getgroups(8, now), 2);
+	assert_ptr_equal(cred_caller(), &c);
 	cred_leave(&saved);
 	assert_int_equal(thread_euid(), 0);
 	assert_int_equal(getegid(), 0);
