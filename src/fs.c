@@ -6,6 +6,7 @@
  * a wrong one.
  */
 #include "fs.h"
+#include "fs_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +22,6 @@
 #include "posix.h"
 #include "sysv.h"
 
-struct fs_dir {
-	const char *name;
-	fuse_ino_t ino;
-	mode_t mode;
-	const struct seg_dir_ops *ops;
-};
-
 /* Anyone may create in sysv/ and posix/, as in /dev/shm; none in sysv-id/. */
 static const struct fs_dir dirs[] = {
 	{ "posix", 2, S_IFDIR | 01777, &posix_dir_ops },
@@ -36,7 +30,7 @@ static const struct fs_dir dirs[] = {
 };
 #define NDIRS (sizeof(dirs) / sizeof(dirs[0]))
 
-static const struct fs_dir *dir_by_ino(fuse_ino_t ino)
+const struct fs_dir *dir_by_ino(fuse_ino_t ino)
 {
 	for (size_t i = 0; i < NDIRS; i++)
 		if (dirs[i].ino == ino)
@@ -44,14 +38,14 @@ static const struct fs_dir *dir_by_ino(fuse_ino_t ino)
 	return NULL;
 }
 
-static int is_dir(fuse_ino_t ino)
+int is_dir(fuse_ino_t ino)
 {
 	return ino == FUSE_ROOT_ID || dir_by_ino(ino) != NULL;
 }
 
 static time_t mount_time;
 
-static void dir_stat(fuse_ino_t ino, struct stat *st)
+void dir_stat(fuse_ino_t ino, struct stat *st)
 {
 	const struct fs_dir *d = dir_by_ino(ino);
 
@@ -66,12 +60,12 @@ static void dir_stat(fuse_ino_t ino, struct stat *st)
 		mount_time;
 }
 
-static struct seg_file *file_of(const struct fuse_file_info *fi)
+struct seg_file *file_of(const struct fuse_file_info *fi)
 {
 	return fi != NULL ? (struct seg_file *)(uintptr_t)fi->fh : NULL;
 }
 
-static void req_cred(fuse_req_t req, struct seg_cred *cred)
+void req_cred(fuse_req_t req, struct seg_cred *cred)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	int n;
@@ -87,18 +81,14 @@ static void req_cred(fuse_req_t req, struct seg_cred *cred)
 	cred->ngroups = n < 0 ? 0 : n > CRED_MAX_GROUPS ? CRED_MAX_GROUPS : n;
 }
 
-/*
- * Changes and opens are done as the caller (see cred.h); lookups, stat and
- * listings as the daemon, since anyone may see what ipcs shows.
- */
-static int enter_caller(fuse_req_t req, struct seg_cred *cred,
-			struct cred_saved *saved)
+int enter_caller(fuse_req_t req, struct seg_cred *cred,
+		 struct cred_saved *saved)
 {
 	req_cred(req, cred);
 	return cred_enter(cred, saved);
 }
 
-static void entry_of(const struct stat *st, struct fuse_entry_param *e)
+void entry_of(const struct stat *st, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = st->st_ino;
@@ -400,187 +390,6 @@ static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
 
 /* ---- files ---- */
 
-static void file_info(struct fuse_file_info *fi, struct seg_file *file)
-{
-	fi->fh = (uintptr_t)file;
-	fi->direct_io = 1;
-	fi->keep_cache = 0;
-}
-
-static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct cred_saved saved;
-	struct seg_cred cred;
-	struct seg_ref ref;
-	struct seg_file *file;
-	int res;
-
-	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino, fi->flags);
-	if (is_dir(ino)) {
-		fuse_reply_err(req, EISDIR);
-		return;
-	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
-	res = ref.ops->open(&ref, fi->flags, &file);
-	/* libfuse asks for atomic O_TRUNC: the kernel sends no setattr. */
-	if (res == 0 && (fi->flags & O_TRUNC)) {
-		res = ref.ops->truncate(&ref, file, 0);
-		if (res < 0)
-			ref.ops->release(file);
-	}
-	cred_leave(&saved);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
-	file_info(fi, file);
-	/* Interrupted: the caller will never close it. */
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		ref.ops->release(file);
-}
-
-/*
- * A create the caller was told failed (or never heard of) leaves nothing:
- * the name goes first, so the release makes no segment of it.
- */
-static void undo_create(const struct fs_dir *d, const char *name,
-			const struct seg_ref *ref, struct seg_file *file)
-{
-	d->ops->unlink(name);
-	ref->ops->release(file);
-}
-
-static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-		      mode_t mode, struct fuse_file_info *fi)
-{
-	const struct fs_dir *d = dir_by_ino(parent);
-	struct fuse_entry_param e;
-	struct cred_saved saved;
-	struct seg_cred cred;
-	struct seg_file *file;
-	struct seg_ref ref;
-	struct stat st;
-	int res;
-
-	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
-		  (unsigned long long)parent, name, mode, fi->flags);
-	if (d == NULL || d->ops->create == NULL) {
-		fuse_reply_err(req,
-			       parent == FUSE_ROOT_ID || d ? EPERM : ENOTDIR);
-		return;
-	}
-	res = enter_caller(req, &cred, &saved);
-	if (res == 0) {
-		res = d->ops->create(name, mode, fi->flags, &cred, &ref, &st,
-				     &file);
-		cred_leave(&saved);
-	}
-	if (res == 0) {
-		res = node_remember(st.st_ino, &ref);
-		if (res < 0)
-			undo_create(d, name, &ref, file);
-	}
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
-	file_info(fi, file);
-	entry_of(&st, &e);
-	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
-		undo_create(d, name, &ref, file);
-		node_forget(st.st_ino, 1);
-	}
-}
-
-struct read_ctx {
-	fuse_req_t req;
-	int replied;
-};
-
-static int read_reply(void *ctx, const void *buf, size_t len)
-{
-	struct read_ctx *rc = ctx;
-
-	rc->replied = 1;
-	return fuse_reply_buf(rc->req, buf, len);
-}
-
-static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
-{
-	struct seg_file *file = file_of(fi);
-	struct read_ctx rc = { req, 0 };
-	struct seg_ref ref;
-	int res;
-
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = ref.ops->read(file, size, off, read_reply, &rc);
-	/* Once a reply went out, the request is gone, whatever it cost. */
-	if (res < 0 && !rc.replied)
-		fuse_reply_err(req, -res);
-	else if (res < 0)
-		log_debug("read %llu: reply failed: %s\n",
-			  (unsigned long long)ino, strerror(-res));
-}
-
-static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		     size_t size, off_t off, struct fuse_file_info *fi)
-{
-	struct seg_ref ref;
-	ssize_t res;
-
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = ref.ops->write(file_of(fi), buf, size, off);
-	if (res < 0)
-		fuse_reply_err(req, (int)-res);
-	else
-		fuse_reply_write(req, (size_t)res);
-}
-
-static void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct seg_ref ref;
-	int res = node_get(ino, &ref);
-
-	if (res == 0)
-		res = ref.ops->flush(file_of(fi));
-	fuse_reply_err(req, -res);
-}
-
-static void fs_release(fuse_req_t req, fuse_ino_t ino,
-		       struct fuse_file_info *fi)
-{
-	struct seg_ref ref;
-	int res = node_get(ino, &ref);
-
-	log_debug("release %llu\n", (unsigned long long)ino);
-	/* The kernel holds a reference while a file is open: cannot fail. */
-	if (res == 0)
-		ref.ops->release(file_of(fi));
-	else
-		log_err("release of unknown inode %llu\n",
-			(unsigned long long)ino);
-	fuse_reply_err(req, 0);
-}
-
-/* Shared memory has no backing store to flush to. */
-static void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
-		     struct fuse_file_info *fi)
-{
-	(void)ino;
-	(void)datasync;
-	(void)fi;
-	fuse_reply_err(req, 0);
-}
-
 static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	const struct fs_dir *d = dir_by_ino(parent);
@@ -657,125 +466,6 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	(void)newname;
 	(void)flags;
 	fuse_reply_err(req, EXDEV);
-}
-
-/* ---- extended attributes ---- */
-
-static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
-			size_t size)
-{
-	if (res < 0)
-		fuse_reply_err(req, (int)-res);
-	else if (size == 0)
-		fuse_reply_xattr(req, (size_t)res);
-	else
-		fuse_reply_buf(req, buf, (size_t)res);
-}
-
-/* getxattr, or listxattr when NAME is NULL: the same but for the call. */
-static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
-		       size_t size)
-{
-	struct cred_saved saved;
-	struct seg_cred cred;
-	struct seg_ref ref;
-	char *buf = NULL;
-	ssize_t res;
-
-	if (is_dir(ino)) {
-		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
-		return;
-	}
-	if (size > 0 && (buf = malloc(size)) == NULL) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
-	if (res == 0) {
-		res = name != NULL ? ref.ops->getxattr(&ref, name, buf, size)
-				   : ref.ops->listxattr(&ref, buf, size);
-		cred_leave(&saved);
-	}
-	reply_xattr(req, res, buf, size);
-	free(buf);
-}
-
-static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-			size_t size)
-{
-	xattr_read(req, ino, name, size);
-}
-
-static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
-{
-	xattr_read(req, ino, NULL, size);
-}
-
-/* setxattr, or removexattr when VALUE is NULL. */
-static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
-			 const char *value, size_t size, int flags)
-{
-	struct cred_saved saved;
-	struct seg_cred cred;
-	struct seg_ref ref;
-	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
-
-	if (res == 0 && (value != NULL ? ref.ops->setxattr == NULL
-				       : ref.ops->removexattr == NULL))
-		res = -ENOTSUP;
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
-	if (res == 0) {
-		res = value != NULL ? ref.ops->setxattr(&ref, name, value, size,
-							flags)
-				    : ref.ops->removexattr(&ref, name);
-		cred_leave(&saved);
-	}
-	fuse_reply_err(req, -res);
-}
-
-static void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-			const char *value, size_t size, int flags)
-{
-	xattr_change(req, ino, name, value, size, flags);
-}
-
-static void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-	xattr_change(req, ino, name, NULL, 0, 0);
-}
-
-/*
- * access(2) and test -r: only asked when the kernel does not check modes
- * itself (no default_permissions).
- */
-static void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
-{
-	struct cred_saved saved;
-	struct seg_cred cred;
-	struct seg_ref ref;
-	struct stat st;
-	int res;
-
-	if (is_dir(ino)) {
-		req_cred(req, &cred);
-		dir_stat(ino, &st);
-		/* A directory has no creator: the owner rule is the file rule. */
-		res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
-				    st.st_gid, st.st_uid, st.st_gid, mask);
-		fuse_reply_err(req, -res);
-		return;
-	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
-	if (res == 0) {
-		res = ref.ops->access(&ref, &cred, mask);
-		cred_leave(&saved);
-	}
-	fuse_reply_err(req, -res);
 }
 
 const struct fuse_lowlevel_ops fs_ops = {

@@ -23,8 +23,6 @@
 
 #include "attr.h"
 #include "log.h"
-#include "name.h"
-#include "sysv_new.h"
 
 #define USAGE_MAX_AGE_NS 1000000000LL
 
@@ -533,74 +531,7 @@ const struct seg_ops sysv_seg_ops = {
 	.removexattr = sysv_removexattr,
 };
 
-/* ---- the two directories ---- */
-
-static int ref_from_id(int shmid, struct seg_ref *ref, struct stat *st)
-{
-	struct sysv_info info;
-	int res = sysv_stat_id(shmid, &info);
-
-	if (res < 0)
-		return res;
-	memset(ref, 0, sizeof(*ref));
-	ref->ops = &sysv_seg_ops;
-	ref->id = (uint64_t)shmid;
-	attr_sysv_stat(&info, st);
-	return 0;
-}
-
-/*
- * A name that is not a key (or shmid) is simply not there, or cannot be
- * made (NOT_ONE); one too long for any file system says so first.
- */
-static int parse_key(const char *name, key_t *key, int not_one)
-{
-	if (strlen(name) > NAME_MAX)
-		return -ENAMETOOLONG;
-	return name_parse_key(name, key) < 0 ? not_one : 0;
-}
-
-static int parse_shmid(const char *name, int *shmid)
-{
-	if (strlen(name) > NAME_MAX)
-		return -ENAMETOOLONG;
-	return name_parse_shmid(name, shmid) < 0 ? -ENOENT : 0;
-}
-
-static int key_to_shmid(key_t key)
-{
-	int shmid = shmget(key, 0, 0);
-
-	if (shmid < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	return shmid;
-}
-
-static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
-{
-	key_t key;
-	int shmid, res = parse_key(name, &key, -ENOENT);
-
-	if (res < 0)
-		return res;
-	/* A segment made meanwhile by someone else wins over our new file. */
-	shmid = key_to_shmid(key);
-	if (shmid >= 0)
-		return ref_from_id(shmid, ref, st);
-	if (shmid != -ENOENT)
-		return shmid;
-	return sysv_new_lookup(key, ref, st);
-}
-
-static int id_lookup(const char *name, struct seg_ref *ref, struct stat *st)
-{
-	int shmid, res = parse_shmid(name, &shmid);
-
-	return res < 0 ? res : ref_from_id(shmid, ref, st);
-}
-
-/* Every listing reads the table afresh; it then serves rss for a while. */
-static int list_table(int by_key, seg_fill_fn fill, void *ctx)
+int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx)
 {
 	struct sysvtab tab = { 0 };
 	int64_t start = now_ns();
@@ -608,101 +539,10 @@ static int list_table(int by_key, seg_fill_fn fill, void *ctx)
 
 	if (res < 0)
 		return res;
-	for (size_t i = 0; i < tab.n && res == 0; i++) {
-		const struct sysv_info *info = &tab.v[i];
-		uint64_t ino = SEG_INO_TAG(SEG_TAG_SYSV, (uint32_t)info->shmid);
-		char name[NAME_KEY_LEN];
-
-		if (by_key) {
-			if (info->key == IPC_PRIVATE)
-				continue;
-			name_format_key(info->key, name);
-		} else {
-			name_format_shmid(info->shmid, name);
-		}
-		res = fill(ctx, name, ino);
-	}
+	for (size_t i = 0; i < tab.n && res == 0; i++)
+		res = fn(ctx, &tab.v[i]);
+	/* A listing's fresh table then serves rss for a while. */
 	usage_swap(&tab, start);
 	sysvtab_free(&tab);
 	return res;
 }
-
-static int key_list(seg_fill_fn fill, void *ctx)
-{
-	int res = list_table(1, fill, ctx);
-
-	return res ?: sysv_new_list(fill, ctx);
-}
-
-static int id_list(seg_fill_fn fill, void *ctx)
-{
-	return list_table(0, fill, ctx);
-}
-
-static int key_create(const char *name, mode_t mode, int flags,
-		      const struct seg_cred *cred, struct seg_ref *ref,
-		      struct stat *st, struct seg_file **file)
-{
-	key_t key;
-	int shmid, res = parse_key(name, &key, -EINVAL);
-
-	if (res < 0)
-		return res;
-	/* Only a key the kernel says is free may be taken. */
-	shmid = key_to_shmid(key);
-	if (shmid >= 0 || sysv_new_lookup(key, ref, st) == 0)
-		return -EEXIST;
-	if (shmid != -ENOENT)
-		return shmid;
-	if (sysv_rmid_forced()) {
-		log_err("sysv: not creating key 0x%08x: with "
-			"kernel.shm_rmid_forced=1 it would be destroyed when "
-			"its file is closed\n",
-			(unsigned)key);
-		return -EBUSY;
-	}
-	return sysv_new_create(key, mode, flags, cred, ref, st, file);
-}
-
-static int rmid(int shmid)
-{
-	if (shmctl(shmid, IPC_RMID, NULL) < 0)
-		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
-	log_debug("sysv: removed shmid %d\n", shmid);
-	return 0;
-}
-
-static int key_unlink(const char *name)
-{
-	key_t key;
-	int shmid, res = parse_key(name, &key, -ENOENT);
-
-	if (res < 0)
-		return res;
-	res = sysv_new_unlink(key);
-	if (res != -ENOENT)
-		return res;
-	shmid = key_to_shmid(key);
-	return shmid < 0 ? shmid : rmid(shmid);
-}
-
-static int id_unlink(const char *name)
-{
-	int shmid, res = parse_shmid(name, &shmid);
-
-	return res < 0 ? res : rmid(shmid);
-}
-
-const struct seg_dir_ops sysv_key_dir_ops = {
-	.lookup = key_lookup,
-	.list = key_list,
-	.create = key_create,
-	.unlink = key_unlink,
-};
-
-/* No create: a shmid is chosen by the kernel. */
-const struct seg_dir_ops sysv_id_dir_ops = {
-	.lookup = id_lookup,
-	.list = id_list,
-	.unlink = id_unlink,
-};

@@ -19,6 +19,12 @@ void sysv_destroy(void);
 /* Whether kernel.shm_rmid_forced is on in this IPC namespace. */
 int sysv_rmid_forced(void);
 
+/*
+ * Call FN for every segment of the table, read afresh; stops at FN's
+ * first non-zero return, which it returns.
+ */
+int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx);
+
 /* The kernel record of one segment, with rss and swap where known. */
 int sysv_stat_id(int shmid, struct sysv_info *info);
 

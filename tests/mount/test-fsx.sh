@@ -37,7 +37,8 @@ if command -v fio >/dev/null; then
 	fio_run() {
 		fio --name=verify --filename="$1" --size=8M --bs=4k --rw=randwrite \
 			--verify=crc32c --do_verify=1 --verify_fatal=1 --ioengine=psync \
-			--fallocate=none --randrepeat=1 --output="$TMP/fio.out" 2>&1
+			--fallocate=none --randrepeat=1 --verify_state_save=0 \
+			--output="$TMP/fio.out" 2>&1
 	}
 	"$H" posix-create fio 0
 	assert_true "fio randwrite+verify on a POSIX object" fio_run "$MNT/posix/fio"

@@ -21,7 +21,8 @@ static struct seg_cred user(uid_t uid, gid_t gid, int ngroups,
 	c.uid = uid;
 	c.gid = gid;
 	c.ngroups = ngroups;
-	memcpy(c.groups, groups, (size_t)ngroups * sizeof(gid_t));
+	if (ngroups > 0)
+		memcpy(c.groups, groups, (size_t)ngroups * sizeof(gid_t));
 	return c;
 }
 

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the parts of the FUSE layer share; nothing outside src/fs*.c. */
+#ifndef SHMFS_FS_INT_H
+#define SHMFS_FS_INT_H
+
+#include "fs.h"
+#include "seg.h"
+
+struct fs_dir {
+	const char *name;
+	fuse_ino_t ino;
+	mode_t mode;
+	const struct seg_dir_ops *ops;
+};
+
+const struct fs_dir *dir_by_ino(fuse_ino_t ino);
+int is_dir(fuse_ino_t ino);
+void dir_stat(fuse_ino_t ino, struct stat *st);
+struct seg_file *file_of(const struct fuse_file_info *fi);
+void entry_of(const struct stat *st, struct fuse_entry_param *e);
+
+/*
+ * Opens and changes are done as the caller (see cred.h); lookups, stat
+ * and listings as the daemon, since anyone may see what ipcs shows.
+ */
+void req_cred(fuse_req_t req, struct seg_cred *cred);
+int enter_caller(fuse_req_t req, struct seg_cred *cred,
+		 struct cred_saved *saved);
+
+/* fs_file.c */
+void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	       struct fuse_file_info *fi);
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi);
+void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+	      off_t off, struct fuse_file_info *fi);
+void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+	      struct fuse_file_info *fi);
+
+/* fs_xattr.c */
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 const char *value, size_t size, int flags);
+void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+void fs_access(fuse_req_t req, fuse_ino_t ino, int mask);
+
+#endif

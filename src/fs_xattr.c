@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Extended attributes and access(2), both asked as the caller. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cred.h"
+#include "fs_int.h"
+#include "log.h"
+#include "node.h"
+
+static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
+			size_t size)
+{
+	if (res < 0)
+		fuse_reply_err(req, (int)-res);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)res);
+	else
+		fuse_reply_buf(req, buf, (size_t)res);
+}
+
+/* getxattr, or listxattr when NAME is NULL: the same but for the call. */
+static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	char *buf = NULL;
+	ssize_t res;
+
+	if (is_dir(ino)) {
+		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
+		return;
+	}
+	if (size > 0 && (buf = malloc(size)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = name != NULL ? ref.ops->getxattr(&ref, name, buf, size)
+				   : ref.ops->listxattr(&ref, buf, size);
+		cred_leave(&saved);
+	}
+	reply_xattr(req, res, buf, size);
+	free(buf);
+}
+
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	xattr_read(req, ino, name, size);
+}
+
+void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	xattr_read(req, ino, NULL, size);
+}
+
+/* setxattr, or removexattr when VALUE is NULL. */
+static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
+			 const char *value, size_t size, int flags)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	int res = is_dir(ino) ? -ENOTSUP : node_get(ino, &ref);
+
+	if (res == 0 && (value != NULL ? ref.ops->setxattr == NULL
+				       : ref.ops->removexattr == NULL))
+		res = -ENOTSUP;
+	if (res == 0)
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = value != NULL ? ref.ops->setxattr(&ref, name, value, size,
+							flags)
+				    : ref.ops->removexattr(&ref, name);
+		cred_leave(&saved);
+	}
+	fuse_reply_err(req, -res);
+}
+
+void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 const char *value, size_t size, int flags)
+{
+	xattr_change(req, ino, name, value, size, flags);
+}
+
+void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	xattr_change(req, ino, name, NULL, 0, 0);
+}
+
+/*
+ * access(2) and test -r: only asked when the kernel does not check modes
+ * itself (no default_permissions).
+ */
+void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	struct stat st;
+	int res;
+
+	if (is_dir(ino)) {
+		req_cred(req, &cred);
+		dir_stat(ino, &st);
+		/* A directory has no creator: the owner rule is the file rule. */
+		res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
+				    st.st_gid, st.st_uid, st.st_gid, mask);
+		fuse_reply_err(req, -res);
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = ref.ops->access(&ref, &cred, mask);
+		cred_leave(&saved);
+	}
+	fuse_reply_err(req, -res);
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The two directories of SysV segments: sysv/ names them by key, as ipcs
+ * prints keys, and sysv-id/ by shmid, which also reaches segments without
+ * a key (IPC_PRIVATE, or removed but still attached).
+ */
+#include "sysv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "attr.h"
+#include "log.h"
+#include "name.h"
+#include "sysv_new.h"
+
+static int ref_from_id(int shmid, struct seg_ref *ref, struct stat *st)
+{
+	struct sysv_info info;
+	int res = sysv_stat_id(shmid, &info);
+
+	if (res < 0)
+		return res;
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &sysv_seg_ops;
+	ref->id = (uint64_t)shmid;
+	attr_sysv_stat(&info, st);
+	return 0;
+}
+
+/*
+ * A name that is not a key (or shmid) is simply not there, or cannot be
+ * made (NOT_ONE); one too long for any file system says so first.
+ */
+static int parse_key(const char *name, key_t *key, int not_one)
+{
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	return name_parse_key(name, key) < 0 ? not_one : 0;
+}
+
+static int parse_shmid(const char *name, int *shmid)
+{
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	return name_parse_shmid(name, shmid) < 0 ? -ENOENT : 0;
+}
+
+static int key_to_shmid(key_t key)
+{
+	int shmid = shmget(key, 0, 0);
+
+	if (shmid < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	return shmid;
+}
+
+static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+{
+	key_t key;
+	int shmid, res = parse_key(name, &key, -ENOENT);
+
+	if (res < 0)
+		return res;
+	/* A segment made meanwhile by someone else wins over our new file. */
+	shmid = key_to_shmid(key);
+	if (shmid >= 0)
+		return ref_from_id(shmid, ref, st);
+	if (shmid != -ENOENT)
+		return shmid;
+	return sysv_new_lookup(key, ref, st);
+}
+
+static int id_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+{
+	int shmid, res = parse_shmid(name, &shmid);
+
+	return res < 0 ? res : ref_from_id(shmid, ref, st);
+}
+
+struct list_ctx {
+	int by_key;
+	seg_fill_fn fill;
+	void *ctx;
+};
+
+static int list_one(void *ctx, const struct sysv_info *info)
+{
+	struct list_ctx *l = ctx;
+	char name[NAME_KEY_LEN];
+
+	if (l->by_key) {
+		if (info->key == IPC_PRIVATE)
+			return 0;
+		name_format_key(info->key, name);
+	} else {
+		name_format_shmid(info->shmid, name);
+	}
+	return l->fill(l->ctx, name,
+		       SEG_INO_TAG(SEG_TAG_SYSV, (uint32_t)info->shmid));
+}
+
+/* Every listing reads the table afresh: a new segment shows at once. */
+static int list_table(int by_key, seg_fill_fn fill, void *ctx)
+{
+	struct list_ctx l = { by_key, fill, ctx };
+
+	return sysv_each(list_one, &l);
+}
+
+static int key_list(seg_fill_fn fill, void *ctx)
+{
+	int res = list_table(1, fill, ctx);
+
+	return res ?: sysv_new_list(fill, ctx);
+}
+
+static int id_list(seg_fill_fn fill, void *ctx)
+{
+	return list_table(0, fill, ctx);
+}
+
+static int key_create(const char *name, mode_t mode, int flags,
+		      const struct seg_cred *cred, struct seg_ref *ref,
+		      struct stat *st, struct seg_file **file)
+{
+	key_t key;
+	int shmid, res = parse_key(name, &key, -EINVAL);
+
+	if (res < 0)
+		return res;
+	/* Only a key the kernel says is free may be taken. */
+	shmid = key_to_shmid(key);
+	if (shmid >= 0 || sysv_new_lookup(key, ref, st) == 0)
+		return -EEXIST;
+	if (shmid != -ENOENT)
+		return shmid;
+	if (sysv_rmid_forced()) {
+		log_err("sysv: not creating key 0x%08x: with "
+			"kernel.shm_rmid_forced=1 it would be destroyed when "
+			"its file is closed\n",
+			(unsigned)key);
+		return -EBUSY;
+	}
+	return sysv_new_create(key, mode, flags, cred, ref, st, file);
+}
+
+static int rmid(int shmid)
+{
+	if (shmctl(shmid, IPC_RMID, NULL) < 0)
+		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+	log_debug("sysv: removed shmid %d\n", shmid);
+	return 0;
+}
+
+static int key_unlink(const char *name)
+{
+	key_t key;
+	int shmid, res = parse_key(name, &key, -ENOENT);
+
+	if (res < 0)
+		return res;
+	res = sysv_new_unlink(key);
+	if (res != -ENOENT)
+		return res;
+	shmid = key_to_shmid(key);
+	return shmid < 0 ? shmid : rmid(shmid);
+}
+
+static int id_unlink(const char *name)
+{
+	int shmid, res = parse_shmid(name, &shmid);
+
+	return res < 0 ? res : rmid(shmid);
+}
+
+const struct seg_dir_ops sysv_key_dir_ops = {
+	.lookup = key_lookup,
+	.list = key_list,
+	.create = key_create,
+	.unlink = key_unlink,
+};
+
+/* No create: a shmid is chosen by the kernel. */
+const struct seg_dir_ops sysv_id_dir_ops = {
+	.lookup = id_lookup,
+	.list = id_list,
+	.unlink = id_unlink,
+};
