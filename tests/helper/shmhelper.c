@@ -64,6 +64,9 @@ static const char usage_text[] =
 "  sysv-sum SEG                  print \"CRC SIZE\" of the whole segment,\n"
 "                                as cksum(1) prints it for a file\n"
 "  sysv-list                     print the shmid of every segment, one a line\n"
+"  sysv-create-many KEY COUNT SIZE\n"
+"                                create COUNT segments, keys KEY, KEY+1, ...\n"
+"                                (mode 0644), for the benchmarks\n"
 "  sysv-hold SEG [--ro] (SECONDS | --until-file FILE)\n"
 "                                attach and stay attached; prints its pid\n"
 "                                once attached, detaches and exits after\n"
@@ -629,6 +632,22 @@ static int cmd_sysv_sum(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_sysv_create_many(int argc, char **argv)
+{
+	uint64_t key, count, size;
+
+	if (argc != 5)
+		usage_error("usage: sysv-create-many KEY COUNT SIZE");
+	key = parse_u64("key", argv[2]);
+	count = parse_u64("count", argv[3]);
+	size = parse_u64("size", argv[4]);
+	for (uint64_t i = 0; i < count; i++)
+		if (shmget((key_t)(uint32_t)(key + i), size,
+			   IPC_CREAT | IPC_EXCL | 0644) < 0)
+			die("shmget(0x%llx):", (unsigned long long)(key + i));
+	return 0;
+}
+
 static int cmd_sysv_list(int argc, char **argv)
 {
 	struct shmid_ds ds;
@@ -916,6 +935,7 @@ static const struct command commands[] = {
 	{ "sysv-fill", cmd_sysv_fill },
 	{ "sysv-sum", cmd_sysv_sum },
 	{ "sysv-list", cmd_sysv_list },
+	{ "sysv-create-many", cmd_sysv_create_many },
 	{ "sysv-hold", cmd_sysv_hold },
 	{ "sysv-churn", cmd_sysv_churn },
 	{ "posix-create", cmd_posix_create },

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Performance of shmfs against the kernel's own path, measured side by side
+# in the same run: the same tool on a same-size file in /dev/shm (tmpfs).
+# Rounds alternate shmfs and native; the median of each is compared.
+# Prints one table: workload, shmfs, native, ratio, target, met.
+#
+#   meson test -C BUILD --benchmark --verbose      (or SHMFS_BENCH_ROUNDS=N)
+source "$(dirname "${BASH_SOURCE[0]}")/../mount/lib.sh"
+
+ROUNDS=${SHMFS_BENCH_ROUNDS:-5}
+BIG=$((512 << 20))
+NSEGS=${SHMFS_BENCH_SEGMENTS:-20000}
+
+# Private namespaces: these limits are the test's own.
+mount -o remount,size=3g /dev/shm
+sysctl -q -w kernel.shmmni=32768
+
+now_ns() { date +%s%N; }
+# elapsed_ms CMD...: wall time of CMD in milliseconds (3 decimals)
+elapsed_ms() {
+	local t0 t1
+	t0=$(now_ns)
+	"$@" >/dev/null 2>&1
+	t1=$(now_ns)
+	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f\n", d / 1e6 }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+ROWS=()
+# row NAME SHMFS NATIVE UNIT RATIO TARGET MET
+row() { ROWS+=("$(printf '%-44s %12s %12s %-6s %7s %8s  %s' "$@")"); }
+# compare NAME UNIT TARGET(>=) SHMFS-MS NATIVE-MS [AMOUNT-MB]: throughput
+compare() {
+	local name=$1 unit=$2 target=$3 s=$4 n=$5 mb=${6:-}
+	local ratio met sv nv
+	ratio=$(awk -v s="$s" -v n="$n" 'BEGIN { printf "%.2f", n / s }')
+	met=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t) ? "met" : "NOT MET" }')
+	if [[ -n $mb ]]; then
+		sv=$(awk -v s="$s" -v m="$mb" 'BEGIN { printf "%.0f", m / (s / 1000) }')
+		nv=$(awk -v n="$n" -v m="$mb" 'BEGIN { printf "%.0f", m / (n / 1000) }')
+	else
+		sv=$s nv=$n
+	fi
+	row "$name" "$sv" "$nv" "$unit" "$ratio" ">= $target" "$met"
+}
+
+dd_read() { dd if="$1" of=/dev/null bs=1M; }
+dd_write() { dd if=/dev/zero of="$1" bs=1M count=$((BIG >> 20)) conv=notrunc; }
+two_readers() {
+	local a b
+	dd_read "$1" &
+	a=$!
+	dd_read "$1" &
+	b=$!
+	wait "$a" "$b" # not a bare wait: the daemon is a child too
+}
+
+start_shmfs
+"$H" sysv-create 0xbe7c "$BIG" 0600 >/dev/null
+S=$MNT/sysv/0x0000be7c
+N=/dev/shm/native
+dd if=/dev/zero of="$N" bs=1M count=$((BIG >> 20)) status=none
+dd if="$N" of="$S" bs=1M status=none # every page of both resident
+
+section "sequential I/O, 1 MiB blocks, 512 MiB ($ROUNDS rounds each)"
+for w in read write two; do
+	: >"$TMP/$w.s"
+	: >"$TMP/$w.n"
+done
+for ((i = 0; i < ROUNDS; i++)); do
+	elapsed_ms dd_read "$S" >>"$TMP/read.s"
+	elapsed_ms dd_read "$N" >>"$TMP/read.n"
+	elapsed_ms two_readers "$S" >>"$TMP/two.s"
+	elapsed_ms two_readers "$N" >>"$TMP/two.n"
+	elapsed_ms dd_write "$S" >>"$TMP/write.s"
+	elapsed_ms dd_write "$N" >>"$TMP/write.n"
+done
+compare "sequential read, 1 reader" MB/s 0.75 "$(median <"$TMP/read.s")" "$(median <"$TMP/read.n")" 512
+compare "sequential read, 2 readers in parallel" MB/s 0.65 "$(median <"$TMP/two.s")" "$(median <"$TMP/two.n")" 1024
+compare "sequential write" MB/s 0.70 "$(median <"$TMP/write.s")" "$(median <"$TMP/write.n")" 512
+
+section "random 4 KiB reads"
+if command -v fio >/dev/null; then
+	fio_iops() {
+		fio --name=rand --filename="$1" --rw=randread --bs=4k --size=$BIG \
+			--runtime=3 --time_based --ioengine=psync --invalidate=0 \
+			--output-format=terse --terse-version=3 2>/dev/null | cut -d';' -f8
+	}
+	: >"$TMP/rand.s"
+	: >"$TMP/rand.n"
+	for ((i = 0; i < 3; i++)); do
+		fio_iops "$S" >>"$TMP/rand.s"
+		fio_iops "$N" >>"$TMP/rand.n"
+	done
+	rs=$(median <"$TMP/rand.s")
+	rn=$(median <"$TMP/rand.n")
+	ratio=$(awk -v s="$rs" -v n="$rn" 'BEGIN { printf "%.2f", s / n }')
+	row "random 4 KiB reads (fio, psync)" "$rs" "$rn" IOPS "$ratio" ">= 0.08" \
+		"$(awk -v r="$ratio" 'BEGIN { print (r >= 0.08) ? "met" : "NOT MET" }')"
+else
+	echo "fio is not installed: random reads not measured"
+fi
+
+section "metadata: $NSEGS segments"
+"$H" sysv-create-many 0x10000 "$NSEGS" 4096
+assert_eq "$((NSEGS + 1))" "$(ls "$MNT/sysv" | wc -l)" "all $NSEGS segments listed"
+: >"$TMP/ls.s"
+: >"$TMP/ls.n"
+for ((i = 0; i < 3; i++)); do
+	elapsed_ms ls -l "$MNT/sysv" >>"$TMP/ls.s"
+	elapsed_ms ipcs -m >>"$TMP/ls.n"
+done
+ls_s=$(median <"$TMP/ls.s")
+ls_n=$(median <"$TMP/ls.n")
+ratio=$(awk -v s="$ls_s" -v n="$ls_n" 'BEGIN { printf "%.2f", s / n }')
+row "ls -l sysv/ vs ipcs -m ($NSEGS segments)" "$ls_s" "$ls_n" ms "$ratio" "<= 3" \
+	"$(awk -v r="$ratio" 'BEGIN { print (r <= 3) ? "met" : "NOT MET" }')"
+
+# Eight files open, as a busy mount has.
+for ((i = 0; i < 8; i++)); do
+	exec {fd}<"$MNT/sysv/$(printf '0x%08x' $((0x10000 + i)))"
+	FDS+=("$fd")
+done
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SHMFS_PID/status")
+for fd in "${FDS[@]}"; do exec {fd}<&-; done
+row "daemon RSS, $NSEGS listed, 8 files open" "$((rss_kb / 1024))" - MiB - "<= 16" \
+	"$( ((rss_kb <= 16 * 1024)) && echo met || echo "NOT MET")"
+stop_shmfs
+
+section "mount ready: exec to mounted"
+: >"$TMP/mount.s"
+for ((i = 0; i < ROUNDS; i++)); do
+	# shmfs daemonizes once the mount is in place
+	elapsed_ms "$SHMFS" "$MNT" >>"$TMP/mount.s"
+	fusermount3 -u "$MNT"
+	wait_for 5 sh -c "! pgrep -f '^$SHMFS $MNT\$' >/dev/null"
+done
+mt=$(median <"$TMP/mount.s")
+row "mount ready (exec to mounted)" "$mt" - ms - "<= 50" \
+	"$(awk -v m="$mt" 'BEGIN { print (m <= 50) ? "met" : "NOT MET" }')"
+
+echo
+printf '%-44s %12s %12s %-6s %7s %8s  %s\n' workload shmfs native unit ratio target result
+for r in "${ROWS[@]}"; do echo "$r"; done
+echo
+pass "benchmark ran"
