@@ -158,6 +158,24 @@ static void ref_created(const struct sysv_new *n, struct seg_ref *ref)
 }
 
 /*
+ * The entry REF names, locked and referenced, while its segment does not
+ * exist; once it does, NULL with REAL naming the segment (*RES 0); NULL
+ * with *RES -ENOENT if the entry is gone.
+ */
+static struct sysv_new *get_pending(const struct seg_ref *ref,
+				    struct seg_ref *real, int *res)
+{
+	struct sysv_new *n = get_ref(ref);
+
+	*res = n == NULL ? -ENOENT : 0;
+	if (n == NULL || n->state != CREATED)
+		return n;
+	ref_created(n, real);
+	put_unlock(n);
+	return NULL;
+}
+
+/*
  * Make the segment, SIZE bytes, as its creator whoever asked (a truncate
  * by another user must not make them the creator).  FILE, if not NULL,
  * is attached to it.  Lock held.
@@ -305,63 +323,49 @@ static int real_file(struct new_file *f, struct seg_file **real)
 static int new_getattr(const struct seg_ref *ref, struct seg_file *file,
 		       struct stat *st)
 {
-	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
+	int res;
+	struct sysv_new *n = get_pending(ref, &real, &res);
 
 	(void)file;
 	if (n == NULL)
-		return -ENOENT;
-	if (n->state != CREATED) {
-		stat_pending(n, st);
-		put_unlock(n);
-		return 0;
-	}
-	ref_created(n, &real);
+		return res ?: real.ops->getattr(&real, NULL, st);
+	stat_pending(n, st);
 	put_unlock(n);
-	return real.ops->getattr(&real, NULL, st);
+	return 0;
 }
 
 static int new_chmod(const struct seg_ref *ref, mode_t mode)
 {
-	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
 	int res;
+	struct sysv_new *n = get_pending(ref, &real, &res);
 
 	if (n == NULL)
-		return -ENOENT;
-	if (n->state != CREATED) {
-		/* SysV has no set-id or sticky bits, as sysv_chmod says. */
-		res = mode & 07000 ? -EINVAL : may_change(n);
-		if (res == 0)
-			n->owner.mode = mode & 0777;
-		put_unlock(n);
-		return res;
-	}
-	ref_created(n, &real);
+		return res ?: real.ops->chmod(&real, mode);
+	/* SysV has no set-id or sticky bits, as sysv_chmod says. */
+	res = mode & 07000 ? -EINVAL : may_change(n);
+	if (res == 0)
+		n->owner.mode = mode & 0777;
 	put_unlock(n);
-	return real.ops->chmod(&real, mode);
+	return res;
 }
 
 static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 {
-	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
 	int res;
+	struct sysv_new *n = get_pending(ref, &real, &res);
 
 	if (n == NULL)
-		return -ENOENT;
-	if (n->state != CREATED) {
-		res = may_change(n);
-		if (res == 0 && uid != (uid_t)-1)
-			n->owner.uid = uid;
-		if (res == 0 && gid != (gid_t)-1)
-			n->owner.gid = gid;
-		put_unlock(n);
-		return res;
-	}
-	ref_created(n, &real);
+		return res ?: real.ops->chown(&real, uid, gid);
+	res = may_change(n);
+	if (res == 0 && uid != (uid_t)-1)
+		n->owner.uid = uid;
+	if (res == 0 && gid != (gid_t)-1)
+		n->owner.gid = gid;
 	put_unlock(n);
-	return real.ops->chown(&real, uid, gid);
+	return res;
 }
 
 static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
@@ -408,22 +412,16 @@ static int new_utimens(const struct seg_ref *ref, const struct timespec tv[2])
 static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
 		      int mask)
 {
-	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
 	int res;
+	struct sysv_new *n = get_pending(ref, &real, &res);
 
 	if (n == NULL)
-		return -ENOENT;
-	if (n->state != CREATED) {
-		res = cred_ipc_perm(cred, n->owner.mode & 0777, n->owner.uid,
-				    n->owner.gid, n->cred.uid, n->cred.gid,
-				    mask);
-		put_unlock(n);
-		return res;
-	}
-	ref_created(n, &real);
+		return res ?: real.ops->access(&real, cred, mask);
+	res = cred_ipc_perm(cred, n->owner.mode & 0777, n->owner.uid,
+			    n->owner.gid, n->cred.uid, n->cred.gid, mask);
 	put_unlock(n);
-	return real.ops->access(&real, cred, mask);
+	return res;
 }
 
 /*
@@ -556,34 +554,26 @@ static void new_release(struct seg_file *file)
 static ssize_t new_getxattr(const struct seg_ref *ref, const char *name,
 			    char *buf, size_t size)
 {
-	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
+	int res;
+	struct sysv_new *n = get_pending(ref, &real, &res);
 
 	if (n == NULL)
-		return -ENOENT;
-	if (n->state != CREATED) {
-		put_unlock(n);
-		return -ENODATA;
-	}
-	ref_created(n, &real);
+		return res ?: real.ops->getxattr(&real, name, buf, size);
 	put_unlock(n);
-	return real.ops->getxattr(&real, name, buf, size);
+	return -ENODATA;
 }
 
 static ssize_t new_listxattr(const struct seg_ref *ref, char *buf, size_t size)
 {
-	struct sysv_new *n = get_ref(ref);
 	struct seg_ref real;
+	int res;
+	struct sysv_new *n = get_pending(ref, &real, &res);
 
 	if (n == NULL)
-		return -ENOENT;
-	if (n->state != CREATED) {
-		put_unlock(n);
-		return 0;
-	}
-	ref_created(n, &real);
+		return res ?: real.ops->listxattr(&real, buf, size);
 	put_unlock(n);
-	return real.ops->listxattr(&real, buf, size);
+	return 0;
 }
 
 const struct seg_ops sysv_new_ops = {
