@@ -88,6 +88,14 @@ int enter_caller(fuse_req_t req, struct seg_cred *cred,
 	return cred_enter(cred, saved);
 }
 
+int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
+	       struct seg_cred *cred, struct cred_saved *saved)
+{
+	int res = node_get(ino, ref);
+
+	return res ?: enter_caller(req, cred, saved);
+}
+
 void entry_of(const struct stat *st, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -252,9 +260,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
+	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
 		res = apply_setattr(&ref, attr, to_set, file_of(fi));
 		cred_leave(&saved);

@@ -36,9 +36,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
+	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;

@@ -26,6 +26,9 @@ void entry_of(const struct stat *st, struct fuse_entry_param *e);
 void req_cred(fuse_req_t req, struct seg_cred *cred);
 int enter_caller(fuse_req_t req, struct seg_cred *cred,
 		 struct cred_saved *saved);
+/* The segment INO names, with this thread acting as the caller. */
+int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
+	       struct seg_cred *cred, struct cred_saved *saved);
 
 /* fs_file.c */
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

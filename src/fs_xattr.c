@@ -41,9 +41,7 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
+	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
 		res = name != NULL ? ref.ops->getxattr(&ref, name, buf, size)
 				   : ref.ops->listxattr(&ref, buf, size);
@@ -118,9 +116,7 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = enter_caller(req, &cred, &saved);
+	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
 		res = ref.ops->access(&ref, &cred, mask);
 		cred_leave(&saved);

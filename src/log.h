@@ -17,7 +17,6 @@ void log_to_syslog(void);
 		if (log_debug_enabled())                       \
 			fuse_log(FUSE_LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
-#define log_info(...) fuse_log(FUSE_LOG_INFO, __VA_ARGS__)
 #define log_warn(...) fuse_log(FUSE_LOG_WARNING, __VA_ARGS__)
 #define log_err(...)  fuse_log(FUSE_LOG_ERR, __VA_ARGS__)
 

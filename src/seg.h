@@ -26,7 +26,6 @@
  * the same number under sysv/ and sysv-id/.  The tag in bits 32..39 keeps
  * the kinds apart; the fixed directories use 1..4.
  */
-#define SEG_INO_ROOT	    1
 #define SEG_INO_TAG(tag, n) (((uint64_t)(tag) << 32) | (uint64_t)(n))
 #define SEG_TAG_SYSV	    1
 #define SEG_TAG_NEW	    2

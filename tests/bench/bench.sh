@@ -30,19 +30,21 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 ROWS=()
 # row NAME SHMFS NATIVE UNIT RATIO TARGET MET
 row() { ROWS+=("$(printf '%-44s %12s %12s %-6s %7s %8s  %s' "$@")"); }
-# compare NAME UNIT TARGET(>=) SHMFS-MS NATIVE-MS [AMOUNT-MB]: throughput
+# ratio A B: A / B, two decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# rate MB MS: MB/s
+rate() { awk -v m="$1" -v t="$2" 'BEGIN { printf "%.0f", m / (t / 1000) }'; }
+# judge VALUE OP LIMIT: "met" or "NOT MET"; OP is >= or <=
+judge() {
+	awk -v v="$1" -v op="$2" -v l="$3" \
+		'BEGIN { ok = (op == ">=") ? v >= l : v <= l; print ok ? "met" : "NOT MET" }'
+}
+# compare NAME TARGET(>=) SHMFS-MS NATIVE-MS MB: throughput of MB moved
 compare() {
-	local name=$1 unit=$2 target=$3 s=$4 n=$5 mb=${6:-}
-	local ratio met sv nv
-	ratio=$(awk -v s="$s" -v n="$n" 'BEGIN { printf "%.2f", n / s }')
-	met=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t) ? "met" : "NOT MET" }')
-	if [[ -n $mb ]]; then
-		sv=$(awk -v s="$s" -v m="$mb" 'BEGIN { printf "%.0f", m / (s / 1000) }')
-		nv=$(awk -v n="$n" -v m="$mb" 'BEGIN { printf "%.0f", m / (n / 1000) }')
-	else
-		sv=$s nv=$n
-	fi
-	row "$name" "$sv" "$nv" "$unit" "$ratio" ">= $target" "$met"
+	local name=$1 target=$2 s=$3 n=$4 mb=$5 q
+	q=$(ratio "$n" "$s")
+	row "$name" "$(rate "$mb" "$s")" "$(rate "$mb" "$n")" MB/s \
+		"$q" ">= $target" "$(judge "$q" ">=" "$target")"
 }
 
 dd_read() { dd if="$1" of=/dev/null bs=1M; }
@@ -76,9 +78,9 @@ for ((i = 0; i < ROUNDS; i++)); do
 	elapsed_ms dd_write "$S" >>"$TMP/write.s"
 	elapsed_ms dd_write "$N" >>"$TMP/write.n"
 done
-compare "sequential read, 1 reader" MB/s 0.75 "$(median <"$TMP/read.s")" "$(median <"$TMP/read.n")" 512
-compare "sequential read, 2 readers in parallel" MB/s 0.65 "$(median <"$TMP/two.s")" "$(median <"$TMP/two.n")" 1024
-compare "sequential write" MB/s 0.70 "$(median <"$TMP/write.s")" "$(median <"$TMP/write.n")" 512
+compare "sequential read, 1 reader" 0.75 "$(median <"$TMP/read.s")" "$(median <"$TMP/read.n")" 512
+compare "sequential read, 2 readers in parallel" 0.65 "$(median <"$TMP/two.s")" "$(median <"$TMP/two.n")" 1024
+compare "sequential write" 0.70 "$(median <"$TMP/write.s")" "$(median <"$TMP/write.n")" 512
 
 section "random 4 KiB reads"
 if command -v fio >/dev/null; then
@@ -95,9 +97,8 @@ if command -v fio >/dev/null; then
 	done
 	rs=$(median <"$TMP/rand.s")
 	rn=$(median <"$TMP/rand.n")
-	ratio=$(awk -v s="$rs" -v n="$rn" 'BEGIN { printf "%.2f", s / n }')
-	row "random 4 KiB reads (fio, psync)" "$rs" "$rn" IOPS "$ratio" ">= 0.08" \
-		"$(awk -v r="$ratio" 'BEGIN { print (r >= 0.08) ? "met" : "NOT MET" }')"
+	q=$(ratio "$rs" "$rn")
+	row "random 4 KiB reads (fio, psync)" "$rs" "$rn" IOPS "$q" ">= 0.08" "$(judge "$q" ">=" 0.08)"
 else
 	echo "fio is not installed: random reads not measured"
 fi
@@ -113,9 +114,8 @@ for ((i = 0; i < 3; i++)); do
 done
 ls_s=$(median <"$TMP/ls.s")
 ls_n=$(median <"$TMP/ls.n")
-ratio=$(awk -v s="$ls_s" -v n="$ls_n" 'BEGIN { printf "%.2f", s / n }')
-row "ls -l sysv/ vs ipcs -m ($NSEGS segments)" "$ls_s" "$ls_n" ms "$ratio" "<= 3" \
-	"$(awk -v r="$ratio" 'BEGIN { print (r <= 3) ? "met" : "NOT MET" }')"
+q=$(ratio "$ls_s" "$ls_n")
+row "ls -l sysv/ vs ipcs -m ($NSEGS segments)" "$ls_s" "$ls_n" ms "$q" "<= 3" "$(judge "$q" "<=" 3)"
 
 # Eight files open, as a busy mount has.
 for ((i = 0; i < 8; i++)); do
@@ -125,7 +125,7 @@ done
 rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SHMFS_PID/status")
 for fd in "${FDS[@]}"; do exec {fd}<&-; done
 row "daemon RSS, $NSEGS listed, 8 files open" "$((rss_kb / 1024))" - MiB - "<= 16" \
-	"$( ((rss_kb <= 16 * 1024)) && echo met || echo "NOT MET")"
+	"$(judge "$rss_kb" "<=" $((16 * 1024)))"
 stop_shmfs
 
 section "mount ready: exec to mounted"
@@ -137,8 +137,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	wait_for 5 sh -c "! pgrep -f '^$SHMFS $MNT\$' >/dev/null"
 done
 mt=$(median <"$TMP/mount.s")
-row "mount ready (exec to mounted)" "$mt" - ms - "<= 50" \
-	"$(awk -v m="$mt" 'BEGIN { print (m <= 50) ? "met" : "NOT MET" }')"
+row "mount ready (exec to mounted)" "$mt" - ms - "<= 50" "$(judge "$mt" "<=" 50)"
 
 echo
 printf '%-44s %12s %12s %-6s %7s %8s  %s\n' workload shmfs native unit ratio target result

@@ -313,6 +313,27 @@ start_shmfs() {
 
 daemon_alive() { [[ -n $SHMFS_PID ]] && kill -0 "$SHMFS_PID" 2>/dev/null; }
 
+# Daemons that mount(8) or a README command started are not ours to track
+# by pid: these are the shmfs processes of this mount namespace, and only
+# those.
+shmfs_daemons() {
+	local p ns
+	ns=$(readlink /proc/self/ns/mnt)
+	for p in /proc/[0-9]*; do
+		[[ $(readlink "$p/ns/mnt" 2>/dev/null) == "$ns" ]] || continue
+		[[ $(readlink "$p/exe" 2>/dev/null) == */shmfs ]] && echo "${p#/proc/}"
+	done
+	return 0
+}
+no_shmfs_daemons() { [[ -z $(shmfs_daemons) ]]; }
+
+# fd_count: the daemon's open descriptors, for daemon_settled later.
+fd_count() { ls "/proc/$SHMFS_PID/fd" | wc -l; }
+# daemon_settled FDS: back to FDS descriptors, no segment attached.
+daemon_settled() {
+	[[ $(fd_count) == "$1" ]] && ! grep -q /SYSV "/proc/$SHMFS_PID/maps"
+}
+
 # stop_shmfs: unmount with fusermount3 -u and wait (at most 5 s) for the
 # daemon; returns the daemon's exit status (or 124 if it had to be killed).
 stop_shmfs() {

@@ -144,7 +144,7 @@ assert_eq "$(cksum <"$TMP/src")" "$(cksum <"$MNT/sysv/0x00000300")" "and reads b
 assert_true "nattch back to 0" wait_for 3 nattch_is 0x300 0
 
 section "no leaks after many operations"
-fds_before=$(ls "/proc/$SHMFS_PID/fd" | wc -l)
+fds_before=$(fd_count)
 "$H" posix-create leak 100
 "$H" sysv-create 0x400 100 >/dev/null
 for ((i = 0; i < 100; i++)); do
@@ -154,10 +154,6 @@ for ((i = 0; i < 100; i++)); do
 	echo x >"$MNT/sysv/$((0x1000 + i))" && rm "$MNT/sysv/$((0x1000 + i))"
 	mkdir "$MNT/posix/d" 2>/dev/null
 done
-settled() {
-	[[ $(ls "/proc/$SHMFS_PID/fd" | wc -l) == "$fds_before" ]] &&
-		! grep -q /SYSV "/proc/$SHMFS_PID/maps"
-}
-assert_true "daemon's open fds back to $fds_before, no SYSV mapping left" wait_for 3 settled
+assert_true "daemon's open fds back to $fds_before, no SYSV mapping left" wait_for 3 daemon_settled "$fds_before"
 assert_eq "0x00000200 0x00000300 0x00000400" "$(ipcs -m | awk '$1 ~ /^0x/ { printf "%s ", $1 }' | sed 's/ $//')" "no stray segment"
 assert_eq "coh leak" "$(ls /dev/shm | tr '\n' ' ' | sed 's/ $//')" "no stray POSIX object"

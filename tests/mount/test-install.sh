@@ -16,17 +16,6 @@ BUILD=$TMP/build
 DEST=$TMP/dest
 RUNMNT=/run/shmfs
 
-# Daemons that mount(8) started are not ours to track by pid; end those of
-# this mount namespace, and only those.
-shmfs_daemons() {
-	local p ns
-	ns=$(readlink /proc/self/ns/mnt)
-	for p in /proc/[0-9]*; do
-		[[ $(readlink "$p/ns/mnt" 2>/dev/null) == "$ns" ]] || continue
-		[[ $(readlink "$p/exe" 2>/dev/null) == */shmfs ]] && echo "${p#/proc/}"
-	done
-	return 0
-}
 # Before lib.sh's cleanup, which removes $TMP but no file system that uses it.
 install_cleanup() {
 	local p
@@ -53,7 +42,7 @@ check_run_mount() {
 		"$how: the daemon is the installed /usr/bin/shmfs"
 	assert_eq "installed" "$(head -c 9 "$RUNMNT/sysv/0x00000929")" "$how: the segment reads through the mount"
 	assert_ok umount "$RUNMNT"
-	assert_true "$how: the daemon exits after umount" wait_for 5 test -z "$(shmfs_daemons)"
+	assert_true "$how: the daemon exits after umount" wait_for 5 no_shmfs_daemons
 }
 
 # ---- meson install --destdir ----

@@ -17,7 +17,6 @@ pread_fd() {
 }
 fstat_size() { perl -e 'my @s = stat(STDIN) or do { print "$!"; exit 1 }; print $s[7]' <&"$1"; }
 gone_id() { ! "$H" sysv-stat "id:$1" >/dev/null 2>&1; }
-no_sysv_maps() { ! grep -q /SYSV "/proc/$SHMFS_PID/maps"; }
 
 # run_bg OUT CMD...: start a load process, remember it for wait_all
 LOAD_PIDS=()
@@ -47,7 +46,7 @@ wait_all() {
 }
 
 start_shmfs
-fds_before=$(ls "/proc/$SHMFS_PID/fd" | wc -l)
+fds_before=$(fd_count)
 
 section "POSIX object shrunk and grown while read and written through the mount"
 "$H" posix-create churn 0
@@ -111,8 +110,7 @@ assert_true "closed: the held segment is destroyed" wait_for 5 gone_id "$held_id
 section "afterwards"
 assert_true "the daemon is alive" daemon_alive
 assert_no_match "SIGBUS|Bus error|Segmentation|AddressSanitizer|runtime error" "$(cat "$SHMFS_LOG")" "nothing alarming in the daemon's log"
-settled() { [[ $(ls "/proc/$SHMFS_PID/fd" | wc -l) == "$fds_before" ]] && no_sysv_maps; }
-assert_true "the daemon's fds are back to $fds_before and it holds no segment" wait_for 5 settled
+assert_true "the daemon's fds are back to $fds_before and it holds no segment" wait_for 5 daemon_settled "$fds_before"
 for id in $("$H" sysv-list); do
 	assert_eq 0 "$(sysv_field "id:$id" nattch)" "shmid $id: nattch 0"
 done

@@ -30,17 +30,6 @@ WORK=$TMP/src
 
 # ---- A newcomer's machine, private to this namespace ----
 
-# Daemons started by README commands (setup.sh, mount -t) are not ours to
-# track by pid; end those of this mount namespace, and only those.
-shmfs_daemons() {
-	local p ns
-	ns=$(readlink /proc/self/ns/mnt)
-	for p in /proc/[0-9]*; do
-		[[ $(readlink "$p/ns/mnt" 2>/dev/null) == "$ns" ]] || continue
-		[[ $(readlink "$p/exe" 2>/dev/null) == */shmfs ]] && echo "${p#/proc/}"
-	done
-	return 0
-}
 # Before lib.sh's cleanup, which removes $TMP but no file system mounted
 # in it.
 readme_cleanup() {
@@ -181,7 +170,7 @@ after_cmd() {
 		;;
 	*"fusermount3 -u /run/shmfs"* | *"umount /run/shmfs"*)
 		assert_eq "" "$(mounted_fstype)" "$1 unmounted /run/shmfs"
-		assert_true "the daemon exits after: $1" wait_for 5 test -z "$(shmfs_daemons)"
+		assert_true "the daemon exits after: $1" wait_for 5 no_shmfs_daemons
 		;;
 	*"meson install -C build")
 		assert_true "/usr/local/bin/shmfs is installed" test -x /usr/local/bin/shmfs

@@ -25,7 +25,7 @@ for ((c = 0; c < CLIENTS; c += 4)); do
 done
 "$H" posix-create soak-churn 0
 start_shmfs
-fds_before=$(ls "/proc/$SHMFS_PID/fd" | wc -l)
+fds_before=$(fd_count)
 
 section "$CLIENTS clients for $SECS s, with foreign churn"
 timeout -k 5 $((SECS + 120)) "$H" posix-churn soak-churn 256k "$SECS" >"$TMP/pchurn.out" 2>&1 &
@@ -51,8 +51,7 @@ for ((c = 0; c < CLIENTS; c++)); do
 done
 assert_eq "" "$(ls /dev/shm | grep '^soak-tmp-')" "no POSIX object of the create/remove clients is left"
 assert_eq "" "$(ipcs -m | awk '$1 ~ /^0x5c/')" "no segment of the create/remove clients is left"
-settled() { [[ $(ls "/proc/$SHMFS_PID/fd" | wc -l) == "$fds_before" ]] && ! grep -q /SYSV "/proc/$SHMFS_PID/maps"; }
-assert_true "the daemon's fds are back to $fds_before and it holds no segment" wait_for 5 settled
+assert_true "the daemon's fds are back to $fds_before and it holds no segment" wait_for 5 daemon_settled "$fds_before"
 for id in $("$H" sysv-list); do
 	assert_eq 0 "$(sysv_field "id:$id" nattch)" "shmid $id: nattch 0"
 done
