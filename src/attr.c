@@ -28,6 +28,34 @@ void attr_sysv_stat(const struct sysv_info *info, struct stat *st)
 	st->st_ctim.tv_sec = info->ctime;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= UINT64_C(0x100000001b3);
+	return h;
+}
+
+uint64_t attr_stamp(const struct stat *st)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	h = mix(h, st->st_ino);
+	h = mix(h, st->st_mode);
+	h = mix(h, st->st_nlink);
+	h = mix(h, st->st_uid);
+	h = mix(h, st->st_gid);
+	h = mix(h, (uint64_t)st->st_size);
+	h = mix(h, (uint64_t)st->st_blocks);
+	h = mix(h, (uint64_t)st->st_atim.tv_sec);
+	h = mix(h, (uint64_t)st->st_atim.tv_nsec);
+	h = mix(h, (uint64_t)st->st_mtim.tv_sec);
+	h = mix(h, (uint64_t)st->st_mtim.tv_nsec);
+	h = mix(h, (uint64_t)st->st_ctim.tv_sec);
+	h = mix(h, (uint64_t)st->st_ctim.tv_nsec);
+	h |= 1; /* never ATTR_STAMP_NONE */
+	return h == ATTR_STAMP_GONE ? h - 2 : h;
+}
+
 void attr_sysv_status(mode_t mode, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s", mode & SHM_DEST ? "dest" : "",

@@ -3,6 +3,7 @@
 #ifndef SHMFS_ATTR_H
 #define SHMFS_ATTR_H
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -11,6 +12,14 @@
 #define ATTR_XATTR_PREFIX "user.shm."
 
 void attr_sysv_stat(const struct sysv_info *info, struct stat *st);
+
+/*
+ * A fingerprint of the attributes in ST that the kernel shows: equal
+ * stamps, equal stat(2) results.  Never ATTR_STAMP_NONE or ATTR_STAMP_GONE.
+ */
+#define ATTR_STAMP_NONE 0 /* nothing known */
+#define ATTR_STAMP_GONE UINT64_MAX
+uint64_t attr_stamp(const struct stat *st);
 
 /* "dest", "locked", "dest,locked" or "", as ipcs -m's status column. */
 void attr_sysv_status(mode_t mode, char *buf, size_t size);

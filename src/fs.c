@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Every handler answers from the kernel's live state: entry and attribute
- * timeouts are zero and files are opened with direct I/O, because another
- * process may change a segment at any moment and a cached answer would be
- * a wrong one.
+ * Every handler answers from the kernel's live state.  Contents are never
+ * cached (files are opened with direct I/O).  Names and attributes of
+ * watched objects are, for FS_CACHE_TIMEOUT, because fs_watch.c tells the
+ * kernel of every change others make; the rest have zero timeouts.
  */
 #include "fs.h"
 #include "fs_int.h"
@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attr.h"
 #include "cred.h"
 #include "log.h"
 #include "node.h"
@@ -36,6 +38,14 @@ const struct fs_dir *dir_by_ino(fuse_ino_t ino)
 		if (dirs[i].ino == ino)
 			return &dirs[i];
 	return NULL;
+}
+
+fuse_ino_t dir_ino_of(const struct seg_dir_ops *ops)
+{
+	for (size_t i = 0; i < NDIRS; i++)
+		if (dirs[i].ops == ops)
+			return dirs[i].ino;
+	return 0;
 }
 
 int is_dir(fuse_ino_t ino)
@@ -96,30 +106,56 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 	return res ?: enter_caller(req, cred, saved);
 }
 
-void entry_of(const struct stat *st, struct fuse_entry_param *e)
+double cache_for(fuse_ino_t ino, const struct seg_ref *ref,
+		 const struct stat *st)
+{
+	/* The fixed directories never change. */
+	if (ref != NULL) {
+		if (ref->ops->watched == NULL || !ref->ops->watched())
+			return 0;
+		node_seen(ino, attr_stamp(st));
+	}
+	watch_arm();
+	return FS_CACHE_TIMEOUT;
+}
+
+void entry_of(fuse_ino_t ino, const struct seg_ref *ref, const struct stat *st,
+	      struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->ino = st->st_ino;
+	e->ino = ino;
 	e->attr = *st;
+	e->attr_timeout = e->entry_timeout = cache_for(ino, ref, st);
+}
+
+void attrs_changed(fuse_ino_t ino)
+{
+	node_seen(ino, ATTR_STAMP_NONE);
+	watch_arm();
 }
 
 /* A lookup the caller never saw (interrupted) is no reference to keep. */
-static void reply_entry(fuse_req_t req, const struct stat *st)
+static void reply_entry(fuse_req_t req, const struct seg_ref *ref,
+			const struct stat *st)
 {
 	struct fuse_entry_param e;
 
-	entry_of(st, &e);
-	if (fuse_reply_entry(req, &e) == -ENOENT && !is_dir(st->st_ino))
+	entry_of(st->st_ino, ref, st, &e);
+	if (fuse_reply_entry(req, &e) == -ENOENT && ref != NULL)
 		node_forget(st->st_ino, 1);
 }
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	const struct fs_config *cfg = userdata;
+
 	mount_time = time(NULL);
 	conn->max_write = FS_MAX_IO;
-	conn->max_readahead = 0;
-	/* Data never goes through the page cache; nothing to invalidate. */
+	conn->max_readahead = cfg->kernel_cache ? FS_MAX_IO : 0;
+	/*
+	 * Cached contents are dropped by fs_watch.c, on changes it sees; the
+	 * kernel's own check (size and mtime at each getattr) adds nothing.
+	 */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	conn->time_gran = 1000000000;
 }
@@ -136,7 +172,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		for (size_t i = 0; i < NDIRS; i++) {
 			if (strcmp(name, dirs[i].name) == 0) {
 				dir_stat(dirs[i].ino, &st);
-				reply_entry(req, &st);
+				reply_entry(req, NULL, &st);
 				return;
 			}
 		}
@@ -155,7 +191,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	reply_entry(req, &st);
+	reply_entry(req, &ref, &st);
 }
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -174,32 +210,25 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
-static int object_stat(fuse_ino_t ino, struct fuse_file_info *fi,
-		       struct seg_ref *ref, struct stat *st)
-{
-	int res;
-
-	if (is_dir(ino)) {
-		dir_stat(ino, st);
-		return 0;
-	}
-	res = node_get(ino, ref);
-	if (res < 0)
-		return res;
-	return ref->ops->getattr(ref, file_of(fi), st);
-}
-
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct seg_ref ref;
 	struct stat st;
-	int res = object_stat(ino, fi, &ref, &st);
+	int res;
 
+	if (is_dir(ino)) {
+		dir_stat(ino, &st);
+		fuse_reply_attr(req, &st, cache_for(ino, NULL, &st));
+		return;
+	}
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = ref.ops->getattr(&ref, file_of(fi), &st);
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
-		fuse_reply_attr(req, &st, 0);
+		fuse_reply_attr(req, &st, cache_for(ino, &ref, &st));
 }
 
 static void set_time(struct timespec *ts, int to_set, int now_bit, int bit,
@@ -270,127 +299,243 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
-		fuse_reply_attr(req, &st, 0);
+		fuse_reply_attr(req, &st, cache_for(ino, &ref, &st));
 }
 
 /* ---- directories: a listing is taken whole at opendir ---- */
 
-struct dirbuf {
-	fuse_req_t req;
-	char *p;
-	size_t size, cap;
+/*
+ * One entry, with what a lookup would answer, so that READDIRPLUS can
+ * hand the kernel names and attributes at once: `ls -l` then needs no
+ * request per file.
+ */
+struct dent {
+	const struct seg_ops *ops; /* NULL: . and .. and the fixed dirs */
+	uint64_t id;
+	size_t name, ref_name; /* offsets into the listing's names */
+	struct stat st;
+};
+
+struct listing {
+	struct dent *v;
+	size_t n, cap;
+	char *names;
+	size_t names_len, names_cap;
 	int served;
 };
 
-static int dirbuf_add(void *ctx, const char *name, uint64_t ino)
+static int names_add(struct listing *l, const char *name, size_t *off)
 {
-	struct dirbuf *b = ctx;
-	struct stat st = { .st_ino = ino, .st_mode = S_IFREG };
-	size_t len = fuse_add_direntry(b->req, NULL, 0, name, NULL, 0);
+	size_t len = strlen(name) + 1;
 
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_dir(ino))
-		st.st_mode = S_IFDIR;
-	if (b->size + len > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
+	if (l->names_len + len > l->names_cap) {
+		size_t cap = l->names_cap ? l->names_cap * 2 : 4096;
 		char *p;
 
-		while (cap < b->size + len)
+		while (cap < l->names_len + len)
 			cap *= 2;
-		p = realloc(b->p, cap);
+		p = realloc(l->names, cap);
 		if (p == NULL)
 			return -ENOMEM;
-		b->p = p;
-		b->cap = cap;
+		l->names = p;
+		l->names_cap = cap;
 	}
-	fuse_add_direntry(b->req, b->p + b->size, len, name, &st,
-			  (off_t)(b->size + len));
-	b->size += len;
+	memcpy(l->names + l->names_len, name, len);
+	*off = l->names_len;
+	l->names_len += len;
 	return 0;
 }
 
-static int dirbuf_fill(struct dirbuf *b, fuse_ino_t ino)
+static int listing_add(void *ctx, const char *name, const struct seg_ref *ref,
+		       const struct stat *st)
+{
+	struct listing *l = ctx;
+	struct dent *d;
+	int res;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct dent *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	d = &l->v[l->n];
+	d->ops = ref != NULL ? ref->ops : NULL;
+	d->id = ref != NULL ? ref->id : 0;
+	d->st = *st;
+	res = names_add(l, name, &d->name);
+	d->ref_name = d->name;
+	if (res == 0 && ref != NULL && strcmp(ref->name, name) != 0)
+		res = names_add(l, ref->name, &d->ref_name);
+	if (res == 0)
+		l->n++;
+	return res;
+}
+
+static int dir_entry(struct listing *l, const char *name, fuse_ino_t ino)
+{
+	struct stat st;
+
+	dir_stat(ino, &st);
+	return listing_add(l, name, NULL, &st);
+}
+
+static int listing_fill(struct listing *l, fuse_ino_t ino)
 {
 	const struct fs_dir *d = dir_by_ino(ino);
 	int res;
 
-	b->size = 0;
-	b->served = 0;
-	res = dirbuf_add(b, ".", ino);
-	res = res ?: dirbuf_add(b, "..", FUSE_ROOT_ID);
+	l->n = 0;
+	l->names_len = 0;
+	l->served = 0;
+	res = dir_entry(l, ".", ino);
+	res = res ?: dir_entry(l, "..", FUSE_ROOT_ID);
 	if (d != NULL)
-		return res ?: d->ops->list(dirbuf_add, b);
+		return res ?: d->ops->list(listing_add, l);
 	for (size_t i = 0; i < NDIRS && res == 0; i++)
-		res = dirbuf_add(b, dirs[i].name, dirs[i].ino);
+		res = dir_entry(l, dirs[i].name, dirs[i].ino);
 	return res;
+}
+
+static void listing_free(struct listing *l)
+{
+	free(l->v);
+	free(l->names);
+	free(l);
 }
 
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	struct dirbuf *b;
+	struct listing *l;
 	int res;
 
 	if (!is_dir(ino)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	b = calloc(1, sizeof(*b));
-	if (b == NULL) {
+	l = calloc(1, sizeof(*l));
+	if (l == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	b->req = req;
-	res = dirbuf_fill(b, ino);
+	res = listing_fill(l, ino);
 	if (res < 0) {
-		free(b->p);
-		free(b);
+		listing_free(l);
 		fuse_reply_err(req, -res);
 		return;
 	}
-	fi->fh = (uintptr_t)b;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		free(b->p);
-		free(b);
-	}
+	fi->fh = (uintptr_t)l;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		listing_free(l);
 }
 
-static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
+/*
+ * A READDIRPLUS entry is a lookup: the kernel takes a reference to it, so
+ * we remember it as one.  Where that fails, and for . and .., the entry
+ * goes without attributes (ino 0), which the kernel takes as no lookup.
+ */
+static int plus_entry(const struct listing *l, const struct dent *d,
+		      struct fuse_entry_param *e)
 {
-	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
-	size_t end;
+	struct seg_ref ref;
+
+	memset(e, 0, sizeof(*e));
+	e->attr = d->st;
+	if (d->ops == NULL) {
+		if (l->names[d->name] != '.')
+			entry_of(d->st.st_ino, NULL, &d->st, e);
+		return 0;
+	}
+	memset(&ref, 0, sizeof(ref));
+	ref.ops = d->ops;
+	ref.id = d->id;
+	snprintf(ref.name, sizeof(ref.name), "%s", l->names + d->ref_name);
+	if (node_remember(d->st.st_ino, &ref) < 0)
+		return 0;
+	entry_of(d->st.st_ino, &ref, &d->st, e);
+	return 1;
+}
+
+/* Offsets are entry indexes: each entry carries the next one's. */
+static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
+			  off_t off, struct fuse_file_info *fi, int plus)
+{
+	struct listing *l = (struct listing *)(uintptr_t)fi->fh;
+	fuse_ino_t *held = NULL;
+	size_t used = 0, nheld = 0, i;
+	char *buf;
 	int res;
 
 	/* A rewind asks for the directory as it is now. */
-	if (off == 0 && b->served) {
-		b->req = req;
-		res = dirbuf_fill(b, ino);
+	if (off == 0 && l->served) {
+		res = listing_fill(l, ino);
 		if (res < 0) {
 			fuse_reply_err(req, -res);
 			return;
 		}
 	}
-	b->served = 1;
-	if ((size_t)off >= b->size) {
-		fuse_reply_buf(req, NULL, 0);
+	l->served = 1;
+	buf = malloc(size);
+	/* An entry takes more than 24 bytes of the reply. */
+	held = malloc((size / 24 + 1) * sizeof(*held));
+	if (buf == NULL || held == NULL) {
+		free(buf);
+		free(held);
+		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	/*
-	 * A cut entry at the end is fine: the kernel keeps the whole ones and
-	 * asks again from the last one's offset.
-	 */
-	end = b->size - (size_t)off < size ? b->size : (size_t)off + size;
-	fuse_reply_buf(req, b->p + off, end - (size_t)off);
+	for (i = (size_t)off; i < l->n; i++) {
+		const struct dent *d = &l->v[i];
+		const char *name = l->names + d->name;
+		struct fuse_entry_param e;
+		size_t len;
+
+		if (!plus) {
+			len = fuse_add_direntry(req, buf + used, size - used,
+						name, &d->st, (off_t)(i + 1));
+			if (len > size - used)
+				break;
+			used += len;
+			continue;
+		}
+		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
+		if (len > size - used)
+			break;
+		if (plus_entry(l, d, &e))
+			held[nheld++] = d->st.st_ino;
+		fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
+				       (off_t)(i + 1));
+		used += len;
+	}
+	/* Entries the kernel never got are no references. */
+	if (fuse_reply_buf(req, buf, used) == -ENOENT)
+		for (i = 0; i < nheld; i++)
+			node_forget(held[i], 1);
+	free(held);
+	free(buf);
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	listing_reply(req, ino, size, off, fi, 0);
+}
+
+static void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi)
+{
+	listing_reply(req, ino, size, off, fi, 1);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
 			  struct fuse_file_info *fi)
 {
-	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
-
 	(void)ino;
-	free(b->p);
-	free(b);
+	listing_free((struct listing *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -483,6 +628,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.setattr = fs_setattr,
 	.opendir = fs_opendir,
 	.readdir = fs_readdir,
+	.readdirplus = fs_readdirplus,
 	.releasedir = fs_releasedir,
 	.open = fs_open,
 	.create = fs_create,

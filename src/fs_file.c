@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Open files: every one is opened with direct I/O, so each read and write
- * reaches the live segment, and is the backend's own open file, which
- * holds the segment attached or mapped until the release.
+ * Open files: each is the backend's own open file, which holds the
+ * segment attached or mapped until the release.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +15,19 @@
 #include "log.h"
 #include "node.h"
 
-static void file_info(struct fuse_file_info *fi, struct seg_file *file)
+/*
+ * By default the kernel caches nothing of the contents (direct I/O), so
+ * every read sees what other processes store.  With -o kernel_cache it
+ * keeps what it read across opens, until fs_watch.c drops it.
+ */
+static void file_info(fuse_req_t req, struct fuse_file_info *fi,
+		      struct seg_file *file)
 {
+	const struct fs_config *cfg = fuse_req_userdata(req);
+
 	fi->fh = (uintptr_t)file;
-	fi->direct_io = 1;
-	fi->keep_cache = 0;
+	fi->direct_io = !cfg->kernel_cache;
+	fi->keep_cache = cfg->kernel_cache;
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -53,7 +60,9 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	file_info(fi, file);
+	file_info(req, fi, file);
+	/* Attaching changes a SysV segment's nattch and atime. */
+	attrs_changed(ino);
 	/* Interrupted: the caller will never close it. */
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		ref.ops->release(file);
@@ -104,8 +113,8 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		fuse_reply_err(req, -res);
 		return;
 	}
-	file_info(fi, file);
-	entry_of(&st, &e);
+	file_info(req, fi, file);
+	entry_of(st.st_ino, &ref, &st, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		undo_create(d, name, &ref, file);
 		node_forget(st.st_ino, 1);
@@ -153,10 +162,12 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	res = node_get(ino, &ref);
 	if (res == 0)
 		res = ref.ops->write(file_of(fi), buf, size, off);
-	if (res < 0)
+	if (res < 0) {
 		fuse_reply_err(req, (int)-res);
-	else
-		fuse_reply_write(req, (size_t)res);
+		return;
+	}
+	attrs_changed(ino);
+	fuse_reply_write(req, (size_t)res);
 }
 
 void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -176,9 +187,10 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	log_debug("release %llu\n", (unsigned long long)ino);
 	/* The kernel holds a reference while a file is open: cannot fail. */
-	if (res == 0)
+	if (res == 0) {
 		ref.ops->release(file_of(fi));
-	else
+		attrs_changed(ino);
+	} else
 		log_err("release of unknown inode %llu\n",
 			(unsigned long long)ino);
 	fuse_reply_err(req, 0);

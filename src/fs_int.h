@@ -14,10 +14,25 @@ struct fs_dir {
 };
 
 const struct fs_dir *dir_by_ino(fuse_ino_t ino);
+fuse_ino_t dir_ino_of(const struct seg_dir_ops *ops);
 int is_dir(fuse_ino_t ino);
 void dir_stat(fuse_ino_t ino, struct stat *st);
 struct seg_file *file_of(const struct fuse_file_info *fi);
-void entry_of(const struct stat *st, struct fuse_entry_param *e);
+/*
+ * The kernel is about to be told ST of INO, which names REF (NULL for a
+ * fixed directory): how long it may cache it.  Remembers what it was
+ * told, for fs_watch.c, and makes sure the watcher runs.
+ */
+double cache_for(fuse_ino_t ino, const struct seg_ref *ref,
+		 const struct stat *st);
+/* An entry for a lookup or create of REF, as cache_for() allows. */
+void entry_of(fuse_ino_t ino, const struct seg_ref *ref, const struct stat *st,
+	      struct fuse_entry_param *e);
+/* What we did to INO may have changed its attributes: stop caching. */
+void attrs_changed(fuse_ino_t ino);
+
+/* fs_watch.c: the kernel may cache until FS_CACHE_TIMEOUT from now. */
+void watch_arm(void);
 
 /*
  * Opens and changes are done as the caller (see cred.h); lookups, stat

@@ -133,6 +133,7 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts copts;
 	struct shmfs_opts opts;
+	struct fs_config cfg = { 0 };
 	struct fuse_session *se;
 	char *mountpoint = NULL;
 	const char *posix_dir;
@@ -189,7 +190,8 @@ int main(int argc, char *argv[])
 	if (add_mount_args(&args, &opts) < 0)
 		goto out_posix;
 
-	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), NULL);
+	cfg.kernel_cache = opts.kernel_cache;
+	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
 	if (se == NULL)
 		goto out_posix;
 	if (fuse_set_signal_handlers(se) != 0)
@@ -201,7 +203,15 @@ int main(int argc, char *argv[])
 	if (!copts.foreground)
 		log_to_syslog();
 
+	res = watch_start(se, &cfg);
+	if (res < 0) {
+		log_err("cannot start the thread that watches for changes: "
+			"%s\n",
+			strerror(-res));
+		goto out_unmount;
+	}
 	ret = run_loop(se, &copts) != 0;
+	watch_stop();
 
 out_unmount:
 	fuse_session_unmount(se);

@@ -13,6 +13,7 @@ struct node {
 	const struct seg_ops *ops;
 	uint64_t id;
 	char *name; /* NULL unless the backend names its objects */
+	uint64_t stamp;
 };
 
 static struct {
@@ -155,6 +156,36 @@ void node_forget(uint64_t ino, uint64_t nlookup)
 		break;
 	}
 out:
+	pthread_mutex_unlock(&tab.lock);
+}
+
+void node_seen(uint64_t ino, uint64_t stamp)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&tab.lock);
+	n = find(ino);
+	if (n != NULL)
+		n->stamp = stamp;
+	pthread_mutex_unlock(&tab.lock);
+}
+
+void node_each(node_each_fn fn, void *ctx)
+{
+	struct seg_ref ref;
+
+	pthread_mutex_lock(&tab.lock);
+	for (size_t i = 0; i < tab.nbuckets; i++) {
+		for (struct node *n = tab.bucket[i]; n != NULL; n = n->next) {
+			ref.ops = n->ops;
+			ref.id = n->id;
+			strcpy(ref.name, n->name ? n->name : "");
+			if (fn(ctx, n->ino, &ref, &n->stamp) & NODE_DROP_NAME) {
+				free(n->name);
+				n->name = NULL;
+			}
+		}
+	}
 	pthread_mutex_unlock(&tab.lock);
 }
 

@@ -18,6 +18,7 @@ enum {
 static const struct fuse_opt opt_spec[] = {
 	SHMFS_OPT("posix_dir=%s", posix_dir),
 	SHMFS_OPT("ipc_ns=%s", ipc_ns),
+	SHMFS_OPT("kernel_cache", kernel_cache),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	/* Words only mount(8) and fstab mean something by. */
 	FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -107,6 +108,12 @@ void opts_print_help(const char *progname)
 	       "    -o ipc_ns=PATH         serve the SysV segments of that IPC\n"
 	       "                           namespace (e.g. /proc/PID/ns/ipc)\n"
 	       "    -o ro                  read-only: every change fails, EROFS\n"
+	       "    -o kernel_cache        speed over live reads: contents go\n"
+	       "                           through the kernel's page cache and\n"
+	       "                           mmap(MAP_SHARED) works; stores by\n"
+	       "                           processes already attached show only\n"
+	       "                           once the cache is dropped (see\n"
+	       "                           shmfs(1), KERNEL CACHE)\n"
 	       "    auto, noauto, nofail, _netdev, user, users, defaults,\n"
 	       "    x-systemd.*, comment=* are fstab words, accepted and ignored\n"
 	       "\n"

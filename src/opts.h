@@ -13,6 +13,7 @@ struct shmfs_opts {
 	int allow_other;
 	char *posix_dir;
 	char *ipc_ns;
+	int kernel_cache;
 };
 
 /* Takes our options out of ARGS; libfuse's stay.  -1 on a bad line. */

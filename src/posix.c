@@ -18,9 +18,14 @@
 #include <sys/mman.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
+#include "change.h"
 #include "log.h"
 #include "name.h"
+#include "node.h"
 
 /*
  * A mapping of an object, counted: the file holds one reference, and so
@@ -47,7 +52,36 @@ struct posix_file {
 static struct {
 	int dirfd;
 	char *path;
-} dir = { .dirfd = -1 };
+	int inotify; /* -1: changes by others are not seen */
+} dir = { .dirfd = -1, .inotify = -1 };
+
+/*
+ * Every change another process can make to an object's name, size,
+ * owner, mode or times.  Stores through a mapping change none of them.
+ */
+#define WATCH_EVENTS                                                       \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | \
+	 IN_MODIFY | IN_ACCESS | IN_CLOSE_WRITE | IN_ONLYDIR)
+
+static void watch_init(void)
+{
+#ifdef __linux__
+	dir.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (dir.inotify < 0) {
+		log_err("posix: inotify: %s; names and attributes of %s are "
+			"not cached\n",
+			strerror(errno), dir.path);
+		return;
+	}
+	if (inotify_add_watch(dir.inotify, dir.path, WATCH_EVENTS) < 0) {
+		log_err("posix: cannot watch %s: %s; its names and attributes "
+			"are not cached\n",
+			dir.path, strerror(errno));
+		close(dir.inotify);
+		dir.inotify = -1;
+	}
+#endif
+}
 
 int posix_init(const char *path)
 {
@@ -60,16 +94,121 @@ int posix_init(const char *path)
 		dir.dirfd = -1;
 		return -ENOMEM;
 	}
+	watch_init();
 	return 0;
 }
 
 void posix_destroy(void)
 {
+	if (dir.inotify >= 0)
+		close(dir.inotify);
 	if (dir.dirfd >= 0)
 		close(dir.dirfd);
 	free(dir.path);
-	dir.dirfd = -1;
+	dir.dirfd = dir.inotify = -1;
 	dir.path = NULL;
+}
+
+int posix_watch_fd(void)
+{
+	return dir.inotify;
+}
+
+static int posix_watched(void)
+{
+	return dir.inotify >= 0;
+}
+
+struct names {
+	char **v;
+	size_t n, cap;
+	int all; /* events were lost: everything may have changed */
+	struct change_list *out;
+	int res;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int names_add(struct names *s, const char *name)
+{
+	char *copy;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		char **v = realloc(s->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	copy = strdup(name);
+	if (copy == NULL)
+		return -ENOMEM;
+	s->v[s->n++] = copy;
+	return 0;
+}
+
+/* Under the node table's lock: the inodes the kernel holds by those names. */
+static int match_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
+		      uint64_t *stamp)
+{
+	struct names *s = ctx;
+	const char *name = ref->name;
+	int res;
+
+	(void)stamp;
+	if (ref->ops != &posix_seg_ops)
+		return 0;
+	if (!s->all &&
+	    bsearch(&name, s->v, s->n, sizeof(*s->v), by_name) == NULL)
+		return 0;
+	res = change_inode(s->out, ino);
+	if (res == 0 && s->all)
+		res = change_name(s->out, &posix_dir_ops, ref->name);
+	if (s->res == 0)
+		s->res = res;
+	return 0;
+}
+
+int posix_changes(struct change_list *out)
+{
+	struct names s = { .out = out };
+	int res = 0;
+
+#ifdef __linux__
+	char buf[8192]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len;
+
+	while ((len = read(dir.inotify, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + len;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->mask & IN_Q_OVERFLOW)
+				s.all = 1;
+			else if (ev->len > 0 && res == 0)
+				res = names_add(&s, ev->name);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+#endif
+	/* Sorted, so that each name is passed on once and found quickly. */
+	qsort(s.v, s.n, sizeof(*s.v), by_name);
+	for (size_t i = 0; i < s.n && res == 0; i++)
+		if (i == 0 || strcmp(s.v[i], s.v[i - 1]) != 0)
+			res = change_name(out, &posix_dir_ops, s.v[i]);
+	if (res == 0 && (s.n > 0 || s.all)) {
+		node_each(match_node, &s);
+		res = s.res;
+	}
+	for (size_t i = 0; i < s.n; i++)
+		free(s.v[i]);
+	free(s.v);
+	return res;
 }
 
 /*
@@ -183,7 +322,7 @@ static int posix_getattr(const struct seg_ref *ref, struct seg_file *file,
 	return res;
 }
 
-enum change { CHMOD, CHOWN, UTIMENS };
+enum meta_op { CHMOD, CHOWN, UTIMENS };
 
 struct change_args {
 	mode_t mode;
@@ -196,8 +335,8 @@ struct change_args {
  * Change the object by name; once the name is gone, through one of our
  * open files, as fchmod() on a descriptor of an unlinked file would.
  */
-static int change(const struct seg_ref *ref, enum change what,
-		  const struct change_args *a)
+static int change_meta(const struct seg_ref *ref, enum meta_op what,
+		       const struct change_args *a)
 {
 	struct stat st;
 	int fd, res = stat_ref(ref, &st);
@@ -231,14 +370,14 @@ static int posix_chmod(const struct seg_ref *ref, mode_t mode)
 {
 	struct change_args a = { .mode = mode & 07777 };
 
-	return change(ref, CHMOD, &a);
+	return change_meta(ref, CHMOD, &a);
 }
 
 static int posix_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 {
 	struct change_args a = { .uid = uid, .gid = gid };
 
-	return change(ref, CHOWN, &a);
+	return change_meta(ref, CHOWN, &a);
 }
 
 static int posix_truncate(const struct seg_ref *ref, struct seg_file *file,
@@ -262,7 +401,7 @@ static int posix_utimens(const struct seg_ref *ref, const struct timespec tv[2])
 {
 	struct change_args a = { .tv = tv };
 
-	return change(ref, UTIMENS, &a);
+	return change_meta(ref, UTIMENS, &a);
 }
 
 /* The kernel's own answer, for the caller we are acting as. */
@@ -455,17 +594,44 @@ static ssize_t posix_getxattr(const struct seg_ref *ref, const char *name,
 	return n < 0 ? -errno : n;
 }
 
+/* The kernel's own bound on a list of names (XATTR_LIST_MAX). */
+#define LIST_MAX 65536
+
 static ssize_t posix_listxattr(const struct seg_ref *ref, char *buf,
 			       size_t size)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], *all;
+	size_t out = 0;
 	ssize_t n;
 	int res = ref_path(ref, path, sizeof(path));
 
 	if (res < 0)
 		return res;
-	n = llistxattr(path, buf, size);
-	return n < 0 ? -errno : n;
+	all = malloc(LIST_MAX);
+	if (all == NULL)
+		return -ENOMEM;
+	n = llistxattr(path, all, LIST_MAX);
+	if (n < 0) {
+		res = errno == ERANGE ? -E2BIG : -errno;
+		goto out_free;
+	}
+	/* Only the user namespace is served (see fs_xattr.c). */
+	for (char *p = all; p < all + n; p += strlen(p) + 1) {
+		size_t len = strlen(p) + 1;
+
+		if (strncmp(p, "user.", 5) != 0)
+			continue;
+		if (size > 0 && out + len > size) {
+			res = -ERANGE;
+			goto out_free;
+		}
+		if (size > 0)
+			memcpy(buf + out, p, len);
+		out += len;
+	}
+out_free:
+	free(all);
+	return res < 0 ? res : (ssize_t)out;
 }
 
 static int posix_setxattr(const struct seg_ref *ref, const char *name,
@@ -490,6 +656,7 @@ static int posix_removexattr(const struct seg_ref *ref, const char *name)
 }
 
 const struct seg_ops posix_seg_ops = {
+	.watched = posix_watched,
 	.getattr = posix_getattr,
 	.chmod = posix_chmod,
 	.chown = posix_chown,
@@ -554,17 +721,20 @@ static int dir_list(seg_fill_fn fill, void *ctx)
 	while (res == 0 && (de = readdir(d)) != NULL) {
 		struct stat st;
 
+		struct seg_ref ref;
+
 		if (name_check_posix(de->d_name) < 0)
 			continue;
-		if (de->d_type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), de->d_name, &st,
-				    AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISREG(st.st_mode))
-				continue;
-		} else if (de->d_type != DT_REG) {
+		if (de->d_type != DT_UNKNOWN && de->d_type != DT_REG)
 			continue;
-		}
-		res = fill(ctx, de->d_name, posix_ino(de->d_ino));
+		/* Gone meanwhile, or not a plain file: not listed. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		ref_init(&ref, de->d_name, st.st_ino);
+		stat_export(&st);
+		res = fill(ctx, de->d_name, &ref, &st);
 	}
 	closedir(d);
 	return res;

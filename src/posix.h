@@ -15,4 +15,14 @@ extern const struct seg_dir_ops posix_dir_ops;
 int posix_init(const char *dir);
 void posix_destroy(void);
 
+struct change_list;
+
+/*
+ * Changes others made in the directory are seen through this descriptor
+ * (inotify; -1 if they are not): when it is readable, posix_changes()
+ * lists the names, and the inodes the kernel holds by those names.
+ */
+int posix_watch_fd(void);
+int posix_changes(struct change_list *out);
+
 #endif

@@ -52,11 +52,21 @@ struct seg_ref {
  */
 typedef int (*seg_reply_fn)(void *ctx, const void *buf, size_t len);
 
-/* One directory entry of a listing. */
-typedef int (*seg_fill_fn)(void *ctx, const char *name, uint64_t ino);
+/*
+ * One directory entry of a listing: its NAME, the object it names (REF)
+ * and its attributes (ST), as a lookup of NAME would give them now.
+ */
+typedef int (*seg_fill_fn)(void *ctx, const char *name,
+			   const struct seg_ref *ref, const struct stat *st);
 
 /* What can be done to one segment. */
 struct seg_ops {
+	/*
+	 * Non-zero while changes that others make to objects of this kind
+	 * are being detected (see change.h), so the kernel may cache their
+	 * names and attributes until told otherwise.  NULL: never.
+	 */
+	int (*watched)(void);
 	int (*getattr)(const struct seg_ref *ref, struct seg_file *file,
 		       struct stat *st);
 	int (*chmod)(const struct seg_ref *ref, mode_t mode);

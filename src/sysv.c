@@ -22,7 +22,10 @@
 #include <unistd.h>
 
 #include "attr.h"
+#include "change.h"
 #include "log.h"
+#include "name.h"
+#include "node.h"
 
 #define USAGE_MAX_AGE_NS 1000000000LL
 
@@ -53,14 +56,23 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static int by_shmid(const void *a, const void *b)
+{
+	const struct sysv_info *x = a, *y = b;
+
+	return (x->shmid > y->shmid) - (x->shmid < y->shmid);
+}
+
 /*
  * Take TAB, read at START_NS, as the newest snapshot; TAB is left with the
- * old one.
+ * old one.  Sorted, so that a lookup among tens of thousands is a search,
+ * not a scan.
  */
 static void usage_swap(struct sysvtab *tab, int64_t start_ns)
 {
 	struct sysvtab old;
 
+	qsort(tab->v, tab->n, sizeof(*tab->v), by_shmid);
 	pthread_mutex_lock(&usage.lock);
 	old = usage.tab;
 	usage.tab = *tab;
@@ -72,10 +84,11 @@ static void usage_swap(struct sysvtab *tab, int64_t start_ns)
 
 static const struct sysv_info *usage_find(int shmid)
 {
-	for (size_t i = 0; i < usage.tab.n; i++)
-		if (usage.tab.v[i].shmid == shmid)
-			return &usage.tab.v[i];
-	return NULL;
+	struct sysv_info want = { .shmid = shmid };
+
+	if (usage.tab.n == 0)
+		return NULL;
+	return bsearch(&want, usage.tab.v, usage.tab.n, sizeof(want), by_shmid);
 }
 
 /*
@@ -565,7 +578,14 @@ static int sysv_removexattr(const struct seg_ref *ref, const char *name)
 	return attr_sysv_set_error(name);
 }
 
+/* Polled: see sysv_changes(). */
+static int sysv_watched(void)
+{
+	return 1;
+}
+
 const struct seg_ops sysv_seg_ops = {
+	.watched = sysv_watched,
 	.getattr = sysv_getattr,
 	.chmod = sysv_chmod,
 	.chown = sysv_chown,
@@ -597,4 +617,83 @@ int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx)
 	usage_swap(&tab, start);
 	sysvtab_free(&tab);
 	return res;
+}
+
+void sysv_ref(const struct sysv_info *info, struct seg_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &sysv_seg_ops;
+	ref->id = (uint64_t)(uint32_t)info->shmid;
+	if (info->key != IPC_PRIVATE)
+		name_format_key(info->key, ref->name);
+}
+
+struct check {
+	struct change_list *out;
+	int res;
+};
+
+static void check_note(struct check *c, int res)
+{
+	if (c->res == 0)
+		c->res = res;
+}
+
+/* Under usage.lock, with the newest table in usage.tab. */
+static int check_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
+		      uint64_t *stamp)
+{
+	struct check *c = ctx;
+	const struct sysv_info *row;
+	char name[NAME_KEY_LEN];
+	struct stat st;
+	uint64_t now;
+	int drop = 0;
+
+	if (ref->ops != &sysv_seg_ops || *stamp == ATTR_STAMP_GONE)
+		return 0;
+	row = usage_find((int)ref->id);
+	if (row == NULL) {
+		name_format_shmid((int)ref->id, name);
+		check_note(c, change_inode(c->out, ino));
+		check_note(c, change_name(c->out, &sysv_id_dir_ops, name));
+		if (ref->name[0] != '\0')
+			check_note(c, change_name(c->out, &sysv_key_dir_ops,
+						  ref->name));
+		*stamp = ATTR_STAMP_GONE;
+		return NODE_DROP_NAME;
+	}
+	/* Removed while attached: the key is 0 and its old name is gone. */
+	if (ref->name[0] != '\0') {
+		name_format_key(row->key, name);
+		if (row->key == IPC_PRIVATE || strcmp(name, ref->name) != 0) {
+			check_note(c, change_name(c->out, &sysv_key_dir_ops,
+						  ref->name));
+			drop = NODE_DROP_NAME;
+		}
+	}
+	attr_sysv_stat(row, &st);
+	now = attr_stamp(&st);
+	if (now != *stamp) {
+		check_note(c, change_inode(c->out, ino));
+		*stamp = now;
+	}
+	return drop;
+}
+
+int sysv_changes(struct change_list *out)
+{
+	struct check c = { out, 0 };
+	struct sysvtab tab = { 0 };
+	int64_t start = now_ns();
+	int res = sysvtab_read(&tab);
+
+	if (res < 0)
+		return res;
+	usage_swap(&tab, start);
+	sysvtab_free(&tab);
+	pthread_mutex_lock(&usage.lock);
+	node_each(check_node, &c);
+	pthread_mutex_unlock(&usage.lock);
+	return c.res;
 }

@@ -25,6 +25,17 @@ int sysv_rmid_forced(void);
  */
 int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx);
 
+struct change_list;
+
+/*
+ * Read the table afresh and list every segment the kernel holds (a node)
+ * whose attributes or names now differ from what it was told.
+ */
+int sysv_changes(struct change_list *out);
+
+/* The ref of a segment: its shmid, and its key's name while it has one. */
+void sysv_ref(const struct sysv_info *info, struct seg_ref *ref);
+
 /* The kernel record of one segment, with rss and swap where known. */
 int sysv_stat_id(int shmid, struct sysv_info *info);
 

@@ -24,9 +24,7 @@ static int ref_from_id(int shmid, struct seg_ref *ref, struct stat *st)
 
 	if (res < 0)
 		return res;
-	memset(ref, 0, sizeof(*ref));
-	ref->ops = &sysv_seg_ops;
-	ref->id = (uint64_t)shmid;
+	sysv_ref(&info, ref);
 	attr_sysv_stat(&info, st);
 	return 0;
 }
@@ -91,6 +89,8 @@ static int list_one(void *ctx, const struct sysv_info *info)
 {
 	struct list_ctx *l = ctx;
 	char name[NAME_KEY_LEN];
+	struct seg_ref ref;
+	struct stat st;
 
 	if (l->by_key) {
 		if (info->key == IPC_PRIVATE)
@@ -99,8 +99,9 @@ static int list_one(void *ctx, const struct sysv_info *info)
 	} else {
 		name_format_shmid(info->shmid, name);
 	}
-	return l->fill(l->ctx, name,
-		       SEG_INO_TAG(SEG_TAG_SYSV, (uint32_t)info->shmid));
+	sysv_ref(info, &ref);
+	attr_sysv_stat(info, &st);
+	return l->fill(l->ctx, name, &ref, &st);
 }
 
 /* Every listing reads the table afresh: a new segment shows at once. */

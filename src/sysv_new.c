@@ -282,11 +282,15 @@ int sysv_new_list(seg_fill_fn fill, void *ctx)
 	for (struct sysv_new *n = reg.head; n != NULL && res == 0;
 	     n = n->next) {
 		char name[NAME_KEY_LEN];
+		struct seg_ref ref;
+		struct stat st;
 
 		if (n->state != PENDING)
 			continue;
 		name_format_key(n->key, name);
-		res = fill(ctx, name, SEG_INO_TAG(SEG_TAG_NEW, n->serial));
+		ref_pending(n, &ref);
+		stat_pending(n, &st);
+		res = fill(ctx, name, &ref, &st);
 	}
 	pthread_mutex_unlock(&reg.lock);
 	return res;

@@ -80,7 +80,7 @@ section "segment removed while a file is open"
 "$H" sysv-write 0x100 0 "alive"
 exec 3<"$F"
 "$H" sysv-rm 0x100
-assert_fails_with "No such file or directory" stat "$F"
+assert_soon "removed elsewhere: gone by key" fails_with "No such file or directory" stat "$F"
 assert_eq alive "$(pread_fd 3 0 5)" "the open file still reads the removed segment"
 assert_has_line "$id" "$(ls "$MNT/sysv-id")" "removed segment held by the daemon stays in sysv-id/"
 assert_eq 1 "$("$H" sysv-stat "id:$id" dest)" "marked for destruction"

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "change.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct change *change_add(struct change_list *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct change *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	return &l->v[l->n++];
+}
+
+int change_inode(struct change_list *l, uint64_t ino)
+{
+	struct change *c = change_add(l);
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->ino = ino;
+	return 0;
+}
+
+int change_name(struct change_list *l, const struct seg_dir_ops *dir,
+		const char *name)
+{
+	struct change *c;
+	char *copy = strdup(name);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	c = change_add(l);
+	if (c == NULL) {
+		free(copy);
+		return -ENOMEM;
+	}
+	c->dir = dir;
+	c->name = copy;
+	return 0;
+}
+
+void change_list_free(struct change_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
