@@ -10,6 +10,15 @@
 #include "name.h"
 #include "seg.h"
 
+static long page_size(void)
+{
+	static long size;
+
+	if (size == 0)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
 void attr_sysv_stat(const struct sysv_info *info, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -20,7 +29,7 @@ void attr_sysv_stat(const struct sysv_info *info, struct stat *st)
 	st->st_uid = info->uid;
 	st->st_gid = info->gid;
 	st->st_size = (off_t)info->size;
-	st->st_blksize = sysconf(_SC_PAGESIZE);
+	st->st_blksize = page_size();
 	/* du then shows the memory really in use, not the nominal size. */
 	st->st_blocks = info->have_usage ? (blkcnt_t)(info->rss / 512) : 0;
 	st->st_atim.tv_sec = info->atime;

@@ -20,13 +20,14 @@ static struct change *change_add(struct change_list *l)
 	return &l->v[l->n++];
 }
 
-int change_inode(struct change_list *l, uint64_t ino)
+int change_inode(struct change_list *l, uint64_t ino, int contents)
 {
 	struct change *c = change_add(l);
 
 	if (c == NULL)
 		return -ENOMEM;
 	c->ino = ino;
+	c->contents = contents;
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 struct change {
 	uint64_t ino;		       /* attributes of ino, if not 0 */
+	int contents;		       /* and maybe its contents too */
 	const struct seg_dir_ops *dir; /* else NAME in DIR */
 	char *name;
 };
@@ -25,7 +26,11 @@ struct change_list {
 	size_t n, cap;
 };
 
-int change_inode(struct change_list *l, uint64_t ino);
+/*
+ * CONTENTS: someone else may have written.  Only cached contents (-o
+ * kernel_cache) care; what we write goes through the kernel's cache.
+ */
+int change_inode(struct change_list *l, uint64_t ino, int contents);
 int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 		const char *name);
 void change_list_free(struct change_list *l);

@@ -294,6 +294,8 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		res = apply_setattr(&ref, attr, to_set, file_of(fi));
 		cred_leave(&saved);
 	}
+	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+		watch_drop_contents(ino);
 	if (res == 0)
 		res = ref.ops->getattr(&ref, file_of(fi), &st);
 	if (res < 0)

@@ -27,7 +27,7 @@ static void file_info(fuse_req_t req, struct fuse_file_info *fi,
 
 	fi->fh = (uintptr_t)file;
 	fi->direct_io = !cfg->kernel_cache;
-	fi->keep_cache = cfg->kernel_cache;
+	fi->keep_cache = cfg->kernel_cache && !file->others_wrote;
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -63,6 +63,8 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	file_info(req, fi, file);
 	/* Attaching changes a SysV segment's nattch and atime. */
 	attrs_changed(ino);
+	if (fi->flags & O_TRUNC)
+		watch_drop_contents(ino);
 	/* Interrupted: the caller will never close it. */
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		ref.ops->release(file);

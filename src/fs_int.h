@@ -33,6 +33,12 @@ void attrs_changed(fuse_ino_t ino);
 
 /* fs_watch.c: the kernel may cache until FS_CACHE_TIMEOUT from now. */
 void watch_arm(void);
+/*
+ * We changed INO's contents where the kernel's cache (-o kernel_cache)
+ * does not see it (a SysV truncate keeps the size): drop them, at once
+ * but after the reply, for a handler may not wait on the kernel's cache.
+ */
+void watch_drop_contents(fuse_ino_t ino);
 
 /*
  * Opens and changes are done as the caller (see cred.h); lookups, stat

@@ -9,12 +9,13 @@
  *  - SysV segments: a poll of /proc/sysvipc/shm, compared with what the
  *    kernel was told of each segment it holds.  The poll runs only while
  *    the kernel may hold something (until FS_CACHE_TIMEOUT after the last
- *    answer that let it cache), every POLL_MIN_NS, or twice what a poll
- *    costs if that is more, so that it never takes more than a third of a
- *    CPU.  The worst delay is thus one interval plus one poll.
- * With -o kernel_cache, an inode's notice drops its cached contents too:
- * stores by processes that stay attached are not seen, but any attach,
- * detach, write(2) or change of size, mode or owner is.
+ *    answer that let it cache), every POLL_MIN_NS or, if a poll takes
+ *    longer, one poll after the other: at most half a CPU, for at most
+ *    that second.  The worst delay is thus one interval plus one poll.
+ * With -o kernel_cache, a notice also drops an inode's cached contents
+ * when someone else may have written: a POSIX object's every change, a
+ * SysV segment's when another process attached or detached last.  Stores
+ * by processes that stay attached are not seen (see shmfs(1)).
  * Notices go out from this thread, never from a request handler: an entry
  * notice waits for the directory's lock, which a lookup in progress holds.
  */
@@ -38,8 +39,14 @@
 /* The kernel starts a timeout when the answer arrives, a moment later. */
 #define ARM_MARGIN_NS 100000000LL
 
+/* Inodes whose cached contents we changed behind the kernel (truncate). */
+#define DROP_MAX 64
+
 static struct {
 	struct fuse_session *se;
+	pthread_mutex_t lock; /* guards drop */
+	fuse_ino_t drop[DROP_MAX];
+	size_t ndrop;
 	off_t inval_from; /* -1: attributes only; 0: cached contents too */
 	pthread_t thread;
 	int running;
@@ -47,7 +54,7 @@ static struct {
 	_Atomic int64_t armed_until;
 	_Atomic int idle; /* the thread sleeps without a timeout */
 	int64_t poll_cost_ns;
-} w = { .wake = { -1, -1 } };
+} w = { .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int64_t now_ns(void)
 {
@@ -71,6 +78,35 @@ void watch_arm(void)
 	}
 }
 
+void watch_drop_contents(fuse_ino_t ino)
+{
+	ssize_t n;
+
+	if (w.inval_from < 0)
+		return;
+	pthread_mutex_lock(&w.lock);
+	/* Full: drop them all the slow way, by the next poll's notices. */
+	if (w.ndrop < DROP_MAX)
+		w.drop[w.ndrop++] = ino;
+	pthread_mutex_unlock(&w.lock);
+	n = write(w.wake[1], "d", 1);
+	(void)n;
+}
+
+static void send_drops(void)
+{
+	fuse_ino_t drop[DROP_MAX];
+	size_t n;
+
+	pthread_mutex_lock(&w.lock);
+	n = w.ndrop;
+	memcpy(drop, w.drop, n * sizeof(*drop));
+	w.ndrop = 0;
+	pthread_mutex_unlock(&w.lock);
+	for (size_t i = 0; i < n; i++)
+		fuse_lowlevel_notify_inval_inode(w.se, drop[i], 0, 0);
+}
+
 static void send_changes(const struct change_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -78,9 +114,11 @@ static void send_changes(const struct change_list *l)
 		int res;
 
 		if (c->ino != 0) {
-			res = fuse_lowlevel_notify_inval_inode(w.se, c->ino,
-							       w.inval_from, 0);
-			log_debug("watch: attributes of %llu changed (%d)\n",
+			res = fuse_lowlevel_notify_inval_inode(
+				w.se, c->ino, c->contents ? w.inval_from : -1,
+				0);
+			log_debug("watch: %s of %llu changed (%d)\n",
+				  c->contents ? "contents" : "attributes",
 				  (unsigned long long)c->ino, res);
 		} else {
 			res = fuse_lowlevel_notify_inval_entry(
@@ -94,9 +132,7 @@ static void send_changes(const struct change_list *l)
 
 static int64_t poll_interval(void)
 {
-	int64_t twice = 2 * w.poll_cost_ns;
-
-	return twice > POLL_MIN_NS ? twice : POLL_MIN_NS;
+	return w.poll_cost_ns > POLL_MIN_NS ? w.poll_cost_ns : POLL_MIN_NS;
 }
 
 static void *watch_loop(void *arg)
@@ -133,6 +169,7 @@ static void *watch_loop(void *arg)
 				;
 			if (c == 'q')
 				break;
+			send_drops();
 		}
 		if (fds[1].revents & POLLIN)
 			posix_changes(&changes);
@@ -140,6 +177,9 @@ static void *watch_loop(void *arg)
 		if (atomic_load(&w.armed_until) > now && now >= next_poll) {
 			sysv_changes(&changes);
 			w.poll_cost_ns = now_ns() - now;
+			log_debug(
+				"watch: SysV poll took %lld us, %zu changes\n",
+				(long long)(w.poll_cost_ns / 1000), changes.n);
 			next_poll = now + poll_interval();
 		}
 		send_changes(&changes);

@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +95,8 @@ static int add_mount_args(struct fuse_args *args, const struct shmfs_opts *opts)
 	return 0;
 }
 
+#define IDLE_THREADS 2
+
 static int run_loop(struct fuse_session *se,
 		    const struct fuse_cmdline_opts *copts)
 {
@@ -104,13 +109,34 @@ static int run_loop(struct fuse_session *se,
 	if (config == NULL)
 		return -ENOMEM;
 	fuse_loop_cfg_set_clone_fd(config, copts->clone_fd);
-	/* UINT_MAX is libfuse's "not given", which its setter rejects. */
-	if (copts->max_idle_threads != UINT_MAX)
-		fuse_loop_cfg_set_idle_threads(config, copts->max_idle_threads);
+	/*
+	 * UINT_MAX is libfuse's "not given", which its setter rejects.  Ours
+	 * is a few idle threads, not all that a burst made: each holds a
+	 * receive buffer of FS_MAX_IO that large writes fill.
+	 */
+	fuse_loop_cfg_set_idle_threads(config,
+				       copts->max_idle_threads != UINT_MAX
+					       ? copts->max_idle_threads
+					       : IDLE_THREADS);
 	fuse_loop_cfg_set_max_threads(config, copts->max_threads);
 	res = fuse_session_loop_mt(se, config);
 	fuse_loop_cfg_destroy(config);
 	return res;
+}
+
+/*
+ * Memory goes back to the system when it is freed.  glibc would otherwise
+ * raise its mmap threshold after the first free of a large buffer (a
+ * worker's receive buffer, a listing of tens of thousands of entries) and
+ * keep the next ones in heaps it never shrinks; and it would give every
+ * busy thread an arena of its own.
+ */
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_ARENA_MAX, 2);
+#endif
 }
 
 /*
@@ -139,6 +165,7 @@ int main(int argc, char *argv[])
 	const char *posix_dir;
 	int res, ret = 1;
 
+	tune_malloc();
 	memset(&copts, 0, sizeof(copts));
 	memset(&opts, 0, sizeof(opts));
 	/* Create modes arrive with the caller's umask already applied. */

@@ -166,7 +166,7 @@ static int match_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
 	if (!s->all &&
 	    bsearch(&name, s->v, s->n, sizeof(*s->v), by_name) == NULL)
 		return 0;
-	res = change_inode(s->out, ino);
+	res = change_inode(s->out, ino, 1);
 	if (res == 0 && s->all)
 		res = change_name(s->out, &posix_dir_ops, ref->name);
 	if (s->res == 0)

@@ -36,6 +36,11 @@ struct seg_ops;
 /* An open file; each backend embeds this as the first member of its own. */
 struct seg_file {
 	int flags; /* open(2) flags */
+	/*
+	 * Someone else may have written since we last attached or detached:
+	 * contents the kernel cached (-o kernel_cache) must go at this open.
+	 */
+	int others_wrote;
 };
 
 /* What a node of the tree refers to; copied freely, owns nothing. */

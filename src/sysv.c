@@ -44,6 +44,7 @@ struct sysv_file {
 static struct {
 	pthread_mutex_t lock;
 	struct sysvtab tab;
+	struct sysvtab spare; /* the one before, to read the next one into */
 	int64_t when_ns;
 	int64_t cost_ns; /* what the last read took */
 } usage = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -71,8 +72,13 @@ static int by_shmid(const void *a, const void *b)
 static void usage_swap(struct sysvtab *tab, int64_t start_ns)
 {
 	struct sysvtab old;
+	size_t i;
 
-	qsort(tab->v, tab->n, sizeof(*tab->v), by_shmid);
+	/* Usually in order already: the kernel lists by index. */
+	for (i = 1; i < tab->n && by_shmid(&tab->v[i - 1], &tab->v[i]) < 0; i++)
+		;
+	if (i < tab->n)
+		qsort(tab->v, tab->n, sizeof(*tab->v), by_shmid);
 	pthread_mutex_lock(&usage.lock);
 	old = usage.tab;
 	usage.tab = *tab;
@@ -80,6 +86,33 @@ static void usage_swap(struct sysvtab *tab, int64_t start_ns)
 	usage.cost_ns = usage.when_ns - start_ns;
 	pthread_mutex_unlock(&usage.lock);
 	*tab = old;
+}
+
+/*
+ * Read the table afresh and make it the snapshot.  It is read into the
+ * buffer of the snapshot before last: with tens of thousands of segments a
+ * new buffer each time would cost more in page faults than the parsing.
+ */
+static int usage_refresh(void)
+{
+	struct sysvtab tab;
+	int64_t start = now_ns();
+	int res;
+
+	pthread_mutex_lock(&usage.lock);
+	tab = usage.spare;
+	memset(&usage.spare, 0, sizeof(usage.spare));
+	pthread_mutex_unlock(&usage.lock);
+	res = sysvtab_read(&tab);
+	if (res == 0)
+		usage_swap(&tab, start);
+	pthread_mutex_lock(&usage.lock);
+	if (usage.spare.v == NULL)
+		usage.spare = tab;
+	else
+		sysvtab_free(&tab);
+	pthread_mutex_unlock(&usage.lock);
+	return res;
 }
 
 static const struct sysv_info *usage_find(int shmid)
@@ -105,14 +138,8 @@ static int usage_get(int shmid, struct sysv_info *info, int full)
 	row = usage_find(shmid);
 	age = now_ns() - usage.when_ns;
 	if (row == NULL || age > USAGE_MAX_AGE_NS || age > 10 * usage.cost_ns) {
-		struct sysvtab fresh = { 0 };
-		int64_t start = now_ns();
-
 		pthread_mutex_unlock(&usage.lock);
-		res = sysvtab_read(&fresh);
-		if (res == 0)
-			usage_swap(&fresh, start);
-		sysvtab_free(&fresh);
+		res = usage_refresh();
 		pthread_mutex_lock(&usage.lock);
 		row = usage_find(shmid);
 	}
@@ -148,6 +175,7 @@ void sysv_destroy(void)
 {
 	pthread_mutex_lock(&usage.lock);
 	sysvtab_free(&usage.tab);
+	sysvtab_free(&usage.spare);
 	pthread_mutex_unlock(&usage.lock);
 }
 
@@ -358,6 +386,9 @@ int sysv_open_id(int shmid, int flags, struct seg_file **file)
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return -ENOMEM;
+	/* The last to attach or detach, before we do. */
+	f->base.others_wrote =
+		shmctl(shmid, IPC_STAT, &ds) < 0 || ds.shm_lpid != getpid();
 	f->addr = shmat(shmid, NULL, rdonly ? SHM_RDONLY : 0);
 	if (f->addr == (void *)-1) {
 		res = errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
@@ -603,19 +634,17 @@ const struct seg_ops sysv_seg_ops = {
 	.removexattr = sysv_removexattr,
 };
 
+/* A listing's fresh table then serves rss for a while. */
 int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx)
 {
-	struct sysvtab tab = { 0 };
-	int64_t start = now_ns();
-	int res = sysvtab_read(&tab);
+	int res = usage_refresh();
 
 	if (res < 0)
 		return res;
-	for (size_t i = 0; i < tab.n && res == 0; i++)
-		res = fn(ctx, &tab.v[i]);
-	/* A listing's fresh table then serves rss for a while. */
-	usage_swap(&tab, start);
-	sysvtab_free(&tab);
+	pthread_mutex_lock(&usage.lock);
+	for (size_t i = 0; i < usage.tab.n && res == 0; i++)
+		res = fn(ctx, &usage.tab.v[i]);
+	pthread_mutex_unlock(&usage.lock);
 	return res;
 }
 
@@ -655,7 +684,7 @@ static int check_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
 	row = usage_find((int)ref->id);
 	if (row == NULL) {
 		name_format_shmid((int)ref->id, name);
-		check_note(c, change_inode(c->out, ino));
+		check_note(c, change_inode(c->out, ino, 1));
 		check_note(c, change_name(c->out, &sysv_id_dir_ops, name));
 		if (ref->name[0] != '\0')
 			check_note(c, change_name(c->out, &sysv_key_dir_ops,
@@ -674,8 +703,12 @@ static int check_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
 	}
 	attr_sysv_stat(row, &st);
 	now = attr_stamp(&st);
+	/*
+	 * Our own attach and detach change times and nattch but no byte;
+	 * another process's may come with stores.
+	 */
 	if (now != *stamp) {
-		check_note(c, change_inode(c->out, ino));
+		check_note(c, change_inode(c->out, ino, row->lpid != getpid()));
 		*stamp = now;
 	}
 	return drop;
@@ -684,14 +717,10 @@ static int check_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
 int sysv_changes(struct change_list *out)
 {
 	struct check c = { out, 0 };
-	struct sysvtab tab = { 0 };
-	int64_t start = now_ns();
-	int res = sysvtab_read(&tab);
+	int res = usage_refresh();
 
 	if (res < 0)
 		return res;
-	usage_swap(&tab, start);
-	sysvtab_free(&tab);
 	pthread_mutex_lock(&usage.lock);
 	node_each(check_node, &c);
 	pthread_mutex_unlock(&usage.lock);

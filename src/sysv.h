@@ -21,7 +21,7 @@ int sysv_rmid_forced(void);
 
 /*
  * Call FN for every segment of the table, read afresh; stops at FN's
- * first non-zero return, which it returns.
+ * first non-zero return, which it returns.  FN must not call this module.
  */
 int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx);
 

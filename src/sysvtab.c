@@ -19,19 +19,34 @@ static const char *const col_names[SYSVTAB_NCOLS] = {
 	[COL_SWAP] = "swap",
 };
 
-/* Split LINE in place at white space; returns the number of fields. */
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/*
+ * Split LINE in place at white space; returns the number of fields, or -1
+ * if there are more than MAX_FIELDS.  (By hand: with tens of thousands of
+ * segments the table is read every 50 ms while the kernel caches.)
+ */
 static int split_fields(char *line, char *field[MAX_FIELDS])
 {
 	int n = 0;
-	char *save = NULL;
+	char *p = line;
 
-	for (char *tok = strtok_r(line, " \t\n", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			return n;
 		if (n == MAX_FIELDS)
 			return -1;
-		field[n++] = tok;
+		field[n++] = p;
+		while (*p != '\0' && !is_blank(*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
 	}
-	return n;
 }
 
 int sysvtab_parse_header(const char *line, struct sysvtab_cols *cols)
@@ -59,30 +74,40 @@ int sysvtab_parse_header(const char *line, struct sysvtab_cols *cols)
 	return 0;
 }
 
+/* Digits of BASE (8 or 10) up to the end of S, at most MAX. */
+static int parse_digits(const char *s, int base, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -EINVAL;
+	for (; *s != '\0'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d >= (unsigned)base || v > (max - d) / (unsigned)base)
+			return -EINVAL;
+		v = v * (unsigned)base + d;
+	}
+	*out = v;
+	return 0;
+}
+
 static int parse_num(const char *s, int base, int is_signed, int64_t min,
 		     uint64_t max, uint64_t *out)
 {
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	if (is_signed) {
-		long long v = strtoll(s, &end, base);
-
-		if (errno || *end || end == s || v < min ||
-		    (v > 0 && (uint64_t)v > max))
+	if (is_signed && *s == '-') {
+		if (parse_digits(s + 1, base, (uint64_t)INT64_MAX + 1, &v) <
+			    0 ||
+		    v > (uint64_t) - (min + 1) + 1)
 			return -EINVAL;
-		*out = (uint64_t)v;
-	} else {
-		unsigned long long v;
-
-		if (*s == '-' || *s == '+')
-			return -EINVAL;
-		v = strtoull(s, &end, base);
-		if (errno || *end || end == s || v > max)
-			return -EINVAL;
-		*out = v;
+		*out = -v;
+		return 0;
 	}
-	return 0;
+	if (is_signed && *s == '+')
+		s++;
+	return parse_digits(s, base, max, out);
 }
 
 static int field_u(char *const field[], const struct sysvtab_cols *cols,
@@ -248,6 +273,8 @@ int sysvtab_read(struct sysvtab *tab)
 
 	if (f == NULL)
 		return read_shm_stat(tab);
+	/* Fewer, larger reads: each one makes the kernel format lines. */
+	setvbuf(f, NULL, _IOFBF, 64 * 1024);
 	res = sysvtab_read_stream(tab, f);
 	fclose(f);
 	if (res == -EINVAL)

@@ -87,6 +87,10 @@ static const char usage_text[] =
 "                                shrink to 0 and grow back to MAXSIZE in a\n"
 "                                loop; prints its pid when started\n"
 "\n"
+"Any file (for the mount's own files, where mmap(2) is the test):\n"
+"  map-read PATH OFFSET LEN      mmap(MAP_SHARED) PATH, print LEN bytes\n"
+"  map-write PATH OFFSET TEXT    mmap(MAP_SHARED) PATH, store TEXT, msync\n"
+"\n"
 "Exit status: 0 on success, 1 if an operation failed, 2 on bad usage.\n";
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -923,6 +927,63 @@ struct command {
 	int (*fn)(int argc, char **argv);
 };
 
+/* Map the whole of PATH, shared; die with the reason if that fails. */
+static char *map_path(const char *path, int prot, int *fd, size_t *size)
+{
+	struct stat st;
+	void *p;
+
+	*fd = open(path, prot & PROT_WRITE ? O_RDWR : O_RDONLY);
+	if (*fd < 0)
+		die("open(%s):", path);
+	if (fstat(*fd, &st) < 0)
+		die("fstat(%s):", path);
+	*size = (size_t)st.st_size;
+	p = mmap(NULL, *size, prot, MAP_SHARED, *fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap(%s, MAP_SHARED):", path);
+	return p;
+}
+
+static int cmd_map_read(int argc, char **argv)
+{
+	uint64_t off, len;
+	size_t size;
+	char *p;
+	int fd;
+
+	if (argc != 5)
+		usage_error("usage: map-read PATH OFFSET LEN");
+	off = parse_u64("offset", argv[3]);
+	len = parse_u64("length", argv[4]);
+	p = map_path(argv[2], PROT_READ, &fd, &size);
+	dump_range((const unsigned char *)p, size, off, len);
+	munmap(p, size);
+	close(fd);
+	return 0;
+}
+
+static int cmd_map_write(int argc, char **argv)
+{
+	size_t size, len = strlen(argv[argc - 1]);
+	uint64_t off;
+	char *p;
+	int fd;
+
+	if (argc != 5)
+		usage_error("usage: map-write PATH OFFSET TEXT");
+	off = parse_u64("offset", argv[3]);
+	p = map_path(argv[2], PROT_READ | PROT_WRITE, &fd, &size);
+	if (off + len > size)
+		die("map-write: %s has only %zu bytes", argv[2], size);
+	memcpy(p + off, argv[4], len);
+	if (msync(p, size, MS_SYNC) < 0)
+		die("msync(%s):", argv[2]);
+	munmap(p, size);
+	close(fd);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "sysv-create", cmd_sysv_create },
 	{ "sysv-id", cmd_sysv_id },
@@ -947,6 +1008,8 @@ static const struct command commands[] = {
 	{ "posix-fill", cmd_posix_fill },
 	{ "posix-sum", cmd_posix_sum },
 	{ "posix-churn", cmd_posix_churn },
+	{ "map-read", cmd_map_read },
+	{ "map-write", cmd_map_write },
 };
 
 int main(int argc, char **argv)

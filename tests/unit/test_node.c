@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "attr.h"
+#include "change.h"
 #include "node.h"
 #include "posix.h"
 #include "sysv.h"
@@ -88,12 +90,109 @@ static void many_nodes(void **state)
 	assert_int_equal(node_count(), 0);
 }
 
+struct seen {
+	uint64_t ino[4];
+	uint64_t stamp[4];
+	int n;
+};
+
+static int collect(void *ctx, uint64_t ino, const struct seg_ref *ref,
+		   uint64_t *stamp)
+{
+	struct seen *s = ctx;
+
+	(void)ref;
+	if (s->n < 4) {
+		s->ino[s->n] = ino;
+		s->stamp[s->n] = *stamp;
+		s->n++;
+	}
+	/* What the watcher does once it has told the kernel. */
+	*stamp = 42;
+	return NODE_DROP_NAME;
+}
+
+/* What the kernel was told stays with the node until it is forgotten. */
+static void stamps_and_iteration(void **state)
+{
+	struct seg_ref a = ref_of(&posix_seg_ops, 5, "obj");
+	struct seg_ref got;
+	struct seen s = { 0 };
+
+	(void)state;
+	assert_int_equal(node_remember(300, &a), 0);
+	node_seen(300, 1234);
+	node_seen(999, 1); /* unknown: ignored */
+	node_each(collect, &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ino[0], 300);
+	assert_int_equal(s.stamp[0], 1234);
+	assert_int_equal(node_get(300, &got), 0);
+	assert_string_equal(got.name, ""); /* NODE_DROP_NAME */
+	s.n = 0;
+	node_each(collect, &s);
+	assert_int_equal(s.stamp[0], 42);
+	node_forget(300, 1);
+	s.n = 0;
+	node_each(collect, &s);
+	assert_int_equal(s.n, 0);
+}
+
+/* Equal attributes, equal stamps; any shown field changes it. */
+static void attribute_stamps(void **state)
+{
+	struct stat a, b;
+	uint64_t sa;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.st_ino = 7;
+	a.st_mode = S_IFREG | 0640;
+	a.st_size = 4096;
+	b = a;
+	sa = attr_stamp(&a);
+	assert_true(sa == attr_stamp(&b));
+	assert_true(sa != ATTR_STAMP_NONE && sa != ATTR_STAMP_GONE);
+	b.st_mode = S_IFREG | 0600;
+	assert_true(sa != attr_stamp(&b));
+	b = a;
+	b.st_blocks = 8;
+	assert_true(sa != attr_stamp(&b));
+	b = a;
+	b.st_mtim.tv_sec = 1;
+	assert_true(sa != attr_stamp(&b));
+	b = a;
+	b.st_uid = 1;
+	assert_true(sa != attr_stamp(&b));
+}
+
+static void change_lists(void **state)
+{
+	struct change_list l = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(change_inode(&l, (uint64_t)i + 1, i & 1), 0);
+	assert_int_equal(change_name(&l, &posix_dir_ops, "x"), 0);
+	assert_int_equal(l.n, 101);
+	assert_int_equal(l.v[99].ino, 100);
+	assert_int_equal(l.v[99].contents, 1);
+	assert_int_equal(l.v[100].ino, 0);
+	assert_ptr_equal(l.v[100].dir, &posix_dir_ops);
+	assert_string_equal(l.v[100].name, "x");
+	change_list_free(&l);
+	assert_int_equal(l.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(remembers_until_forgotten),
 		cmocka_unit_test(keeps_the_newest_name),
 		cmocka_unit_test(many_nodes),
+		cmocka_unit_test(stamps_and_iteration),
+		cmocka_unit_test(attribute_stamps),
+		cmocka_unit_test(change_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
