@@ -175,7 +175,9 @@ static void *watch_loop(void *arg)
 			posix_changes(&changes);
 		now = now_ns();
 		if (atomic_load(&w.armed_until) > now && now >= next_poll) {
-			sysv_changes(&changes);
+			sysv_changes(&changes,
+				     now - (int64_t)(FS_CACHE_TIMEOUT * 1e9) -
+					     ARM_MARGIN_NS);
 			w.poll_cost_ns = now_ns() - now;
 			log_debug(
 				"watch: SysV poll took %lld us, %zu changes\n",

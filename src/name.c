@@ -60,9 +60,17 @@ int name_parse_key(const char *s, key_t *key)
 	return 0;
 }
 
+/* By hand: the watcher formats one for every segment, 20 times a second. */
 void name_format_key(key_t key, char buf[NAME_KEY_LEN])
 {
-	snprintf(buf, NAME_KEY_LEN, "0x%08x", (uint32_t)key);
+	static const char hex[] = "0123456789abcdef";
+	uint32_t k = (uint32_t)key;
+
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < 8; i++)
+		buf[2 + i] = hex[(k >> (28 - 4 * i)) & 0xf];
+	buf[10] = '\0';
 }
 
 int name_parse_shmid(const char *s, int *shmid)

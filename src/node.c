@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct node {
 	struct node *next;
@@ -14,6 +15,7 @@ struct node {
 	uint64_t id;
 	char *name; /* NULL unless the backend names its objects */
 	uint64_t stamp;
+	int64_t told_ns;
 };
 
 static struct {
@@ -161,12 +163,16 @@ out:
 
 void node_seen(uint64_t ino, uint64_t stamp)
 {
+	struct timespec ts;
 	struct node *n;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	pthread_mutex_lock(&tab.lock);
 	n = find(ino);
-	if (n != NULL)
+	if (n != NULL) {
 		n->stamp = stamp;
+		n->told_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
 	pthread_mutex_unlock(&tab.lock);
 }
 
@@ -180,7 +186,8 @@ void node_each(node_each_fn fn, void *ctx)
 			ref.ops = n->ops;
 			ref.id = n->id;
 			strcpy(ref.name, n->name ? n->name : "");
-			if (fn(ctx, n->ino, &ref, &n->stamp) & NODE_DROP_NAME) {
+			if (fn(ctx, n->ino, &ref, &n->stamp, n->told_ns) &
+			    NODE_DROP_NAME) {
 				free(n->name);
 				n->name = NULL;
 			}

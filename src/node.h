@@ -16,17 +16,20 @@ int node_remember(uint64_t ino, const struct seg_ref *ref);
 int node_get(uint64_t ino, struct seg_ref *ref);
 void node_forget(uint64_t ino, uint64_t nlookup);
 
-/* What the kernel was last told of INO's attributes (see attr_stamp). */
+/*
+ * The kernel is told INO's attributes now (STAMP: see attr_stamp); it may
+ * cache them, and the name, for a while from this moment.
+ */
 void node_seen(uint64_t ino, uint64_t stamp);
 
 /*
  * FN for every node, under the table's lock (FN must not call this
- * module).  FN may change *STAMP; returning NODE_DROP_NAME forgets the
- * node's name.
+ * module), with when the kernel was last told of it (CLOCK_MONOTONIC ns).
+ * FN may change *STAMP; returning NODE_DROP_NAME forgets the node's name.
  */
 #define NODE_DROP_NAME 1
 typedef int (*node_each_fn)(void *ctx, uint64_t ino, const struct seg_ref *ref,
-			    uint64_t *stamp);
+			    uint64_t *stamp, int64_t told_ns);
 void node_each(node_each_fn fn, void *ctx);
 size_t node_count(void);
 void node_clear(void);

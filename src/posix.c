@@ -154,13 +154,14 @@ static int names_add(struct names *s, const char *name)
 
 /* Under the node table's lock: the inodes the kernel holds by those names. */
 static int match_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
-		      uint64_t *stamp)
+		      uint64_t *stamp, int64_t told_ns)
 {
 	struct names *s = ctx;
 	const char *name = ref->name;
 	int res;
 
 	(void)stamp;
+	(void)told_ns;
 	if (ref->ops != &posix_seg_ops)
 		return 0;
 	if (!s->all &&

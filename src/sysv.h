@@ -28,10 +28,11 @@ int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx);
 struct change_list;
 
 /*
- * Read the table afresh and list every segment the kernel holds (a node)
- * whose attributes or names now differ from what it was told.
+ * List every segment the kernel may still cache (a node told of since
+ * SINCE_NS, CLOCK_MONOTONIC) whose attributes or names now differ from
+ * what it was told.
  */
-int sysv_changes(struct change_list *out);
+int sysv_changes(struct change_list *out, int64_t since_ns);
 
 /* The ref of a segment: its shmid, and its key's name while it has one. */
 void sysv_ref(const struct sysv_info *info, struct seg_ref *ref);

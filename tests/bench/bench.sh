@@ -39,12 +39,45 @@ judge() {
 	awk -v v="$1" -v op="$2" -v l="$3" \
 		'BEGIN { ok = (op == ">=") ? v >= l : v <= l; print ok ? "met" : "NOT MET" }'
 }
-# compare NAME TARGET(>=) SHMFS-MS NATIVE-MS MB: throughput of MB moved
-compare() {
-	local name=$1 target=$2 s=$3 n=$4 mb=$5 q
-	q=$(ratio "$n" "$s")
-	row "$name" "$(rate "$mb" "$s")" "$(rate "$mb" "$n")" MB/s \
-		"$q" ">= $target" "$(judge "$q" ">=" "$target")"
+# throughput NAME TARGET MB FN: ROUNDS alternating timed runs of FN on the
+# shmfs file ($S) and the native one ($N), medians compared as MB/s.
+# TARGET is a minimum ratio, or - for a row that only informs.
+throughput() {
+	local name=$1 target=$2 mb=$3 fn=$4 s n
+	: >"$TMP/t.s"
+	: >"$TMP/t.n"
+	for ((i = 0; i < ROUNDS; i++)); do
+		elapsed_ms "$fn" "$S" >>"$TMP/t.s"
+		elapsed_ms "$fn" "$N" >>"$TMP/t.n"
+	done
+	s=$(median <"$TMP/t.s")
+	n=$(median <"$TMP/t.n")
+	verdict "$name" "$(rate "$mb" "$s")" "$(rate "$mb" "$n")" MB/s "$(ratio "$n" "$s")" "$target"
+}
+# random_reads NAME TARGET: fio's 4 KiB random reads, 3 runs each, IOPS
+random_reads() {
+	local s n
+	if ! command -v fio >/dev/null; then
+		echo "fio is not installed: $1 not measured"
+		return
+	fi
+	: >"$TMP/r.s"
+	: >"$TMP/r.n"
+	for ((i = 0; i < 3; i++)); do
+		fio_iops "$S" >>"$TMP/r.s"
+		fio_iops "$N" >>"$TMP/r.n"
+	done
+	s=$(median <"$TMP/r.s")
+	n=$(median <"$TMP/r.n")
+	verdict "$1" "$s" "$n" IOPS "$(ratio "$s" "$n")" "$2"
+}
+# verdict NAME SHMFS NATIVE UNIT RATIO TARGET(a minimum ratio, or -)
+verdict() {
+	if [[ $6 == - ]]; then
+		row "$1" "$2" "$3" "$4" "$5" - info
+	else
+		row "$1" "$2" "$3" "$4" "$5" ">= $6" "$(judge "$5" ">=" "$6")"
+	fi
 }
 
 dd_read() { dd if="$1" of=/dev/null bs=1M; }
@@ -57,6 +90,11 @@ two_readers() {
 	b=$!
 	wait "$a" "$b" # not a bare wait: the daemon is a child too
 }
+fio_iops() {
+	fio --name=rand --filename="$1" --rw=randread --bs=4k --size=$BIG \
+		--runtime=3 --time_based --ioengine=psync --invalidate=0 \
+		--output-format=terse --terse-version=3 2>/dev/null | cut -d';' -f8
+}
 
 start_shmfs
 "$H" sysv-create 0xbe7c "$BIG" 0600 >/dev/null
@@ -66,80 +104,22 @@ dd if=/dev/zero of="$N" bs=1M count=$((BIG >> 20)) status=none
 dd if="$N" of="$S" bs=1M status=none # every page of both resident
 
 section "sequential I/O, 1 MiB blocks, 512 MiB ($ROUNDS rounds each)"
-for w in read write two; do
-	: >"$TMP/$w.s"
-	: >"$TMP/$w.n"
-done
-for ((i = 0; i < ROUNDS; i++)); do
-	elapsed_ms dd_read "$S" >>"$TMP/read.s"
-	elapsed_ms dd_read "$N" >>"$TMP/read.n"
-	elapsed_ms two_readers "$S" >>"$TMP/two.s"
-	elapsed_ms two_readers "$N" >>"$TMP/two.n"
-	elapsed_ms dd_write "$S" >>"$TMP/write.s"
-	elapsed_ms dd_write "$N" >>"$TMP/write.n"
-done
-compare "sequential read, 1 reader" 0.75 "$(median <"$TMP/read.s")" "$(median <"$TMP/read.n")" 512
-compare "sequential read, 2 readers in parallel" 0.65 "$(median <"$TMP/two.s")" "$(median <"$TMP/two.n")" 1024
-compare "sequential write" 0.70 "$(median <"$TMP/write.s")" "$(median <"$TMP/write.n")" 512
-
+throughput "sequential read, 1 reader" 0.75 512 dd_read
+throughput "sequential read, 2 readers in parallel" 0.65 1024 two_readers
+throughput "sequential write" 0.70 512 dd_write
 section "random 4 KiB reads"
-if command -v fio >/dev/null; then
-	fio_iops() {
-		fio --name=rand --filename="$1" --rw=randread --bs=4k --size=$BIG \
-			--runtime=3 --time_based --ioengine=psync --invalidate=0 \
-			--output-format=terse --terse-version=3 2>/dev/null | cut -d';' -f8
-	}
-	: >"$TMP/rand.s"
-	: >"$TMP/rand.n"
-	for ((i = 0; i < 3; i++)); do
-		fio_iops "$S" >>"$TMP/rand.s"
-		fio_iops "$N" >>"$TMP/rand.n"
-	done
-	rs=$(median <"$TMP/rand.s")
-	rn=$(median <"$TMP/rand.n")
-	q=$(ratio "$rs" "$rn")
-	row "random 4 KiB reads (fio, psync)" "$rs" "$rn" IOPS "$q" ">= 0.08" "$(judge "$q" ">=" 0.08)"
-else
-	echo "fio is not installed: random reads not measured"
-fi
+random_reads "random 4 KiB reads (fio, psync)" 0.08
 
-# Speed mode: the same file, mounted -o kernel_cache, read once to fill
-# the page cache, then the same workloads (no target: the trade-off is
-# described in docs/performance.md).
-section "-o kernel_cache: re-reads from the page cache"
+# Speed mode: the same file, mounted -o kernel_cache and read once to fill
+# the page cache, under the same workloads.  No target: the trade-off is
+# in docs/performance.md.
+section "-o kernel_cache: contents through the page cache"
 stop_shmfs
 start_shmfs -o kernel_cache
 cat "$S" >/dev/null
-: >"$TMP/kc.s"
-: >"$TMP/kc.n"
-: >"$TMP/kcw.s"
-: >"$TMP/kcw.n"
-for ((i = 0; i < ROUNDS; i++)); do
-	elapsed_ms dd_read "$S" >>"$TMP/kc.s"
-	elapsed_ms dd_read "$N" >>"$TMP/kc.n"
-done
-kcs=$(median <"$TMP/kc.s")
-kcn=$(median <"$TMP/kc.n")
-q=$(ratio "$kcn" "$kcs")
-row "kernel_cache: sequential re-read, 1 reader" "$(rate 512 "$kcs")" "$(rate 512 "$kcn")" MB/s "$q" - info
-if command -v fio >/dev/null; then
-	: >"$TMP/kcr.s"
-	: >"$TMP/kcr.n"
-	for ((i = 0; i < 3; i++)); do
-		fio_iops "$S" >>"$TMP/kcr.s"
-		fio_iops "$N" >>"$TMP/kcr.n"
-	done
-	rs=$(median <"$TMP/kcr.s")
-	rn=$(median <"$TMP/kcr.n")
-	row "kernel_cache: random 4 KiB reads" "$rs" "$rn" IOPS "$(ratio "$rs" "$rn")" - info
-fi
-for ((i = 0; i < ROUNDS; i++)); do
-	elapsed_ms dd_write "$S" >>"$TMP/kcw.s"
-	elapsed_ms dd_write "$N" >>"$TMP/kcw.n"
-done
-kcs=$(median <"$TMP/kcw.s")
-kcn=$(median <"$TMP/kcw.n")
-row "kernel_cache: sequential write" "$(rate 512 "$kcs")" "$(rate 512 "$kcn")" MB/s "$(ratio "$kcn" "$kcs")" - info
+throughput "kernel_cache: sequential re-read, 1 reader" - 512 dd_read
+random_reads "kernel_cache: random 4 KiB reads" -
+throughput "kernel_cache: sequential write" - 512 dd_write
 stop_shmfs
 start_shmfs
 
@@ -158,19 +138,14 @@ q=$(ratio "$ls_s" "$ls_n")
 row "ls -l sysv/ vs ipcs -m ($NSEGS segments)" "$ls_s" "$ls_n" ms "$q" "<= 3" "$(judge "$q" "<=" 3)"
 
 # How long a change made elsewhere takes to show in attributes the kernel
-# has cached, with the whole table to poll: chmod by shmctl(IPC_SET),
-# then stat through the mount until it shows.
+# has cached, with the whole table to poll: chmod by shmctl(IPC_SET), then
+# stat(2) through the mount every 0.2 ms until it shows (shmhelper).
 V=$MNT/sysv/$(printf '0x%08x' 0x10000)
 : >"$TMP/vis"
 for ((i = 0; i < 10; i++)); do
 	stat "$V" >/dev/null
 	sleep 0.0$((RANDOM % 10)) # any phase of the watcher's poll
-	mode=$((i % 2 ? 640 : 604))
-	"$H" sysv-chmod 0x10000 "$mode"
-	t0=$(now_ns)
-	until [[ $(stat -c %a "$V") == "$mode" ]]; do :; done
-	t1=$(now_ns)
-	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f\n", d / 1e6 }' >>"$TMP/vis"
+	"$H" sysv-chmod 0x10000 $((i % 2 ? 640 : 604)) "$V" >>"$TMP/vis"
 done
 vmax=$(sort -g "$TMP/vis" | tail -1)
 row "change elsewhere visible, worst of 10 ($NSEGS segs)" "$vmax" - ms - "<= 100" \

@@ -58,7 +58,8 @@ static const char usage_text[] =
 "                                cuid= cgid= nattch= cpid= lpid= dest=0|1\n"
 "                                (or only the value of FIELD)\n"
 "  sysv-rm SEG                   IPC_RMID\n"
-"  sysv-chmod SEG MODE           IPC_SET the permission bits\n"
+"  sysv-chmod SEG MODE [PATH]    IPC_SET the permission bits; with PATH,\n"
+"                                then print the ms until stat(PATH) shows them\n"
 "  sysv-chown SEG UID GID        IPC_SET the owner (the creator stays)\n"
 "  sysv-fill SEG SEED            fill the whole segment with a pattern\n"
 "  sysv-sum SEG                  print \"CRC SIZE\" of the whole segment,\n"
@@ -576,16 +577,40 @@ static int cmd_sysv_rm(int argc, char **argv)
 static int cmd_sysv_chmod(int argc, char **argv)
 {
 	struct shmid_ds ds;
+	struct timespec t0, t;
+	struct stat st;
+	mode_t mode;
 	int id;
 
-	if (argc != 4)
-		usage_error("usage: sysv-chmod SEG MODE");
+	if (argc != 4 && argc != 5)
+		usage_error("usage: sysv-chmod SEG MODE [PATH]");
 	id = resolve_seg(argv[2]);
 	seg_stat(argv[2], id, &ds);
-	ds.shm_perm.mode = parse_mode(argv[3]) & 0777;
+	mode = parse_mode(argv[3]) & 0777;
+	ds.shm_perm.mode = mode;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (shmctl(id, IPC_SET, &ds) < 0)
 		die("shmctl(%s, IPC_SET):", argv[2]);
-	return 0;
+	if (argc == 4)
+		return 0;
+	/* How long PATH takes to show it: stat(2) every 0.2 ms, up to 5 s. */
+	for (;;) {
+		double ms;
+
+		if (stat(argv[4], &st) < 0)
+			die("stat(%s):", argv[4]);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = (double)(t.tv_sec - t0.tv_sec) * 1e3 +
+		     (double)(t.tv_nsec - t0.tv_nsec) / 1e6;
+		if ((st.st_mode & 0777) == mode) {
+			printf("%.1f\n", ms);
+			return 0;
+		}
+		if (ms > 5000)
+			die("%s still shows mode %o after 5 s", argv[4],
+			    (unsigned)(st.st_mode & 0777));
+		usleep(200);
+	}
 }
 
 static int cmd_sysv_chown(int argc, char **argv)

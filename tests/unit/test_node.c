@@ -97,11 +97,12 @@ struct seen {
 };
 
 static int collect(void *ctx, uint64_t ino, const struct seg_ref *ref,
-		   uint64_t *stamp)
+		   uint64_t *stamp, int64_t told_ns)
 {
 	struct seen *s = ctx;
 
 	(void)ref;
+	assert_true(told_ns > 0);
 	if (s->n < 4) {
 		s->ino[s->n] = ino;
 		s->stamp[s->n] = *stamp;
