@@ -49,6 +49,24 @@ int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 	return 0;
 }
 
+int change_list_move(struct change_list *to, struct change_list *from)
+{
+	if (to->n + from->n > to->cap) {
+		size_t cap = to->n + from->n;
+		struct change *v = realloc(to->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		to->v = v;
+		to->cap = cap;
+	}
+	if (from->n > 0)
+		memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
+	to->n += from->n;
+	from->n = 0;
+	return 0;
+}
+
 void change_list_free(struct change_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -33,6 +33,8 @@ struct change_list {
 int change_inode(struct change_list *l, uint64_t ino, int contents);
 int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 		const char *name);
+/* Append FROM's changes to TO, leaving FROM empty. */
+int change_list_move(struct change_list *to, struct change_list *from);
 void change_list_free(struct change_list *l);
 
 #endif

@@ -109,9 +109,13 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 double cache_for(fuse_ino_t ino, const struct seg_ref *ref,
 		 const struct stat *st)
 {
+	if (!watch_working())
+		return 0;
 	/* The fixed directories never change. */
 	if (ref != NULL) {
-		if (ref->ops->watched == NULL || !ref->ops->watched())
+		/* Without a name no event names its changes. */
+		if (ref->ops->watched == NULL || !ref->ops->watched() ||
+		    st->st_nlink == 0)
 			return 0;
 		node_seen(ino, attr_stamp(st));
 	}
@@ -324,6 +328,7 @@ struct listing {
 	char *names;
 	size_t names_len, names_cap;
 	int served;
+	unsigned generation; /* the watcher's, when it was taken */
 };
 
 static int names_add(struct listing *l, const char *name, size_t *off)
@@ -393,6 +398,7 @@ static int listing_fill(struct listing *l, fuse_ino_t ino)
 	l->n = 0;
 	l->names_len = 0;
 	l->served = 0;
+	l->generation = watch_generation();
 	res = dir_entry(l, ".", ino);
 	res = res ?: dir_entry(l, "..", FUSE_ROOT_ID);
 	if (d != NULL)
@@ -447,6 +453,9 @@ static int plus_entry(const struct listing *l, const struct dent *d,
 
 	memset(e, 0, sizeof(*e));
 	e->attr = d->st;
+	/* Something changed since the listing was taken: let lookups tell. */
+	if (watch_generation() != l->generation)
+		return 0;
 	if (d->ops == NULL) {
 		if (l->names[d->name] != '.')
 			entry_of(d->st.st_ino, NULL, &d->st, e);

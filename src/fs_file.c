@@ -65,9 +65,12 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	attrs_changed(ino);
 	if (fi->flags & O_TRUNC)
 		watch_drop_contents(ino);
+	node_opened(ino, 1);
 	/* Interrupted: the caller will never close it. */
-	if (fuse_reply_open(req, fi) == -ENOENT)
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		node_opened(ino, -1);
 		ref.ops->release(file);
+	}
 }
 
 /*
@@ -117,7 +120,9 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 	file_info(req, fi, file);
 	entry_of(st.st_ino, &ref, &st, &e);
+	node_opened(st.st_ino, 1);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		node_opened(st.st_ino, -1);
 		undo_create(d, name, &ref, file);
 		node_forget(st.st_ino, 1);
 	}
@@ -191,6 +196,7 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* The kernel holds a reference while a file is open: cannot fail. */
 	if (res == 0) {
 		ref.ops->release(file_of(fi));
+		node_opened(ino, -1);
 		attrs_changed(ino);
 	} else
 		log_err("release of unknown inode %llu\n",

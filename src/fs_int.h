@@ -33,6 +33,13 @@ void attrs_changed(fuse_ino_t ino);
 
 /* fs_watch.c: the kernel may cache until FS_CACHE_TIMEOUT from now. */
 void watch_arm(void);
+/* Whether the watcher runs: if not, nothing may be cached. */
+int watch_working(void);
+/*
+ * Bumped at every change the watcher passes on: a listing taken before
+ * may hold attributes that changed since.
+ */
+unsigned watch_generation(void);
 /*
  * We changed INO's contents where the kernel's cache (-o kernel_cache)
  * does not see it (a SysV truncate keeps the size): drop them, at once

@@ -6,16 +6,20 @@
  * that safe: it passes on, as invalidation notices, every change that
  * other processes make:
  *  - POSIX objects: inotify on their directory, at once;
- *  - SysV segments: a poll of /proc/sysvipc/shm, compared with what the
- *    kernel was told of each segment it holds.  The poll runs only while
- *    the kernel may hold something (until FS_CACHE_TIMEOUT after the last
+ *  - SysV segments: a poll that compares each segment the kernel may hold
+ *    with what it was told (sysv_changes).  The poll runs only while the
+ *    kernel may hold something (until FS_CACHE_TIMEOUT after the last
  *    answer that let it cache), every POLL_MIN_NS or, if a poll takes
- *    longer, one poll after the other: at most half a CPU, for at most
- *    that second.  The worst delay is thus one interval plus one poll.
+ *    longer, one poll after the other.  The worst delay is thus one
+ *    interval plus one poll.
+ * A notice about an inode or name the kernel does not hold yet does
+ * nothing, and an answer read before a change may still be on its way to
+ * the kernel: so every notice is sent again REPEAT_NS later.
  * With -o kernel_cache, a notice also drops an inode's cached contents
  * when someone else may have written: a POSIX object's every change, a
- * SysV segment's when another process attached or detached last.  Stores
- * by processes that stay attached are not seen (see shmfs(1)).
+ * SysV segment's when another process attached or detached last; and the
+ * poll goes on while files are open, since their pages stay cached.
+ * Stores by processes that stay attached are not seen (see shmfs(1)).
  * Notices go out from this thread, never from a request handler: an entry
  * notice waits for the directory's lock, which a lookup in progress holds.
  */
@@ -26,34 +30,38 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "change.h"
 #include "log.h"
+#include "node.h"
 #include "posix.h"
 #include "sysv.h"
 
 #define POLL_MIN_NS 50000000LL
 /* The kernel starts a timeout when the answer arrives, a moment later. */
 #define ARM_MARGIN_NS 100000000LL
-
-/* Inodes whose cached contents we changed behind the kernel (truncate). */
-#define DROP_MAX 64
+#define REPEAT_NS     20000000LL
+/* How long watch_stop waits for a notice stuck on a directory's lock. */
+#define STOP_WAIT_S 2
 
 static struct {
 	struct fuse_session *se;
-	pthread_mutex_t lock; /* guards drop */
-	fuse_ino_t drop[DROP_MAX];
-	size_t ndrop;
 	off_t inval_from; /* -1: attributes only; 0: cached contents too */
 	pthread_t thread;
-	int running;
-	int wake[2]; /* a byte wakes the thread; 'q' stops it */
+	_Atomic int running; /* and has not failed */
+	int wake[2];	     /* a byte wakes the thread; 'q' stops it */
 	_Atomic int64_t armed_until;
 	_Atomic int idle; /* the thread sleeps without a timeout */
+	_Atomic unsigned generation;
+	_Atomic int exited;
 	int64_t poll_cost_ns;
+	pthread_mutex_t lock; /* guards drop */
+	fuse_ino_t *drop;     /* contents we changed behind the kernel */
+	size_t ndrop, drop_cap;
 } w = { .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int64_t now_ns(void)
@@ -64,6 +72,23 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static void wake(char c)
+{
+	ssize_t n = write(w.wake[1], &c, 1);
+
+	(void)n; /* a full pipe wakes the thread just as well */
+}
+
+int watch_working(void)
+{
+	return atomic_load(&w.running);
+}
+
+unsigned watch_generation(void)
+{
+	return atomic_load(&w.generation);
+}
+
 void watch_arm(void)
 {
 	int64_t until =
@@ -71,45 +96,51 @@ void watch_arm(void)
 
 	if (atomic_load(&w.armed_until) < until)
 		atomic_store(&w.armed_until, until);
-	if (atomic_exchange(&w.idle, 0) && w.wake[1] >= 0) {
-		ssize_t n = write(w.wake[1], "a", 1);
-
-		(void)n; /* a full pipe wakes the thread just as well */
-	}
+	if (atomic_exchange(&w.idle, 0) && w.wake[1] >= 0)
+		wake('a');
 }
 
 void watch_drop_contents(fuse_ino_t ino)
 {
-	ssize_t n;
-
 	if (w.inval_from < 0)
 		return;
 	pthread_mutex_lock(&w.lock);
-	/* Full: drop them all the slow way, by the next poll's notices. */
-	if (w.ndrop < DROP_MAX)
+	if (w.ndrop == w.drop_cap) {
+		size_t cap = w.drop_cap ? w.drop_cap * 2 : 16;
+		fuse_ino_t *v = realloc(w.drop, cap * sizeof(*v));
+
+		if (v != NULL) {
+			w.drop = v;
+			w.drop_cap = cap;
+		}
+	}
+	if (w.ndrop < w.drop_cap)
 		w.drop[w.ndrop++] = ino;
+	else /* no memory: at least stop caching anything new */
+		atomic_store(&w.running, 0);
 	pthread_mutex_unlock(&w.lock);
-	n = write(w.wake[1], "d", 1);
-	(void)n;
+	wake('d');
 }
 
 static void send_drops(void)
 {
-	fuse_ino_t drop[DROP_MAX];
+	fuse_ino_t *drop;
 	size_t n;
 
 	pthread_mutex_lock(&w.lock);
+	drop = w.drop;
 	n = w.ndrop;
-	memcpy(drop, w.drop, n * sizeof(*drop));
-	w.ndrop = 0;
+	w.drop = NULL;
+	w.ndrop = w.drop_cap = 0;
 	pthread_mutex_unlock(&w.lock);
 	for (size_t i = 0; i < n; i++)
 		fuse_lowlevel_notify_inval_inode(w.se, drop[i], 0, 0);
+	free(drop);
 }
 
 static void send_changes(const struct change_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && !atomic_load(&w.exited); i++) {
 		const struct change *c = &l->v[i];
 		int res;
 
@@ -135,34 +166,47 @@ static int64_t poll_interval(void)
 	return w.poll_cost_ns > POLL_MIN_NS ? w.poll_cost_ns : POLL_MIN_NS;
 }
 
+/* How long poll(2) may sleep, in ms: -1 while nothing is due. */
+static int sleep_ms(int64_t now, int64_t next_poll, int64_t repeat_at)
+{
+	int64_t due = -1;
+
+	if (atomic_load(&w.armed_until) > now)
+		due = next_poll;
+	if (repeat_at > 0 && (due < 0 || repeat_at < due))
+		due = repeat_at;
+	if (due < 0) {
+		atomic_store(&w.idle, 1);
+		/* Armed between the check and the flag: go on. */
+		if (atomic_load(&w.armed_until) <= now)
+			return -1;
+		due = now;
+	}
+	return due > now ? (int)((due - now + 999999) / 1000000) : 0;
+}
+
 static void *watch_loop(void *arg)
 {
 	struct pollfd fds[2] = {
 		{ .fd = w.wake[0], .events = POLLIN },
 		{ .fd = posix_watch_fd(), .events = POLLIN },
 	};
-	int64_t next_poll = 0;
+	struct change_list repeat = { 0 };
+	int64_t next_poll = 0, repeat_at = 0;
 
 	(void)arg;
 	for (;;) {
 		struct change_list changes = { 0 };
-		int64_t now = now_ns(), timeout = -1;
+		int64_t now = now_ns();
 		char c = 0;
 
-		if (atomic_load(&w.armed_until) > now) {
-			timeout = next_poll > now ? next_poll - now : 0;
-		} else {
-			atomic_store(&w.idle, 1);
-			/* Armed between the check and the flag: go on. */
-			if (atomic_load(&w.armed_until) > now)
-				timeout = 0;
-		}
 		if (poll(fds, fds[1].fd >= 0 ? 2 : 1,
-			 timeout < 0
-				 ? -1
-				 : (int)((timeout + 999999) / 1000000)) < 0 &&
-		    errno != EINTR)
+			 sleep_ms(now, next_poll, repeat_at)) < 0 &&
+		    errno != EINTR) {
+			log_err("watch: poll: %s; caching stops\n",
+				strerror(errno));
 			break;
+		}
 		atomic_store(&w.idle, 0);
 		if (fds[0].revents & POLLIN) {
 			while (read(w.wake[0], &c, 1) == 1 && c != 'q')
@@ -174,6 +218,9 @@ static void *watch_loop(void *arg)
 		if (fds[1].revents & POLLIN)
 			posix_changes(&changes);
 		now = now_ns();
+		/* Cached contents of open files stay until dropped. */
+		if (w.inval_from >= 0 && node_open_count() > 0)
+			watch_arm();
 		if (atomic_load(&w.armed_until) > now && now >= next_poll) {
 			sysv_changes(&changes,
 				     now - (int64_t)(FS_CACHE_TIMEOUT * 1e9) -
@@ -184,9 +231,23 @@ static void *watch_loop(void *arg)
 				(long long)(w.poll_cost_ns / 1000), changes.n);
 			next_poll = now + poll_interval();
 		}
-		send_changes(&changes);
+		if (repeat_at > 0 && now >= repeat_at) {
+			send_changes(&repeat);
+			change_list_free(&repeat);
+			repeat_at = 0;
+		}
+		if (changes.n > 0) {
+			atomic_fetch_add(&w.generation, 1);
+			send_changes(&changes);
+			/* Sent again once, after answers in flight arrived. */
+			if (change_list_move(&repeat, &changes) == 0 &&
+			    repeat_at == 0)
+				repeat_at = now + REPEAT_NS;
+		}
 		change_list_free(&changes);
 	}
+	change_list_free(&repeat);
+	atomic_store(&w.running, 0);
 	return NULL;
 }
 
@@ -198,28 +259,47 @@ int watch_start(struct fuse_session *se, const struct fs_config *cfg)
 	w.inval_from = cfg->kernel_cache ? 0 : -1;
 	if (pipe2(w.wake, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -errno;
+	atomic_store(&w.running, 1);
 	res = pthread_create(&w.thread, NULL, watch_loop, NULL);
 	if (res != 0) {
+		atomic_store(&w.running, 0);
 		close(w.wake[0]);
 		close(w.wake[1]);
 		w.wake[0] = w.wake[1] = -1;
 		return -res;
 	}
-	w.running = 1;
 	return 0;
 }
 
+/*
+ * After the session loop: a notice may be stuck on a directory's lock
+ * that a lookup nobody will answer holds.  Wait a little; then leave the
+ * thread, which the unmount will free by ending the connection.
+ */
 void watch_stop(void)
 {
-	ssize_t n;
+	struct timespec until;
+	int res;
 
-	if (!w.running)
+	if (w.wake[1] < 0)
 		return;
-	n = write(w.wake[1], "q", 1);
-	(void)n;
-	pthread_join(w.thread, NULL);
+	atomic_store(&w.exited, 1);
+	atomic_store(&w.running, 0);
+	wake('q');
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STOP_WAIT_S;
+#ifdef __GLIBC__
+	res = pthread_timedjoin_np(w.thread, NULL, &until);
+#else
+	res = pthread_join(w.thread, NULL);
+#endif
+	if (res != 0) {
+		log_err("watch: the watcher is stuck; leaving it\n");
+		return;
+	}
 	close(w.wake[0]);
 	close(w.wake[1]);
 	w.wake[0] = w.wake[1] = -1;
-	w.running = 0;
+	free(w.drop);
+	w.drop = NULL;
 }

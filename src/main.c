@@ -95,7 +95,7 @@ static int add_mount_args(struct fuse_args *args, const struct shmfs_opts *opts)
 	return 0;
 }
 
-#define IDLE_THREADS 2
+#define IDLE_THREADS 4
 
 static int run_loop(struct fuse_session *se,
 		    const struct fuse_cmdline_opts *copts)

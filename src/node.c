@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 struct node {
@@ -16,6 +17,7 @@ struct node {
 	char *name; /* NULL unless the backend names its objects */
 	uint64_t stamp;
 	int64_t told_ns;
+	unsigned opens;
 };
 
 static struct {
@@ -23,6 +25,7 @@ static struct {
 	struct node **bucket;
 	size_t nbuckets; /* a power of two */
 	size_t count;
+	size_t opens;
 } tab = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static size_t slot(uint64_t ino, size_t nbuckets)
@@ -186,7 +189,10 @@ void node_each(node_each_fn fn, void *ctx)
 			ref.ops = n->ops;
 			ref.id = n->id;
 			strcpy(ref.name, n->name ? n->name : "");
-			if (fn(ctx, n->ino, &ref, &n->stamp, n->told_ns) &
+			/* Open: its contents may be cached now. */
+			int64_t told = n->opens ? INT64_MAX : n->told_ns;
+
+			if (fn(ctx, n->ino, &ref, &n->stamp, told) &
 			    NODE_DROP_NAME) {
 				free(n->name);
 				n->name = NULL;
@@ -194,6 +200,29 @@ void node_each(node_each_fn fn, void *ctx)
 		}
 	}
 	pthread_mutex_unlock(&tab.lock);
+}
+
+void node_opened(uint64_t ino, int delta)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&tab.lock);
+	n = find(ino);
+	if (n != NULL && (delta > 0 || n->opens > 0)) {
+		n->opens += (unsigned)delta;
+		tab.opens += (size_t)(ssize_t)delta;
+	}
+	pthread_mutex_unlock(&tab.lock);
+}
+
+size_t node_open_count(void)
+{
+	size_t opens;
+
+	pthread_mutex_lock(&tab.lock);
+	opens = tab.opens;
+	pthread_mutex_unlock(&tab.lock);
+	return opens;
 }
 
 size_t node_count(void)
@@ -222,6 +251,6 @@ void node_clear(void)
 	}
 	free(tab.bucket);
 	tab.bucket = NULL;
-	tab.nbuckets = tab.count = 0;
+	tab.nbuckets = tab.count = tab.opens = 0;
 	pthread_mutex_unlock(&tab.lock);
 }

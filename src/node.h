@@ -22,9 +22,15 @@ void node_forget(uint64_t ino, uint64_t nlookup);
  */
 void node_seen(uint64_t ino, uint64_t stamp);
 
+/* A file on INO was opened (DELTA 1) or released (-1). */
+void node_opened(uint64_t ino, int delta);
+/* Files open on all nodes. */
+size_t node_open_count(void);
+
 /*
  * FN for every node, under the table's lock (FN must not call this
- * module), with when the kernel was last told of it (CLOCK_MONOTONIC ns).
+ * module), with when the kernel was last told of it (CLOCK_MONOTONIC ns;
+ * INT64_MAX while a file is open on it: cached contents may be in use).
  * FN may change *STAMP; returning NODE_DROP_NAME forgets the node's name.
  */
 #define NODE_DROP_NAME 1

@@ -122,7 +122,9 @@ static int posix_watched(void)
 struct names {
 	char **v;
 	size_t n, cap;
-	int all; /* events were lost: everything may have changed */
+	ino_t *ino;  /* what the names are now: one renamed here is held by */
+	size_t nino; /* its old name */
+	int all;     /* events were lost: everything may have changed */
 	struct change_list *out;
 	int res;
 };
@@ -130,6 +132,13 @@ struct names {
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int by_ino(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static int names_add(struct names *s, const char *name)
@@ -165,7 +174,9 @@ static int match_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
 	if (ref->ops != &posix_seg_ops)
 		return 0;
 	if (!s->all &&
-	    bsearch(&name, s->v, s->n, sizeof(*s->v), by_name) == NULL)
+	    bsearch(&name, s->v, s->n, sizeof(*s->v), by_name) == NULL &&
+	    (s->nino == 0 || bsearch(&(ino_t){ (ino_t)ref->id }, s->ino,
+				     s->nino, sizeof(*s->ino), by_ino) == NULL))
 		return 0;
 	res = change_inode(s->out, ino, 1);
 	if (res == 0 && s->all)
@@ -191,17 +202,28 @@ int posix_changes(struct change_list *out)
 
 			if (ev->mask & IN_Q_OVERFLOW)
 				s.all = 1;
-			else if (ev->len > 0 && res == 0)
-				res = names_add(&s, ev->name);
+			else if (ev->len > 0 && names_add(&s, ev->name) < 0)
+				s.all = 1; /* no memory: take it all as changed */
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 #endif
 	/* Sorted, so that each name is passed on once and found quickly. */
-	qsort(s.v, s.n, sizeof(*s.v), by_name);
-	for (size_t i = 0; i < s.n && res == 0; i++)
-		if (i == 0 || strcmp(s.v[i], s.v[i - 1]) != 0)
-			res = change_name(out, &posix_dir_ops, s.v[i]);
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), by_name);
+	s.ino = s.n > 0 ? malloc(s.n * sizeof(*s.ino)) : NULL;
+	for (size_t i = 0; i < s.n && res == 0; i++) {
+		struct stat st;
+
+		if (i > 0 && strcmp(s.v[i], s.v[i - 1]) == 0)
+			continue;
+		res = change_name(out, &posix_dir_ops, s.v[i]);
+		if (s.ino != NULL &&
+		    fstatat(dir.dirfd, s.v[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
+			s.ino[s.nino++] = st.st_ino;
+	}
+	if (s.nino > 1)
+		qsort(s.ino, s.nino, sizeof(*s.ino), by_ino);
 	if (res == 0 && (s.n > 0 || s.all)) {
 		node_each(match_node, &s);
 		res = s.res;
@@ -209,6 +231,7 @@ int posix_changes(struct change_list *out)
 	for (size_t i = 0; i < s.n; i++)
 		free(s.v[i]);
 	free(s.v);
+	free(s.ino);
 	return res;
 }
 
@@ -270,7 +293,8 @@ static uint64_t posix_ino(ino_t ino)
 static void stat_export(struct stat *st)
 {
 	st->st_ino = posix_ino(st->st_ino);
-	st->st_nlink = 1;
+	/* One name here; none once unlinked (reached through an open file). */
+	st->st_nlink = st->st_nlink > 0 ? 1 : 0;
 }
 
 /* stat NAME and make sure it is still the object REF was looked up as. */

@@ -51,6 +51,18 @@ assert_soon "by id it has one link left" sh -c "[ \$(stat -c %h '$MNT/sysv-id/$I
 kill "$BG_PID"
 wait "$BG_PID" 2>/dev/null
 
+section "SysV: one segment cached among many (checked one by one)"
+"$H" sysv-create-many 0x7200 300 4096
+sleep 1.2 # the listing's entries age out of the kernel's cache
+M=$MNT/sysv/$(sysv_name 0x7200)
+stat "$M" >/dev/null
+"$H" sysv-chmod 0x7200 600
+assert_soon "chmod elsewhere" mode_is "$M" 600
+MID=$("$H" sysv-id 0x7200)
+"$H" sysv-rm 0x7200
+assert_soon "removed elsewhere: the name is gone" gone "$M"
+assert_soon "and its id" gone "$MNT/sysv-id/$MID"
+
 section "SysV: contents, never cached"
 "$H" sysv-write 0x7101 0 fresh-bytes
 assert_eq fresh-bytes "$(head -c 11 "$F")" "a write elsewhere reads back at once"
@@ -70,6 +82,16 @@ assert_lacks_line vis "$(ls "$MNT/posix")" "a fresh listing drops it at once"
 assert_soon "removed elsewhere" gone "$P"
 "$H" posix-create vis 300 0644
 assert_eq 300 "$(stat -c %s "$P")" "re-created: shown at once (no name is cached as missing)"
+
+section "POSIX: renamed elsewhere, then changed"
+"$H" posix-create ren 10 0644
+R=$MNT/posix/ren
+assert_eq 10 "$(stat -c %s "$R")" "size as created"
+mv /dev/shm/ren /dev/shm/ren2
+assert_soon "the old name is gone" gone "$R"
+assert_eq 10 "$(stat -c %s "$MNT/posix/ren2")" "the new name is there"
+"$H" posix-truncate ren2 20
+assert_soon "a change under the new name shows" size_is "$MNT/posix/ren2" 20
 
 section "POSIX: contents"
 "$H" posix-write vis 0 hello
