@@ -215,24 +215,24 @@ void node_opened(uint64_t ino, int delta)
 	pthread_mutex_unlock(&tab.lock);
 }
 
-size_t node_open_count(void)
+static size_t locked_read(const size_t *v)
 {
-	size_t opens;
+	size_t n;
 
 	pthread_mutex_lock(&tab.lock);
-	opens = tab.opens;
+	n = *v;
 	pthread_mutex_unlock(&tab.lock);
-	return opens;
+	return n;
+}
+
+size_t node_open_count(void)
+{
+	return locked_read(&tab.opens);
 }
 
 size_t node_count(void)
 {
-	size_t count;
-
-	pthread_mutex_lock(&tab.lock);
-	count = tab.count;
-	pthread_mutex_unlock(&tab.lock);
-	return count;
+	return locked_read(&tab.count);
 }
 
 void node_clear(void)
