@@ -65,6 +65,13 @@ uint64_t attr_stamp(const struct stat *st)
 	return h == ATTR_STAMP_GONE ? h - 2 : h;
 }
 
+int attr_xattr_served(const char *name)
+{
+	static const char user[] = "user.";
+
+	return strncmp(name, user, sizeof(user) - 1) == 0;
+}
+
 void attr_sysv_status(mode_t mode, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s", mode & SHM_DEST ? "dest" : "",

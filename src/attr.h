@@ -30,6 +30,17 @@ ssize_t attr_sysv_listxattr(const struct sysv_info *info, char *buf,
 ssize_t attr_sysv_getxattr(const struct sysv_info *info, const char *name,
 			   char *buf, size_t size);
 
+/*
+ * Only the user namespace of extended attributes is served.  security.*,
+ * system.* (ACLs) and trusted.* are ENOTSUP, as on a file system without
+ * them: SysV segments have no such things, and the kernel would not apply
+ * a POSIX object's ACL through the mount anyway.  ENOTSUP rather than
+ * ENODATA also matters for speed: ls -l then stops asking for SELinux
+ * labels and ACLs after the mount's first file, instead of making two
+ * requests for every file.
+ */
+int attr_xattr_served(const char *name);
+
 /* Why a change to NAME is refused: ours are read-only, others unsupported. */
 int attr_sysv_set_error(const char *name);
 

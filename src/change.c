@@ -5,17 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 static struct change *change_add(struct change_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct change *v = realloc(l->v, cap * sizeof(*v));
+	struct change *v = grow(l->v, &l->cap, l->n + 1, sizeof(*v));
 
-		if (v == NULL)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (v == NULL)
+		return NULL;
+	l->v = v;
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
 	return &l->v[l->n++];
 }
@@ -51,15 +49,11 @@ int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 
 int change_list_move(struct change_list *to, struct change_list *from)
 {
-	if (to->n + from->n > to->cap) {
-		size_t cap = to->n + from->n;
-		struct change *v = realloc(to->v, cap * sizeof(*v));
+	struct change *v = grow(to->v, &to->cap, to->n + from->n, sizeof(*v));
 
-		if (v == NULL)
-			return -ENOMEM;
-		to->v = v;
-		to->cap = cap;
-	}
+	if (v == NULL)
+		return -ENOMEM;
+	to->v = v;
 	if (from->n > 0)
 		memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
 	to->n += from->n;

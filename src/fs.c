@@ -19,6 +19,7 @@
 
 #include "attr.h"
 #include "cred.h"
+#include "grow.h"
 #include "log.h"
 #include "node.h"
 #include "posix.h"
@@ -302,10 +303,13 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		watch_drop_contents(ino);
 	if (res == 0)
 		res = ref.ops->getattr(&ref, file_of(fi), &st);
-	if (res < 0)
+	if (res < 0) {
+		/* A chmod that went through before a chown failed. */
+		attrs_changed(ino);
 		fuse_reply_err(req, -res);
-	else
+	} else {
 		fuse_reply_attr(req, &st, cache_for(ino, &ref, &st));
+	}
 }
 
 /* ---- directories: a listing is taken whole at opendir ---- */
@@ -334,19 +338,11 @@ struct listing {
 static int names_add(struct listing *l, const char *name, size_t *off)
 {
 	size_t len = strlen(name) + 1;
+	char *p = grow(l->names, &l->names_cap, l->names_len + len, 1);
 
-	if (l->names_len + len > l->names_cap) {
-		size_t cap = l->names_cap ? l->names_cap * 2 : 4096;
-		char *p;
-
-		while (cap < l->names_len + len)
-			cap *= 2;
-		p = realloc(l->names, cap);
-		if (p == NULL)
-			return -ENOMEM;
-		l->names = p;
-		l->names_cap = cap;
-	}
+	if (p == NULL)
+		return -ENOMEM;
+	l->names = p;
 	memcpy(l->names + l->names_len, name, len);
 	*off = l->names_len;
 	l->names_len += len;
@@ -357,18 +353,12 @@ static int listing_add(void *ctx, const char *name, const struct seg_ref *ref,
 		       const struct stat *st)
 {
 	struct listing *l = ctx;
-	struct dent *d;
+	struct dent *d = grow(l->v, &l->cap, l->n + 1, sizeof(*d));
 	int res;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct dent *v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (d == NULL)
+		return -ENOMEM;
+	l->v = d;
 	d = &l->v[l->n];
 	d->ops = ref != NULL ? ref->ops : NULL;
 	d->id = ref != NULL ? ref->id : 0;

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "grow.h"
 #include "log.h"
 #include "node.h"
 #include "posix.h"
@@ -102,22 +103,18 @@ void watch_arm(void)
 
 void watch_drop_contents(fuse_ino_t ino)
 {
+	fuse_ino_t *v;
+
 	if (w.inval_from < 0)
 		return;
 	pthread_mutex_lock(&w.lock);
-	if (w.ndrop == w.drop_cap) {
-		size_t cap = w.drop_cap ? w.drop_cap * 2 : 16;
-		fuse_ino_t *v = realloc(w.drop, cap * sizeof(*v));
-
-		if (v != NULL) {
-			w.drop = v;
-			w.drop_cap = cap;
-		}
-	}
-	if (w.ndrop < w.drop_cap)
+	v = grow(w.drop, &w.drop_cap, w.ndrop + 1, sizeof(*v));
+	if (v != NULL) {
+		w.drop = v;
 		w.drop[w.ndrop++] = ino;
-	else /* no memory: at least stop caching anything new */
+	} else { /* no memory: at least stop caching anything new */
 		atomic_store(&w.running, 0);
+	}
 	pthread_mutex_unlock(&w.lock);
 	wake('d');
 }

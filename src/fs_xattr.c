@@ -7,26 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attr.h"
 #include "cred.h"
 #include "fs_int.h"
 #include "log.h"
 #include "node.h"
-
-#define USER_PREFIX "user."
-
-/*
- * Only the user namespace is served.  security.*, system.* (ACLs) and
- * trusted.* are EOPNOTSUPP, as on a file system without them: SysV
- * segments have no such things, and the kernel would not apply a POSIX
- * object's ACL through this mount anyway.  Saying EOPNOTSUPP rather than
- * ENODATA also matters for speed: ls -l then stops asking for SELinux
- * labels and ACLs after the mount's first file, instead of making two
- * requests for every file.
- */
-static int xattr_served(const char *name)
-{
-	return strncmp(name, USER_PREFIX, strlen(USER_PREFIX)) == 0;
-}
 
 static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
 			size_t size)
@@ -49,7 +34,7 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 	char *buf = NULL;
 	ssize_t res;
 
-	if (name != NULL && !xattr_served(name)) {
+	if (name != NULL && !attr_xattr_served(name)) {
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
@@ -88,8 +73,8 @@ static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
-	int res = is_dir(ino) || !xattr_served(name) ? -ENOTSUP
-						     : node_get(ino, &ref);
+	int res = is_dir(ino) || !attr_xattr_served(name) ? -ENOTSUP
+							  : node_get(ino, &ref);
 
 	if (res == 0 && (value != NULL ? ref.ops->setxattr == NULL
 				       : ref.ops->removexattr == NULL))

@@ -22,7 +22,9 @@
 #include <sys/inotify.h>
 #endif
 
+#include "attr.h"
 #include "change.h"
+#include "grow.h"
 #include "log.h"
 #include "name.h"
 #include "node.h"
@@ -143,17 +145,12 @@ static int by_ino(const void *a, const void *b)
 
 static int names_add(struct names *s, const char *name)
 {
+	char **v = grow(s->v, &s->cap, s->n + 1, sizeof(*v));
 	char *copy;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (v == NULL)
+		return -ENOMEM;
+	s->v = v;
 	copy = strdup(name);
 	if (copy == NULL)
 		return -ENOMEM;
@@ -640,11 +637,11 @@ static ssize_t posix_listxattr(const struct seg_ref *ref, char *buf,
 		res = errno == ERANGE ? -E2BIG : -errno;
 		goto out_free;
 	}
-	/* Only the user namespace is served (see fs_xattr.c). */
+	/* Only the namespace that is served. */
 	for (char *p = all; p < all + n; p += strlen(p) + 1) {
 		size_t len = strlen(p) + 1;
 
-		if (strncmp(p, "user.", 5) != 0)
+		if (!attr_xattr_served(p))
 			continue;
 		if (size > 0 && out + len > size) {
 			res = -ERANGE;

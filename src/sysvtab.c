@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 #define PROC_SHM   "/proc/sysvipc/shm"
 #define MAX_FIELDS 32
 
@@ -178,15 +180,11 @@ int sysvtab_parse_line(const struct sysvtab_cols *cols, const char *line,
 
 static int tab_push(struct sysvtab *tab, const struct sysv_info *info)
 {
-	if (tab->n == tab->cap) {
-		size_t cap = tab->cap ? tab->cap * 2 : 64;
-		struct sysv_info *v = realloc(tab->v, cap * sizeof(*v));
+	struct sysv_info *v = grow(tab->v, &tab->cap, tab->n + 1, sizeof(*v));
 
-		if (v == NULL)
-			return -ENOMEM;
-		tab->v = v;
-		tab->cap = cap;
-	}
+	if (v == NULL)
+		return -ENOMEM;
+	tab->v = v;
 	tab->v[tab->n++] = *info;
 	return 0;
 }

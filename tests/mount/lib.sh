@@ -395,6 +395,20 @@ stop_shmfs() {
 	return "$rc"
 }
 
+# stop_shmfs_cleanly: stop the daemon, which must exit 0.
+stop_shmfs_cleanly() {
+	stop_shmfs
+	assert_eq 0 "$?" "the daemon exits 0 at unmount"
+}
+
+# assert_all_detached: no segment the test can see is attached by anyone.
+assert_all_detached() {
+	local id
+	for id in $("$H" sysv-list); do
+		assert_eq 0 "$(sysv_field "id:$id" nattch)" "shmid $id: nattch 0"
+	done
+}
+
 _lib_cleanup() {
 	local rc=$? p
 	trap - EXIT

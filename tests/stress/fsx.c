@@ -200,6 +200,21 @@ static int do_read(struct fsx *f)
 	return check_bytes(f, f->buf, off, want);
 }
 
+/*
+ * Past a segment's fixed end an operation must fail with WANT (FAILED says
+ * whether it did; errno holds why), counted in *COUNT.
+ */
+static int past_end(struct fsx *f, int failed, int want, unsigned long *count,
+		    const char *what)
+{
+	if (failed && errno == want) {
+		(*count)++;
+		return 0;
+	}
+	return failf(f, "%s: expected %s, got %s", what, strerror(want),
+		     failed ? strerror(errno) : "success");
+}
+
 static int do_write(struct fsx *f)
 {
 	uint64_t limit = f->o->sysv ? f->size + f->o->maxoplen / 4 + 1 : f->cap;
@@ -216,14 +231,9 @@ static int do_write(struct fsx *f)
 	n = pwrite(f->fd, f->buf, len, (off_t)off);
 	record(f, OP_WRITE, off, len, n < 0 ? -errno : n);
 	if (f->o->sysv) {
-		if (off >= f->size) {
-			if (n < 0 && errno == ENOSPC) {
-				f->enospc++;
-				return 0;
-			}
-			return failf(f, "write at/after the end of a segment: expected "
-				     "ENOSPC, got %s", n < 0 ? strerror(errno) : "success");
-		}
+		if (off >= f->size)
+			return past_end(f, n < 0, ENOSPC, &f->enospc,
+					"write at/after the end of a segment");
 		if (n < 0)
 			return failf(f, "pwrite: %s", strerror(errno));
 		if ((uint64_t)n != (off + len > f->size ? f->size - off : len))
@@ -265,14 +275,9 @@ static int do_truncate(struct fsx *f)
 	r = ftruncate(f->fd, (off_t)len);
 	record(f, OP_TRUNCATE, 0, len, r < 0 ? -errno : 0);
 	if (f->o->sysv) {
-		if (len > f->size) {
-			if (r < 0 && errno == EFBIG) {
-				f->efbig++;
-				return 0;
-			}
-			return failf(f, "truncate of a segment past its size: expected "
-				     "EFBIG, got %s", r < 0 ? strerror(errno) : "success");
-		}
+		if (len > f->size)
+			return past_end(f, r < 0, EFBIG, &f->efbig,
+					"truncate of a segment past its size");
 		if (r < 0)
 			return failf(f, "ftruncate(0x%" PRIx64 "): %s", len, strerror(errno));
 		memset(f->model + len, 0, f->size - len);

@@ -138,6 +138,18 @@ static void xattr_list(void **state)
 			 -ENODATA);
 }
 
+/* Other namespaces are ENOTSUP, so that ls -l stops asking. */
+static void xattr_namespaces(void **state)
+{
+	(void)state;
+	assert_true(attr_xattr_served("user.shm.key"));
+	assert_true(attr_xattr_served("user.anything"));
+	assert_false(attr_xattr_served("security.selinux"));
+	assert_false(attr_xattr_served("system.posix_acl_access"));
+	assert_false(attr_xattr_served("trusted.x"));
+	assert_false(attr_xattr_served("user"));
+}
+
 static void xattr_changes_refused(void **state)
 {
 	(void)state;
@@ -181,6 +193,7 @@ int main(void)
 		cmocka_unit_test(status_words),
 		cmocka_unit_test(xattr_values),
 		cmocka_unit_test(xattr_list),
+		cmocka_unit_test(xattr_namespaces),
 		cmocka_unit_test(xattr_changes_refused),
 		cmocka_unit_test(sysv_transfer_rules),
 	};
