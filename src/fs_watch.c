@@ -22,6 +22,10 @@
  * Stores by processes that stay attached are not seen (see shmfs(1)).
  * Notices go out from this thread, never from a request handler: an entry
  * notice waits for the directory's lock, which a lookup in progress holds.
+ * If the daemon is killed (kill -9) while such a notice waits, the lookup
+ * is never answered and the thread, stuck in the kernel, keeps the
+ * connection open until it is aborted (/sys/fs/fuse/connections/N/abort);
+ * so entry notices go out only for names that really came or went.
  */
 #include "fs_int.h"
 

@@ -61,9 +61,11 @@ static struct {
  * Every change another process can make to an object's name, size,
  * owner, mode or times.  Stores through a mapping change none of them.
  */
-#define WATCH_EVENTS                                                       \
-	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | \
-	 IN_MODIFY | IN_ACCESS | IN_CLOSE_WRITE | IN_ONLYDIR)
+/* Those that change which object a name stands for. */
+#define NAME_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
+#define WATCH_EVENTS                                                        \
+	(NAME_EVENTS | IN_ATTRIB | IN_MODIFY | IN_ACCESS | IN_CLOSE_WRITE | \
+	 IN_ONLYDIR)
 
 static void watch_init(void)
 {
@@ -121,9 +123,14 @@ static int posix_watched(void)
 	return dir.inotify >= 0;
 }
 
-struct names {
+struct name_list {
 	char **v;
 	size_t n, cap;
+};
+
+struct names {
+	struct name_list all_names; /* every name an event was about */
+	struct name_list moved;	    /* those that came or went */
 	ino_t *ino;  /* what the names are now: one renamed here is held by */
 	size_t nino; /* its old name */
 	int all;     /* events were lost: everything may have changed */
@@ -143,19 +150,42 @@ static int by_ino(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int names_add(struct names *s, const char *name)
+static int names_add(struct name_list *l, const char *name)
 {
-	char **v = grow(s->v, &s->cap, s->n + 1, sizeof(*v));
+	char **v = grow(l->v, &l->cap, l->n + 1, sizeof(*v));
 	char *copy;
 
 	if (v == NULL)
 		return -ENOMEM;
-	s->v = v;
+	l->v = v;
 	copy = strdup(name);
 	if (copy == NULL)
 		return -ENOMEM;
-	s->v[s->n++] = copy;
+	l->v[l->n++] = copy;
 	return 0;
+}
+
+/* Sorted and without repeats, so each is passed on once, found quickly. */
+static void names_sort(struct name_list *l)
+{
+	size_t kept = 0;
+
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+	for (size_t i = 0; i < l->n; i++) {
+		if (kept > 0 && strcmp(l->v[i], l->v[kept - 1]) == 0)
+			free(l->v[i]);
+		else
+			l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+}
+
+static void names_free(struct name_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
 }
 
 /* Under the node table's lock: the inodes the kernel holds by those names. */
@@ -171,7 +201,8 @@ static int match_node(void *ctx, uint64_t ino, const struct seg_ref *ref,
 	if (ref->ops != &posix_seg_ops)
 		return 0;
 	if (!s->all &&
-	    bsearch(&name, s->v, s->n, sizeof(*s->v), by_name) == NULL &&
+	    bsearch(&name, s->all_names.v, s->all_names.n,
+		    sizeof(*s->all_names.v), by_name) == NULL &&
 	    (s->nino == 0 || bsearch(&(ino_t){ (ino_t)ref->id }, s->ino,
 				     s->nino, sizeof(*s->ino), by_ino) == NULL))
 		return 0;
@@ -199,35 +230,40 @@ int posix_changes(struct change_list *out)
 
 			if (ev->mask & IN_Q_OVERFLOW)
 				s.all = 1;
-			else if (ev->len > 0 && names_add(&s, ev->name) < 0)
+			else if (ev->len > 0 &&
+				 (names_add(&s.all_names, ev->name) < 0 ||
+				  ((ev->mask & NAME_EVENTS) &&
+				   names_add(&s.moved, ev->name) < 0)))
 				s.all = 1; /* no memory: take it all as changed */
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 #endif
-	/* Sorted, so that each name is passed on once and found quickly. */
-	if (s.n > 1)
-		qsort(s.v, s.n, sizeof(*s.v), by_name);
-	s.ino = s.n > 0 ? malloc(s.n * sizeof(*s.ino)) : NULL;
-	for (size_t i = 0; i < s.n && res == 0; i++) {
+	names_sort(&s.all_names);
+	names_sort(&s.moved);
+	/*
+	 * Entry notices only for names that came or went: one waits for the
+	 * directory's lock, so the fewer the better (see fs_watch.c).
+	 */
+	for (size_t i = 0; i < s.moved.n && res == 0; i++)
+		res = change_name(out, &posix_dir_ops, s.moved.v[i]);
+	s.ino = s.all_names.n > 0 ? malloc(s.all_names.n * sizeof(*s.ino))
+				  : NULL;
+	for (size_t i = 0; i < s.all_names.n && s.ino != NULL; i++) {
 		struct stat st;
 
-		if (i > 0 && strcmp(s.v[i], s.v[i - 1]) == 0)
-			continue;
-		res = change_name(out, &posix_dir_ops, s.v[i]);
-		if (s.ino != NULL &&
-		    fstatat(dir.dirfd, s.v[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
+		if (fstatat(dir.dirfd, s.all_names.v[i], &st,
+			    AT_SYMLINK_NOFOLLOW) == 0)
 			s.ino[s.nino++] = st.st_ino;
 	}
 	if (s.nino > 1)
 		qsort(s.ino, s.nino, sizeof(*s.ino), by_ino);
-	if (res == 0 && (s.n > 0 || s.all)) {
+	if (res == 0 && (s.all_names.n > 0 || s.all)) {
 		node_each(match_node, &s);
 		res = s.res;
 	}
-	for (size_t i = 0; i < s.n; i++)
-		free(s.v[i]);
-	free(s.v);
+	names_free(&s.all_names);
+	names_free(&s.moved);
 	free(s.ino);
 	return res;
 }
