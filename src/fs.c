@@ -315,15 +315,13 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 /* ---- directories: a listing is taken whole at opendir ---- */
 
 /*
- * One entry, with what a lookup would answer, so that READDIRPLUS can
- * hand the kernel names and attributes at once: `ls -l` then needs no
- * request per file.
+ * One name of a listing, with what readdir(3) shows of it (d_ino,
+ * d_type).  READDIRPLUS looks each name up afresh (plus_entry).
  */
 struct dent {
-	const struct seg_ops *ops; /* NULL: . and .. and the fixed dirs */
-	uint64_t id;
-	size_t name, ref_name; /* offsets into the listing's names */
-	struct stat st;
+	size_t name; /* offset into the listing's names */
+	ino_t ino;
+	mode_t mode;
 };
 
 struct listing {
@@ -332,44 +330,31 @@ struct listing {
 	char *names;
 	size_t names_len, names_cap;
 	int served;
-	unsigned generation; /* the watcher's, when it was taken */
 };
-
-static int names_add(struct listing *l, const char *name, size_t *off)
-{
-	size_t len = strlen(name) + 1;
-	char *p = grow(l->names, &l->names_cap, l->names_len + len, 1);
-
-	if (p == NULL)
-		return -ENOMEM;
-	l->names = p;
-	memcpy(l->names + l->names_len, name, len);
-	*off = l->names_len;
-	l->names_len += len;
-	return 0;
-}
 
 static int listing_add(void *ctx, const char *name, const struct seg_ref *ref,
 		       const struct stat *st)
 {
 	struct listing *l = ctx;
+	size_t len = strlen(name) + 1;
 	struct dent *d = grow(l->v, &l->cap, l->n + 1, sizeof(*d));
-	int res;
+	char *p;
 
+	(void)ref;
 	if (d == NULL)
 		return -ENOMEM;
 	l->v = d;
-	d = &l->v[l->n];
-	d->ops = ref != NULL ? ref->ops : NULL;
-	d->id = ref != NULL ? ref->id : 0;
-	d->st = *st;
-	res = names_add(l, name, &d->name);
-	d->ref_name = d->name;
-	if (res == 0 && ref != NULL && strcmp(ref->name, name) != 0)
-		res = names_add(l, ref->name, &d->ref_name);
-	if (res == 0)
-		l->n++;
-	return res;
+	p = grow(l->names, &l->names_cap, l->names_len + len, 1);
+	if (p == NULL)
+		return -ENOMEM;
+	l->names = p;
+	memcpy(l->names + l->names_len, name, len);
+	d = &l->v[l->n++];
+	d->name = l->names_len;
+	d->ino = st->st_ino;
+	d->mode = st->st_mode;
+	l->names_len += len;
+	return 0;
 }
 
 static int dir_entry(struct listing *l, const char *name, fuse_ino_t ino)
@@ -388,7 +373,6 @@ static int listing_fill(struct listing *l, fuse_ino_t ino)
 	l->n = 0;
 	l->names_len = 0;
 	l->served = 0;
-	l->generation = watch_generation();
 	res = dir_entry(l, ".", ino);
 	res = res ?: dir_entry(l, "..", FUSE_ROOT_ID);
 	if (d != NULL)
@@ -433,31 +417,38 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 
 /*
  * A READDIRPLUS entry is a lookup: the kernel takes a reference to it, so
- * we remember it as one.  Where that fails, and for . and .., the entry
- * goes without attributes (ino 0), which the kernel takes as no lookup.
+ * we remember it as one.  Its attributes are read now, as a LOOKUP would
+ * read them, never taken from the listing: the kernel orders what it is
+ * told only against requests it sent before a change it saw (its
+ * attr_version), so attributes read at opendir and handed out at a later
+ * readdir would replace newer ones it holds, for the whole timeout (a
+ * truncate through the mount, then stat showing the size from before).
+ * Where the name is gone, or for . and .., the entry goes without
+ * attributes (ino 0), which the kernel takes as no lookup.
  */
-static int plus_entry(const struct listing *l, const struct dent *d,
+static int plus_entry(fuse_ino_t dir, const char *name,
 		      struct fuse_entry_param *e)
 {
+	const struct fs_dir *d = dir_by_ino(dir);
 	struct seg_ref ref;
+	struct stat st;
 
 	memset(e, 0, sizeof(*e));
-	e->attr = d->st;
-	/* Something changed since the listing was taken: let lookups tell. */
-	if (watch_generation() != l->generation)
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
-	if (d->ops == NULL) {
-		if (l->names[d->name] != '.')
-			entry_of(d->st.st_ino, NULL, &d->st, e);
+	if (d == NULL) {
+		for (size_t i = 0; i < NDIRS; i++) {
+			if (strcmp(name, dirs[i].name) == 0) {
+				dir_stat(dirs[i].ino, &st);
+				entry_of(st.st_ino, NULL, &st, e);
+			}
+		}
 		return 0;
 	}
-	memset(&ref, 0, sizeof(ref));
-	ref.ops = d->ops;
-	ref.id = d->id;
-	snprintf(ref.name, sizeof(ref.name), "%s", l->names + d->ref_name);
-	if (node_remember(d->st.st_ino, &ref) < 0)
+	if (d->ops->lookup(name, &ref, &st) < 0 ||
+	    node_remember(st.st_ino, &ref) < 0)
 		return 0;
-	entry_of(d->st.st_ino, &ref, &d->st, e);
+	entry_of(st.st_ino, &ref, &st, e);
 	return 1;
 }
 
@@ -496,8 +487,10 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 		size_t len;
 
 		if (!plus) {
+			struct stat st = { .st_ino = d->ino, .st_mode = d->mode };
+
 			len = fuse_add_direntry(req, buf + used, size - used,
-						name, &d->st, (off_t)(i + 1));
+						name, &st, (off_t)(i + 1));
 			if (len > size - used)
 				break;
 			used += len;
@@ -506,8 +499,12 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
 		if (len > size - used)
 			break;
-		if (plus_entry(l, d, &e))
-			held[nheld++] = d->st.st_ino;
+		if (plus_entry(ino, name, &e))
+			held[nheld++] = e.ino;
+		if (e.ino == 0) {
+			e.attr.st_ino = d->ino;
+			e.attr.st_mode = d->mode;
+		}
 		fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
 				       (off_t)(i + 1));
 		used += len;

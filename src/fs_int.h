@@ -36,11 +36,6 @@ void watch_arm(void);
 /* Whether the watcher runs: if not, nothing may be cached. */
 int watch_working(void);
 /*
- * Bumped at every change the watcher passes on: a listing taken before
- * may hold attributes that changed since.
- */
-unsigned watch_generation(void);
-/*
  * We changed INO's contents where the kernel's cache (-o kernel_cache)
  * does not see it (a SysV truncate keeps the size): drop them, at once
  * but after the reply, for a handler may not wait on the kernel's cache.

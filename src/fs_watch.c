@@ -61,7 +61,6 @@ static struct {
 	int wake[2];	     /* a byte wakes the thread; 'q' stops it */
 	_Atomic int64_t armed_until;
 	_Atomic int idle; /* the thread sleeps without a timeout */
-	_Atomic unsigned generation;
 	_Atomic int exited;
 	int64_t poll_cost_ns;
 	pthread_mutex_t lock; /* guards drop */
@@ -87,11 +86,6 @@ static void wake(char c)
 int watch_working(void)
 {
 	return atomic_load(&w.running);
-}
-
-unsigned watch_generation(void)
-{
-	return atomic_load(&w.generation);
 }
 
 void watch_arm(void)
@@ -238,7 +232,6 @@ static void *watch_loop(void *arg)
 			repeat_at = 0;
 		}
 		if (changes.n > 0) {
-			atomic_fetch_add(&w.generation, 1);
 			send_changes(&changes);
 			/* Sent again once, after answers in flight arrived. */
 			if (change_list_move(&repeat, &changes) == 0 &&

@@ -302,6 +302,26 @@ static int do_closeopen(struct fsx *f)
 	return 0;
 }
 
+/* The model, for a check by an independent witness (soak.sh). */
+static int write_model(struct fsx *f)
+{
+	FILE *m;
+
+	if (f->o->model_out == NULL)
+		return 0;
+	m = fopen(f->o->model_out, "we");
+	if (m != NULL && fwrite(f->model, 1, f->size, m) != f->size) {
+		fclose(m);
+		m = NULL;
+	}
+	if (m == NULL || fclose(m) != 0) {
+		fprintf(stderr, "%s: writing %s: %s\n", f->o->tag, f->o->model_out,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The whole file, read back in one pass, against the whole model. */
 static int check_all(struct fsx *f)
 {
@@ -399,15 +419,8 @@ int fsx_run(const struct fsx_opts *o)
 	f.n--;
 	if (check_all(&f) < 0)
 		goto out;
-	if (o->model_out != NULL) {
-		FILE *m = fopen(o->model_out, "we");
-
-		if (m == NULL || fwrite(f.model, 1, f.size, m) != f.size || fclose(m) != 0) {
-			fprintf(stderr, "%s: writing %s: %s\n", o->tag, o->model_out,
-				strerror(errno));
-			goto out;
-		}
-	}
+	if (write_model(&f) < 0)
+		goto out;
 	if (!o->quiet)
 		printf("%s: %lu ops OK (read %lu, write %lu, truncate %lu, closeopen %lu; "
 		       "short writes %lu, ENOSPC %lu, EFBIG %lu), final size %" PRIu64 "\n",
@@ -416,6 +429,10 @@ int fsx_run(const struct fsx_opts *o)
 		       f.enospc, f.efbig, f.size);
 	res = 0;
 out:
+	/* Also after a failed check, so that the caller can still compare
+	 * the contents with what every successful write put there. */
+	if (res < 0)
+		write_model(&f);
 	if (f.fd >= 0)
 		close(f.fd);
 	free(f.model);
