@@ -19,10 +19,15 @@ static long page_size(void)
 	return size;
 }
 
+uint64_t attr_sysv_ino(int shmid)
+{
+	return SEG_INO_TAG(SEG_TAG_SYSV, (uint32_t)shmid);
+}
+
 void attr_sysv_stat(const struct sysv_info *info, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_ino = SEG_INO_TAG(SEG_TAG_SYSV, (uint32_t)info->shmid);
+	st->st_ino = attr_sysv_ino(info->shmid);
 	st->st_mode = S_IFREG | (info->mode & 0777);
 	/* Named under sysv/ and under sysv-id/ while it has a key. */
 	st->st_nlink = info->key != 0 ? 2 : 1;

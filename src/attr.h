@@ -12,6 +12,8 @@
 #define ATTR_XATTR_PREFIX "user.shm."
 
 void attr_sysv_stat(const struct sysv_info *info, struct stat *st);
+/* A segment's inode number, the same under sysv/ and sysv-id/. */
+uint64_t attr_sysv_ino(int shmid);
 
 /*
  * A fingerprint of the attributes in ST that the kernel shows: equal

@@ -68,3 +68,69 @@ void change_list_free(struct change_list *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int watch_want_name(struct watch_want *w, const char *name)
+{
+	struct watch_names *l = &w->names;
+	char **v = grow(l->v, &l->cap, l->n + 1, sizeof(*v));
+	char *copy;
+
+	if (v == NULL)
+		return -ENOMEM;
+	l->v = v;
+	copy = strdup(name);
+	if (copy == NULL)
+		return -ENOMEM;
+	l->v[l->n++] = copy;
+	return 0;
+}
+
+void watch_want_sort(struct watch_want *w)
+{
+	struct watch_names *l = &w->names;
+	size_t kept = 0;
+
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+	for (size_t i = 0; i < l->n; i++) {
+		if (kept > 0 && strcmp(l->v[i], l->v[kept - 1]) == 0)
+			free(l->v[i]);
+		else
+			l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+	if (w->ids_n > 1)
+		qsort(w->ids, w->ids_n, sizeof(*w->ids), by_id);
+}
+
+int watch_wants(const struct watch_want *w, const struct seg_ref *ref)
+{
+	const char *name = ref->name;
+
+	if (w->names.n > 0 && bsearch(&name, w->names.v, w->names.n,
+				      sizeof(*w->names.v), by_name) != NULL)
+		return 1;
+	return w->ids_n > 0 && bsearch(&ref->id, w->ids, w->ids_n,
+				       sizeof(*w->ids), by_id) != NULL;
+}
+
+void watch_want_free(struct watch_want *w)
+{
+	for (size_t i = 0; i < w->names.n; i++)
+		free(w->names.v[i]);
+	free(w->names.v);
+	free(w->ids);
+	memset(w, 0, sizeof(*w));
+}

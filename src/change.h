@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What changed behind the kernel's back.  The kernel may cache names and
- * attributes of watched objects (seg_ops.watched); each backend's change
- * detector (sysv_changes, posix_changes) lists what it found to differ
- * from what the kernel was told, and the FUSE layer passes each change on
- * as an invalidation notice.
+ * attributes of the objects of a watched kind (kind.h); the cache module
+ * of the FUSE layer hands the kind's watch the nodes the kernel may hold
+ * (struct watch_node, chosen as the watch wants), the watch lists what it
+ * found to differ from what the kernel was told, and the cache module
+ * passes each change on as an invalidation notice.
  */
 #ifndef SHMFS_CHANGE_H
 #define SHMFS_CHANGE_H
@@ -36,5 +37,56 @@ int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 /* Append FROM's changes to TO, leaving FROM empty. */
 int change_list_move(struct change_list *to, struct change_list *from);
 void change_list_free(struct change_list *l);
+
+/* A node the kernel may hold, as a watch's check sees it. */
+struct watch_node {
+	uint64_t ino;
+	struct seg_ref ref;
+	/*
+	 * A fingerprint of what the kernel was last told (attr_stamp); the
+	 * check sets it to what it found, so a change is passed on once.
+	 */
+	uint64_t stamp;
+	int64_t told_ns; /* when the kernel was told: not the check's */
+	int drop_name;	 /* set by the check: REF's name no longer names it */
+};
+
+/* Which nodes a check wants to see; any that matches one rule. */
+struct watch_want {
+	int all;
+	int by_time;	  /* those told of since SINCE_NS (CLOCK_MONOTONIC), */
+	int64_t since_ns; /* and those with a file open */
+	struct watch_names {  /* sorted, without repeats */
+		char **v;
+		size_t n, cap;
+	} names;
+	uint64_t *ids; /* sorted, of IDS_N */
+	size_t ids_n;
+};
+
+void watch_want_free(struct watch_want *w);
+/* Whether REF is one of those W names by name or id (W sorted). */
+int watch_wants(const struct watch_want *w, const struct seg_ref *ref);
+/* Sort W's names and ids and drop repeats. */
+void watch_want_sort(struct watch_want *w);
+int watch_want_name(struct watch_want *w, const char *name);
+
+/*
+ * How a kind tells what others changed.  Either it has a descriptor that
+ * becomes readable (fd() >= 0), and news() reads it and says which nodes
+ * to check; or it is polled while the kernel may hold anything, and
+ * every node the kernel was told of within the cache timeout is checked.
+ */
+struct kind_watch {
+	const struct seg_ops *ops; /* the objects it watches */
+	/* Non-zero while changes are being detected: names may be cached. */
+	int (*active)(void);
+	int (*fd)(void); /* -1: polled */
+	/* Drain fd(); fill WANT (and name changes straight into OUT). */
+	int (*news)(struct watch_want *want, struct change_list *out);
+	/* The nodes WANT chose: what changed since the kernel was told. */
+	int (*check)(struct watch_node *v, size_t n,
+		     const struct watch_want *want, struct change_list *out);
+};
 
 #endif

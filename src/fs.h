@@ -10,13 +10,6 @@
 /* Largest read or write in one request. */
 #define FS_MAX_IO (1024 * 1024)
 
-/*
- * How long the kernel may keep names and attributes of watched objects
- * (seg_ops.watched) and of the fixed directories; fs_watch.c tells it of
- * every change before then.
- */
-#define FS_CACHE_TIMEOUT 1.0
-
 /* The session's user data. */
 struct fs_config {
 	/* Contents through the page cache (-o kernel_cache). */
@@ -25,8 +18,11 @@ struct fs_config {
 
 extern const struct fuse_lowlevel_ops fs_ops;
 
-/* The thread that passes on changes made by others (fs_watch.c). */
-int watch_start(struct fuse_session *se, const struct fs_config *cfg);
-void watch_stop(void);
+/*
+ * Around the session loop: the tree from the registered kinds, and the
+ * thread that keeps the kernel's caches true.
+ */
+int fs_start(struct fuse_session *se, const struct fs_config *cfg);
+void fs_stop(void);
 
 #endif

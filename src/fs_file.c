@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Open files: each is the backend's own open file, which holds the
- * segment attached or mapped until the release.
+ * segment attached or mapped until the release, and carries its
+ * operations: reads and writes need nothing but fi->fh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,25 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "cred.h"
 #include "fs_int.h"
+#include "fs_tree.h"
 #include "log.h"
 #include "node.h"
-
-/*
- * By default the kernel caches nothing of the contents (direct I/O), so
- * every read sees what other processes store.  With -o kernel_cache it
- * keeps what it read across opens, until fs_watch.c drops it.
- */
-static void file_info(fuse_req_t req, struct fuse_file_info *fi,
-		      struct seg_file *file)
-{
-	const struct fs_config *cfg = fuse_req_userdata(req);
-
-	fi->fh = (uintptr_t)file;
-	fi->direct_io = !cfg->kernel_cache;
-	fi->keep_cache = cfg->kernel_cache && !file->others_wrote;
-}
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -39,7 +27,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int res;
 
 	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino, fi->flags);
-	if (is_dir(ino)) {
+	if (tree_is_dir(ino)) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -53,23 +41,18 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (res == 0 && (fi->flags & O_TRUNC)) {
 		res = ref.ops->truncate(&ref, file, 0);
 		if (res < 0)
-			ref.ops->release(file);
+			file->ops->release(file);
 	}
 	cred_leave(&saved);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	file_info(req, fi, file);
-	/* Attaching changes a SysV segment's nattch and atime. */
-	attrs_changed(ino);
-	if (fi->flags & O_TRUNC)
-		watch_drop_contents(ino);
-	node_opened(ino, 1);
+	cache_opened(ino, fi, file, fi->flags & O_TRUNC);
 	/* Interrupted: the caller will never close it. */
 	if (fuse_reply_open(req, fi) == -ENOENT) {
-		node_opened(ino, -1);
-		ref.ops->release(file);
+		cache_closed(ino);
+		file->ops->release(file);
 	}
 }
 
@@ -77,17 +60,17 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * A create the caller was told failed (or never heard of) leaves nothing:
  * the name goes first, so the release makes no segment of it.
  */
-static void undo_create(const struct fs_dir *d, const char *name,
-			const struct seg_ref *ref, struct seg_file *file)
+static void undo_create(const struct tree_dir *d, const char *name,
+			struct seg_file *file)
 {
-	d->ops->unlink(name);
-	ref->ops->release(file);
+	seg_unlink(d->ops, name);
+	file->ops->release(file);
 }
 
 void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	       struct fuse_file_info *fi)
 {
-	const struct fs_dir *d = dir_by_ino(parent);
+	const struct tree_dir *d = tree_dir(parent);
 	struct fuse_entry_param e;
 	struct cred_saved saved;
 	struct seg_cred cred;
@@ -98,32 +81,30 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 
 	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
 		  (unsigned long long)parent, name, mode, fi->flags);
-	if (d == NULL || d->ops->create == NULL) {
-		fuse_reply_err(req,
-			       parent == FUSE_ROOT_ID || d ? EPERM : ENOTDIR);
+	if (d == NULL) {
+		fuse_reply_err(req, parent == FUSE_ROOT_ID ? EPERM : ENOTDIR);
 		return;
 	}
 	res = enter_caller(req, &cred, &saved);
 	if (res == 0) {
-		res = d->ops->create(name, mode, fi->flags, &cred, &ref, &st,
-				     &file);
+		res = seg_create(d->ops, name, mode, fi->flags, &cred, &ref,
+				 &st, &file);
 		cred_leave(&saved);
 	}
 	if (res == 0) {
 		res = node_remember(st.st_ino, &ref);
 		if (res < 0)
-			undo_create(d, name, &ref, file);
+			undo_create(d, name, file);
 	}
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	file_info(req, fi, file);
-	entry_of(st.st_ino, &ref, &st, &e);
-	node_opened(st.st_ino, 1);
+	cache_opened(st.st_ino, fi, file, 0);
+	cache_entry(st.st_ino, &ref, &st, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
-		node_opened(st.st_ino, -1);
-		undo_create(d, name, &ref, file);
+		cache_closed(st.st_ino);
+		undo_create(d, name, file);
 		node_forget(st.st_ino, 1);
 	}
 }
@@ -146,12 +127,8 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct seg_file *file = file_of(fi);
 	struct read_ctx rc = { req, 0 };
-	struct seg_ref ref;
-	int res;
+	int res = file->ops->read(file, size, off, read_reply, &rc);
 
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = ref.ops->read(file, size, off, read_reply, &rc);
 	/* Once a reply went out, the request is gone, whatever it cost. */
 	if (res < 0 && !rc.replied)
 		fuse_reply_err(req, -res);
@@ -160,47 +137,36 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			  (unsigned long long)ino, strerror(-res));
 }
 
+/*
+ * No cache_changed(): the kernel drops the size and times it holds after
+ * every write itself, and what others can see change is theirs to tell.
+ */
 void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	      off_t off, struct fuse_file_info *fi)
 {
-	struct seg_ref ref;
-	ssize_t res;
+	struct seg_file *file = file_of(fi);
+	ssize_t res = file->ops->write(file, buf, size, off);
 
-	res = node_get(ino, &ref);
-	if (res == 0)
-		res = ref.ops->write(file_of(fi), buf, size, off);
-	if (res < 0) {
+	(void)ino;
+	if (res < 0)
 		fuse_reply_err(req, (int)-res);
-		return;
-	}
-	attrs_changed(ino);
-	fuse_reply_write(req, (size_t)res);
+	else
+		fuse_reply_write(req, (size_t)res);
 }
 
 void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct seg_ref ref;
-	int res = node_get(ino, &ref);
-
-	if (res == 0)
-		res = ref.ops->flush(file_of(fi));
-	fuse_reply_err(req, -res);
+	(void)ino;
+	fuse_reply_err(req, -seg_flush(file_of(fi)));
 }
 
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct seg_ref ref;
-	int res = node_get(ino, &ref);
+	struct seg_file *file = file_of(fi);
 
 	log_debug("release %llu\n", (unsigned long long)ino);
-	/* The kernel holds a reference while a file is open: cannot fail. */
-	if (res == 0) {
-		ref.ops->release(file_of(fi));
-		node_opened(ino, -1);
-		attrs_changed(ino);
-	} else
-		log_err("release of unknown inode %llu\n",
-			(unsigned long long)ino);
+	file->ops->release(file);
+	cache_closed(ino);
 	fuse_reply_err(req, 0);
 }
 

@@ -1,46 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What the parts of the FUSE layer share; nothing outside src/fs*.c. */
+/* What the request handlers (src/fs*.c) share; nothing outside them. */
 #ifndef SHMFS_FS_INT_H
 #define SHMFS_FS_INT_H
 
 #include "fs.h"
 #include "seg.h"
 
-struct fs_dir {
-	const char *name;
-	fuse_ino_t ino;
-	mode_t mode;
-	const struct seg_dir_ops *ops;
-};
-
-const struct fs_dir *dir_by_ino(fuse_ino_t ino);
-fuse_ino_t dir_ino_of(const struct seg_dir_ops *ops);
-int is_dir(fuse_ino_t ino);
-void dir_stat(fuse_ino_t ino, struct stat *st);
+/* The open file behind FI (NULL if FI is). */
 struct seg_file *file_of(const struct fuse_file_info *fi);
-/*
- * The kernel is about to be told ST of INO, which names REF (NULL for a
- * fixed directory): how long it may cache it.  Remembers what it was
- * told, for fs_watch.c, and makes sure the watcher runs.
- */
-double cache_for(fuse_ino_t ino, const struct seg_ref *ref,
-		 const struct stat *st);
-/* An entry for a lookup or create of REF, as cache_for() allows. */
-void entry_of(fuse_ino_t ino, const struct seg_ref *ref, const struct stat *st,
-	      struct fuse_entry_param *e);
-/* What we did to INO may have changed its attributes: stop caching. */
-void attrs_changed(fuse_ino_t ino);
-
-/* fs_watch.c: the kernel may cache until FS_CACHE_TIMEOUT from now. */
-void watch_arm(void);
-/* Whether the watcher runs: if not, nothing may be cached. */
-int watch_working(void);
-/*
- * We changed INO's contents where the kernel's cache (-o kernel_cache)
- * does not see it (a SysV truncate keeps the size): drop them, at once
- * but after the reply, for a handler may not wait on the kernel's cache.
- */
-void watch_drop_contents(fuse_ino_t ino);
 
 /*
  * Opens and changes are done as the caller (see cred.h); lookups, stat
@@ -49,9 +16,17 @@ void watch_drop_contents(fuse_ino_t ino);
 void req_cred(fuse_req_t req, struct seg_cred *cred);
 int enter_caller(fuse_req_t req, struct seg_cred *cred,
 		 struct cred_saved *saved);
-/* The segment INO names, with this thread acting as the caller. */
+/* The object INO names, with this thread acting as the caller. */
 int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 	       struct seg_cred *cred, struct cred_saved *saved);
+
+/* fs_dir.c */
+void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi);
+void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 
 /* fs_file.c */
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

@@ -10,6 +10,7 @@
 #include "attr.h"
 #include "cred.h"
 #include "fs_int.h"
+#include "fs_tree.h"
 #include "log.h"
 #include "node.h"
 
@@ -38,7 +39,7 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	if (is_dir(ino)) {
+	if (tree_is_dir(ino)) {
 		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
 		return;
 	}
@@ -48,8 +49,8 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
-		res = name != NULL ? ref.ops->getxattr(&ref, name, buf, size)
-				   : ref.ops->listxattr(&ref, buf, size);
+		res = name != NULL ? seg_getxattr(&ref, name, buf, size)
+				   : seg_listxattr(&ref, buf, size);
 		cred_leave(&saved);
 	}
 	reply_xattr(req, res, buf, size);
@@ -73,18 +74,15 @@ static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
-	int res = is_dir(ino) || !attr_xattr_served(name) ? -ENOTSUP
+	int res = tree_is_dir(ino) || !attr_xattr_served(name) ? -ENOTSUP
 							  : node_get(ino, &ref);
 
-	if (res == 0 && (value != NULL ? ref.ops->setxattr == NULL
-				       : ref.ops->removexattr == NULL))
-		res = -ENOTSUP;
 	if (res == 0)
 		res = enter_caller(req, &cred, &saved);
 	if (res == 0) {
-		res = value != NULL ? ref.ops->setxattr(&ref, name, value, size,
-							flags)
-				    : ref.ops->removexattr(&ref, name);
+		res = value != NULL
+			      ? seg_setxattr(&ref, name, value, size, flags)
+			      : seg_removexattr(&ref, name);
 		cred_leave(&saved);
 	}
 	fuse_reply_err(req, -res);
@@ -113,9 +111,9 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	struct stat st;
 	int res;
 
-	if (is_dir(ino)) {
+	if (tree_is_dir(ino)) {
 		req_cred(req, &cred);
-		dir_stat(ino, &st);
+		tree_stat(ino, &st);
 		/* A directory has no creator: the owner rule is the file rule. */
 		res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
 				    st.st_gid, st.st_uid, st.st_gid, mask);

@@ -20,13 +20,10 @@
 
 #include "cred.h"
 #include "fs.h"
+#include "kind.h"
 #include "log.h"
 #include "node.h"
 #include "opts.h"
-#include "posix.h"
-#include "sysv.h"
-
-#define DEFAULT_POSIX_DIR "/dev/shm"
 
 /* One clear line for the mistakes people make most. */
 static int check_mountpoint(const char *path, char **real)
@@ -162,7 +159,7 @@ int main(int argc, char *argv[])
 	struct fs_config cfg = { 0 };
 	struct fuse_session *se;
 	char *mountpoint = NULL;
-	const char *posix_dir;
+	const struct kind *const *started = kinds;
 	int res, ret = 1;
 
 	tune_malloc();
@@ -201,26 +198,16 @@ int main(int argc, char *argv[])
 		goto out_mountpoint;
 	cred_init(opts.allow_other && geteuid() == 0);
 
-	posix_dir = opts.posix_dir ? opts.posix_dir : DEFAULT_POSIX_DIR;
-	res = posix_init(posix_dir);
-	if (res < 0) {
-		fprintf(stderr, "shmfs: cannot open POSIX directory `%s': %s\n",
-			posix_dir, strerror(-res));
-		if (opts.posix_dir != NULL)
-			goto out_mountpoint;
-	}
-	if (sysv_rmid_forced())
-		log_warn(
-			"kernel.shm_rmid_forced is 1: the last detach destroys a "
-			"SysV segment, so shmfs will not open or create one that "
-			"no other process has attached (EBUSY)\n");
+	for (; *started != NULL; started++)
+		if ((*started)->start != NULL && (*started)->start(&opts) < 0)
+			goto out_kinds;
 	if (add_mount_args(&args, &opts) < 0)
-		goto out_posix;
+		goto out_kinds;
 
 	cfg.kernel_cache = opts.kernel_cache;
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
 	if (se == NULL)
-		goto out_posix;
+		goto out_kinds;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_session;
 	if (fuse_session_mount(se, mountpoint) != 0)
@@ -230,7 +217,7 @@ int main(int argc, char *argv[])
 	if (!copts.foreground)
 		log_to_syslog();
 
-	res = watch_start(se, &cfg);
+	res = fs_start(se, &cfg);
 	if (res < 0) {
 		log_err("cannot start the thread that watches for changes: "
 			"%s\n",
@@ -238,7 +225,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	ret = run_loop(se, &copts) != 0;
-	watch_stop();
+	fs_stop();
 
 out_unmount:
 	fuse_session_unmount(se);
@@ -246,10 +233,12 @@ out_signals:
 	fuse_remove_signal_handlers(se);
 out_session:
 	fuse_session_destroy(se);
-out_posix:
+out_kinds:
 	node_clear();
-	sysv_destroy();
-	posix_destroy();
+	/* In reverse, each kind that started. */
+	while (started != kinds)
+		if ((*--started)->stop != NULL)
+			(*started)->stop();
 out_mountpoint:
 	free(mountpoint);
 out_opts:

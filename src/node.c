@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <stdio.h>
 #include <time.h>
+
+#include "grow.h"
 
 struct node {
 	struct node *next;
@@ -48,7 +51,7 @@ static struct node *find(uint64_t ino)
 	return NULL;
 }
 
-static int grow(void)
+static int rehash(void)
 {
 	size_t nb = tab.nbuckets ? tab.nbuckets * 2 : 256;
 	struct node **b = calloc(nb, sizeof(*b));
@@ -100,7 +103,7 @@ int node_remember(uint64_t ino, const struct seg_ref *ref)
 		if (res < 0)
 			goto out;
 	} else {
-		if (tab.count >= tab.nbuckets && (res = grow()) < 0)
+		if (tab.count >= tab.nbuckets && (res = rehash()) < 0)
 			goto out;
 		n = calloc(1, sizeof(*n));
 		if (n == NULL || set_name(n, ref->name) < 0) {
@@ -179,24 +182,72 @@ void node_seen(uint64_t ino, uint64_t stamp)
 	pthread_mutex_unlock(&tab.lock);
 }
 
-void node_each(node_each_fn fn, void *ctx)
+static int picked(const struct node *n, const struct watch_want *want)
 {
 	struct seg_ref ref;
 
-	pthread_mutex_lock(&tab.lock);
-	for (size_t i = 0; i < tab.nbuckets; i++) {
-		for (struct node *n = tab.bucket[i]; n != NULL; n = n->next) {
-			ref.ops = n->ops;
-			ref.id = n->id;
-			strcpy(ref.name, n->name ? n->name : "");
-			/* Open: its contents may be cached now. */
-			int64_t told = n->opens ? INT64_MAX : n->told_ns;
+	/* An open file's contents may be cached until it closes. */
+	int64_t told = n->opens > 0 ? INT64_MAX : n->told_ns;
 
-			if (fn(ctx, n->ino, &ref, &n->stamp, told) &
-			    NODE_DROP_NAME) {
-				free(n->name);
-				n->name = NULL;
+	if (want->all || (want->by_time && told >= want->since_ns))
+		return 1;
+	if (n->name == NULL && want->ids_n == 0)
+		return 0;
+	ref.id = n->id;
+	ref.name[0] = '\0';
+	if (n->name != NULL)
+		snprintf(ref.name, sizeof(ref.name), "%s", n->name);
+	return watch_wants(want, &ref);
+}
+
+int node_pick(const struct seg_ops *ops, const struct watch_want *want,
+	      struct watch_node **v, size_t *cap, size_t *n)
+{
+	int res = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&tab.lock);
+	for (size_t i = 0; i < tab.nbuckets && res == 0; i++) {
+		for (struct node *p = tab.bucket[i]; p != NULL; p = p->next) {
+			struct watch_node *w;
+
+			if (p->ops != ops || !picked(p, want))
+				continue;
+			w = grow(*v, cap, *n + 1, sizeof(**v));
+			if (w == NULL) {
+				res = -ENOMEM;
+				break;
 			}
+			*v = w;
+			w = &(*v)[(*n)++];
+			w->ino = p->ino;
+			w->ref.ops = p->ops;
+			w->ref.id = p->id;
+			strcpy(w->ref.name, p->name ? p->name : "");
+			w->stamp = p->stamp;
+			w->told_ns = p->told_ns;
+			w->drop_name = 0;
+		}
+	}
+	pthread_mutex_unlock(&tab.lock);
+	return res;
+}
+
+void node_checked(const struct watch_node *v, size_t n)
+{
+	pthread_mutex_lock(&tab.lock);
+	for (size_t i = 0; i < n; i++) {
+		struct node *p = find(v[i].ino);
+
+		/* Gone, or renamed or told of again meanwhile: newer news. */
+		if (p == NULL || p->id != v[i].ref.id ||
+		    p->told_ns != v[i].told_ns ||
+		    strcmp(p->name ? p->name : "", v[i].ref.name) != 0)
+			continue;
+		p->stamp = v[i].stamp;
+		if (v[i].drop_name) {
+			free(p->name);
+			p->name = NULL;
 		}
 	}
 	pthread_mutex_unlock(&tab.lock);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "change.h"
 #include "seg.h"
 
 /* One more kernel reference to INO, which names REF. */
@@ -28,15 +29,19 @@ void node_opened(uint64_t ino, int delta);
 size_t node_open_count(void);
 
 /*
- * FN for every node, under the table's lock (FN must not call this
- * module), with when the kernel was last told of it (CLOCK_MONOTONIC ns;
- * INT64_MAX while a file is open on it: cached contents may be in use).
- * FN may change *STAMP; returning NODE_DROP_NAME forgets the node's name.
+ * Copies of the nodes of objects with OPS that WANT chooses (change.h:
+ * also every node with a file open on it, whose contents may be cached),
+ * into *V (grown as needed, *CAP its room), *N of them.  Copied under the
+ * table's lock, so that checking them takes it from nobody.
  */
-#define NODE_DROP_NAME 1
-typedef int (*node_each_fn)(void *ctx, uint64_t ino, const struct seg_ref *ref,
-			    uint64_t *stamp, int64_t told_ns);
-void node_each(node_each_fn fn, void *ctx);
+int node_pick(const struct seg_ops *ops, const struct watch_want *want,
+	      struct watch_node **v, size_t *cap, size_t *n);
+/*
+ * What a check found: the stamps it set and the names it dropped, for
+ * each node that was not told of again since it was picked (that reply
+ * is newer than what the check saw).
+ */
+void node_checked(const struct watch_node *v, size_t n);
 size_t node_count(void);
 void node_clear(void);
 

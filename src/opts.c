@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "opts.h"
 
+#include <fuse_lowlevel.h>
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

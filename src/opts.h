@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include <fuse_lowlevel.h>
+#include <fuse_opt.h>
 
 struct shmfs_opts {
 	char *pos[2]; /* [source] mountpoint */

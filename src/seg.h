@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one table of operations behind which every kind of shared memory
- * lives.  The FUSE layer only ever calls through these two tables, so it
- * never needs to know whether a file is a SysV segment or a POSIX object.
+ * The tables of operations behind which every kind of shared memory
+ * lives: one for what a directory of a kind can do (seg_dir_ops), one for
+ * what its objects and their open files can do (seg_ops).  The FUSE layer
+ * calls only through these, and through seg.c where an operation is
+ * optional.
  *
  * All functions return 0 (or a byte count) on success and -errno on failure.
  */
@@ -24,7 +26,8 @@
  * Inode numbers are derived from what the kernel uses to identify the
  * object, so they are stable for its whole life and a SysV segment gets
  * the same number under sysv/ and sysv-id/.  The tag in bits 32..39 keeps
- * the kinds apart; the fixed directories use 1..4.
+ * the kinds apart (a POSIX inode too large for 32 bits sets bit 63
+ * instead); the fixed directories use 1..4.
  */
 #define SEG_INO_TAG(tag, n) (((uint64_t)(tag) << 32) | (uint64_t)(n))
 #define SEG_TAG_SYSV	    1
@@ -33,8 +36,12 @@
 
 struct seg_ops;
 
-/* An open file; each backend embeds this as the first member of its own. */
+/*
+ * An open file; each backend embeds this as the first member of its own.
+ * It carries its operations, so that I/O needs nothing but the file.
+ */
 struct seg_file {
+	const struct seg_ops *ops;
 	int flags; /* open(2) flags */
 	/*
 	 * Someone else may have written since we last attached or detached:
@@ -58,57 +65,88 @@ struct seg_ref {
 typedef int (*seg_reply_fn)(void *ctx, const void *buf, size_t len);
 
 /*
- * One directory entry of a listing: its NAME, the object it names (REF)
- * and its attributes (ST), as a lookup of NAME would give them now.
+ * One name of a listing, with what readdir(3) shows of it: the inode
+ * number the object has (as a lookup would give it) and its file type
+ * (S_IFREG).  Attributes are a lookup's to give, when they are asked for.
  */
-typedef int (*seg_fill_fn)(void *ctx, const char *name,
-			   const struct seg_ref *ref, const struct stat *st);
+typedef int (*seg_fill_fn)(void *ctx, const char *name, uint64_t ino,
+			   mode_t type);
 
-/* What can be done to one segment. */
+/*
+ * What can be done to one object, and to a file open on it.  Those marked
+ * optional may be NULL; seg.c says what that means, in one place.
+ */
 struct seg_ops {
-	/*
-	 * Non-zero while changes that others make to objects of this kind
-	 * are being detected (see change.h), so the kernel may cache their
-	 * names and attributes until told otherwise.  NULL: never.
-	 */
-	int (*watched)(void);
 	int (*getattr)(const struct seg_ref *ref, struct seg_file *file,
 		       struct stat *st);
-	int (*chmod)(const struct seg_ref *ref, mode_t mode);
-	int (*chown)(const struct seg_ref *ref, uid_t uid, gid_t gid);
+	int (*chmod)(const struct seg_ref *ref, mode_t mode);	    /* optional */
+	int (*chown)(const struct seg_ref *ref, uid_t uid, gid_t gid); /* optional */
 	int (*truncate)(const struct seg_ref *ref, struct seg_file *file,
 			off_t size);
-	int (*utimens)(const struct seg_ref *ref, const struct timespec tv[2]);
+	int (*utimens)(const struct seg_ref *ref,
+		       const struct timespec tv[2]); /* optional */
 	/* access(2): may CRED do MASK (R_OK, W_OK, X_OK)?  0 or -EACCES */
 	int (*access)(const struct seg_ref *ref, const struct seg_cred *cred,
 		      int mask);
-
+	/* Sets (*file)->ops: the file's operations may be another table. */
 	int (*open)(const struct seg_ref *ref, int flags,
 		    struct seg_file **file);
+
+	ssize_t (*getxattr)(const struct seg_ref *ref, const char *name,
+			    char *buf, size_t size); /* optional */
+	ssize_t (*listxattr)(const struct seg_ref *ref, char *buf,
+			     size_t size); /* optional */
+	int (*setxattr)(const struct seg_ref *ref, const char *name,
+			const char *value, size_t size,
+			int flags); /* optional */
+	int (*removexattr)(const struct seg_ref *ref,
+			   const char *name); /* optional */
+
+	/* The open file's own, called through file->ops. */
 	int (*read)(struct seg_file *file, size_t size, off_t off,
 		    seg_reply_fn reply, void *ctx);
 	ssize_t (*write)(struct seg_file *file, const void *buf, size_t size,
 			 off_t off);
-	int (*flush)(struct seg_file *file);
+	int (*flush)(struct seg_file *file); /* optional */
 	void (*release)(struct seg_file *file);
-
-	ssize_t (*getxattr)(const struct seg_ref *ref, const char *name,
-			    char *buf, size_t size);
-	ssize_t (*listxattr)(const struct seg_ref *ref, char *buf, size_t size);
-	int (*setxattr)(const struct seg_ref *ref, const char *name,
-			const char *value, size_t size, int flags);
-	int (*removexattr)(const struct seg_ref *ref, const char *name);
 };
 
-/* What can be done in one directory of segments. */
+/* What can be done in one directory of objects. */
 struct seg_dir_ops {
 	int (*lookup)(const char *name, struct seg_ref *ref, struct stat *st);
 	int (*list)(seg_fill_fn fill, void *ctx);
-	/* NULL where names are chosen by the kernel: EPERM */
+	/* optional: names chosen by the kernel cannot be made */
 	int (*create)(const char *name, mode_t mode, int flags,
 		      const struct seg_cred *cred, struct seg_ref *ref,
 		      struct stat *st, struct seg_file **file);
-	int (*unlink)(const char *name);
+	int (*unlink)(const char *name); /* optional */
 };
+
+/*
+ * The optional operations, with what their absence means.  Everything
+ * else is called through the tables directly.
+ */
+int seg_chmod(const struct seg_ref *ref, mode_t mode);
+int seg_chown(const struct seg_ref *ref, uid_t uid, gid_t gid);
+int seg_utimens(const struct seg_ref *ref, const struct timespec tv[2]);
+ssize_t seg_getxattr(const struct seg_ref *ref, const char *name, char *buf,
+		     size_t size);
+ssize_t seg_listxattr(const struct seg_ref *ref, char *buf, size_t size);
+int seg_setxattr(const struct seg_ref *ref, const char *name,
+		 const char *value, size_t size, int flags);
+int seg_removexattr(const struct seg_ref *ref, const char *name);
+int seg_flush(struct seg_file *file);
+int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
+	       int flags, const struct seg_cred *cred, struct seg_ref *ref,
+	       struct stat *st, struct seg_file **file);
+int seg_unlink(const struct seg_dir_ops *dir, const char *name);
+
+/*
+ * How many of LEN bytes at OFF a transfer moves in an object of SIZE
+ * bytes: reads end at the end; a write (WRITING), where the size is
+ * fixed, is short there, and one that starts at or past it has no space
+ * at all (ENOSPC).
+ */
+int seg_span(uint64_t size, off_t off, size_t len, int writing, size_t *n);
 
 #endif

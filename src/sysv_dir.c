@@ -5,12 +5,14 @@
  * a key (IPC_PRIVATE, or removed but still attached).
  */
 #include "sysv.h"
+#include "sysv_int.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <unistd.h>
 
 #include "attr.h"
 #include "log.h"
@@ -56,20 +58,40 @@ static int key_to_shmid(key_t key)
 	return shmid;
 }
 
+/*
+ * The segment that has KEY now.  The snapshot of the table names a
+ * candidate, which IPC_STAT confirms (keys are unique among segments not
+ * removed, and removal sets a key to 0): IPC_STAT takes no lock that a
+ * reading of the table holds, where shmget() waits for it, so `ls -l` of
+ * thousands does not wait for the watcher's reads.  Only a root daemon
+ * always may IPC_STAT; others, and a snapshot without it, ask shmget().
+ */
+static int key_stat(key_t key, struct sysv_info *info)
+{
+	int shmid = geteuid() == 0 ? sysv_usage_key(key) : -ENOENT;
+
+	if (shmid >= 0 && sysv_stat_id(shmid, info) == 0 && info->key == key)
+		return 0;
+	shmid = key_to_shmid(key);
+	return shmid < 0 ? shmid : sysv_stat_id(shmid, info);
+}
+
 static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
 {
+	struct sysv_info info;
 	key_t key;
-	int shmid, res = parse_key(name, &key, -ENOENT);
+	int res = parse_key(name, &key, -ENOENT);
 
 	if (res < 0)
 		return res;
 	/* A segment made meanwhile by someone else wins over our new file. */
-	shmid = key_to_shmid(key);
-	if (shmid >= 0)
-		return ref_from_id(shmid, ref, st);
-	if (shmid != -ENOENT)
-		return shmid;
-	return sysv_new_lookup(key, ref, st);
+	res = key_stat(key, &info);
+	if (res == 0) {
+		sysv_ref(&info, ref);
+		attr_sysv_stat(&info, st);
+		return 0;
+	}
+	return res == -ENOENT ? sysv_new_lookup(key, ref, st) : res;
 }
 
 static int id_lookup(const char *name, struct seg_ref *ref, struct stat *st)
@@ -89,8 +111,6 @@ static int list_one(void *ctx, const struct sysv_info *info)
 {
 	struct list_ctx *l = ctx;
 	char name[NAME_KEY_LEN];
-	struct seg_ref ref;
-	struct stat st;
 
 	if (l->by_key) {
 		if (info->key == IPC_PRIVATE)
@@ -99,9 +119,7 @@ static int list_one(void *ctx, const struct sysv_info *info)
 	} else {
 		name_format_shmid(info->shmid, name);
 	}
-	sysv_ref(info, &ref);
-	attr_sysv_stat(info, &st);
-	return l->fill(l->ctx, name, &ref, &st);
+	return l->fill(l->ctx, name, attr_sysv_ino(info->shmid), S_IFREG);
 }
 
 /* Every listing reads the table afresh: a new segment shows at once. */
@@ -152,7 +170,7 @@ static int key_create(const char *name, mode_t mode, int flags,
 static int rmid(int shmid)
 {
 	if (shmctl(shmid, IPC_RMID, NULL) < 0)
-		return errno == EINVAL || errno == EIDRM ? -ENOENT : -errno;
+		return sysv_err(errno);
 	log_debug("sysv: removed shmid %d\n", shmid);
 	return 0;
 }
@@ -190,4 +208,30 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 	.lookup = id_lookup,
 	.list = id_list,
 	.unlink = id_unlink,
+};
+
+static int sysv_start(const struct shmfs_opts *opts)
+{
+	(void)opts;
+	if (sysv_rmid_forced())
+		log_warn(
+			"kernel.shm_rmid_forced is 1: the last detach destroys a "
+			"SysV segment, so shmfs will not open or create one that "
+			"no other process has attached (EBUSY)\n");
+	return 0;
+}
+
+/* Anyone may create in sysv/, as in /dev/shm; nobody in sysv-id/. */
+static const struct kind_dir sysv_dirs[] = {
+	{ "sysv", S_IFDIR | 01777, &sysv_key_dir_ops },
+	{ "sysv-id", S_IFDIR | 0755, &sysv_id_dir_ops },
+};
+
+const struct kind sysv_kind = {
+	.name = "sysv",
+	.dirs = sysv_dirs,
+	.ndirs = 2,
+	.start = sysv_start,
+	.stop = sysv_usage_free,
+	.watch = &sysv_watch,
 };

@@ -13,7 +13,9 @@
 #include "log.h"
 #include "name.h"
 #include "newbuf.h"
-#include "sysv.h"
+#include "sysv_int.h"
+
+static const struct seg_ops sysv_new_ops;
 
 enum new_state { PENDING, CREATED, DISCARDED };
 
@@ -248,6 +250,7 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	n->shmid = -1;
 	n->next = reg.head;
 	reg.head = n;
+	f->base.ops = &sysv_new_ops;
 	f->base.flags = flags;
 	f->n = n;
 	f->creator = 1;
@@ -282,15 +285,12 @@ int sysv_new_list(seg_fill_fn fill, void *ctx)
 	for (struct sysv_new *n = reg.head; n != NULL && res == 0;
 	     n = n->next) {
 		char name[NAME_KEY_LEN];
-		struct seg_ref ref;
-		struct stat st;
 
 		if (n->state != PENDING)
 			continue;
 		name_format_key(n->key, name);
-		ref_pending(n, &ref);
-		stat_pending(n, &st);
-		res = fill(ctx, name, &ref, &st);
+		res = fill(ctx, name, SEG_INO_TAG(SEG_TAG_NEW, n->serial),
+			   S_IFREG);
 	}
 	pthread_mutex_unlock(&reg.lock);
 	return res;
@@ -406,13 +406,6 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 	return res ?: real.ops->truncate(&real, rf, size);
 }
 
-static int new_utimens(const struct seg_ref *ref, const struct timespec tv[2])
-{
-	(void)ref;
-	(void)tv;
-	return 0;
-}
-
 static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
 		      int mask)
 {
@@ -446,6 +439,7 @@ static int new_open(const struct seg_ref *ref, int flags,
 		free(f);
 		return -ENOENT;
 	}
+	f->base.ops = &sysv_new_ops;
 	f->base.flags = flags;
 	f->n = n;
 	if (n->state == CREATED)
@@ -486,7 +480,7 @@ static int new_read(struct seg_file *file, size_t size, off_t off,
 	}
 	res = real_file(f, &rf);
 	pthread_mutex_unlock(&reg.lock);
-	return res ?: sysv_seg_ops.read(rf, size, off, reply, ctx);
+	return res ?: rf->ops->read(rf, size, off, reply, ctx);
 }
 
 static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
@@ -515,7 +509,7 @@ static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
 	}
 	res = real_file(f, &rf);
 	pthread_mutex_unlock(&reg.lock);
-	return res ?: sysv_seg_ops.write(rf, buf, size, off);
+	return res ?: rf->ops->write(rf, buf, size, off);
 }
 
 /*
@@ -551,7 +545,7 @@ static void new_release(struct seg_file *file)
 				  NULL);
 	put_unlock(n);
 	if (f->real != NULL)
-		sysv_seg_ops.release(f->real);
+		f->real->ops->release(f->real);
 	free(f);
 }
 
@@ -580,12 +574,11 @@ static ssize_t new_listxattr(const struct seg_ref *ref, char *buf, size_t size)
 	return 0;
 }
 
-const struct seg_ops sysv_new_ops = {
+static const struct seg_ops sysv_new_ops = {
 	.getattr = new_getattr,
 	.chmod = new_chmod,
 	.chown = new_chown,
 	.truncate = new_truncate,
-	.utimens = new_utimens,
 	.access = new_access,
 	.open = new_open,
 	.read = new_read,
@@ -594,7 +587,7 @@ const struct seg_ops sysv_new_ops = {
 	.release = new_release,
 	.getxattr = new_getxattr,
 	.listxattr = new_listxattr,
-	/* set and remove are the segment's own: read-only */
-	.setxattr = NULL,
-	.removexattr = NULL,
+	/* as the segment's own will be: read-only */
+	.setxattr = sysv_setxattr,
+	.removexattr = sysv_removexattr,
 };

@@ -13,8 +13,6 @@
 
 #include "seg.h"
 
-extern const struct seg_ops sysv_new_ops;
-
 int sysv_new_create(key_t key, mode_t mode, int flags,
 		    const struct seg_cred *cred, struct seg_ref *ref,
 		    struct stat *st, struct seg_file **file);

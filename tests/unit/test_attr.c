@@ -11,7 +11,7 @@
 
 #include "attr.h"
 #include "seg.h"
-#include "sysv.h"
+#include "sysv_int.h"
 
 static struct sysv_info sample(void)
 {
@@ -164,21 +164,21 @@ static void sysv_transfer_rules(void **state)
 	size_t n = 99;
 
 	(void)state;
-	assert_int_equal(sysv_span(4096, 0, 100, 0, &n), 0);
+	assert_int_equal(seg_span(4096, 0, 100, 0, &n), 0);
 	assert_int_equal(n, 100);
-	assert_int_equal(sysv_span(4096, 4000, 1000, 0, &n), 0);
+	assert_int_equal(seg_span(4096, 4000, 1000, 0, &n), 0);
 	assert_int_equal(n, 96);
-	assert_int_equal(sysv_span(4096, 4096, 10, 0, &n), 0);
+	assert_int_equal(seg_span(4096, 4096, 10, 0, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(sysv_span(4096, 9999, 10, 0, &n), 0);
+	assert_int_equal(seg_span(4096, 9999, 10, 0, &n), 0);
 	assert_int_equal(n, 0);
 	/* writes: short at the end, no space past it */
-	assert_int_equal(sysv_span(4096, 4000, 1000, 1, &n), 0);
+	assert_int_equal(seg_span(4096, 4000, 1000, 1, &n), 0);
 	assert_int_equal(n, 96);
-	assert_int_equal(sysv_span(4096, 4096, 1, 1, &n), -ENOSPC);
-	assert_int_equal(sysv_span(4096, 5000, 1, 1, &n), -ENOSPC);
-	assert_int_equal(sysv_span(4096, 4096, 0, 1, &n), 0);
-	assert_int_equal(sysv_span(4096, -1, 1, 0, &n), -EINVAL);
+	assert_int_equal(seg_span(4096, 4096, 1, 1, &n), -ENOSPC);
+	assert_int_equal(seg_span(4096, 5000, 1, 1, &n), -ENOSPC);
+	assert_int_equal(seg_span(4096, 4096, 0, 1, &n), 0);
+	assert_int_equal(seg_span(4096, -1, 1, 0, &n), -EINVAL);
 	/* truncate keeps the size: only zero-fill below it */
 	assert_int_equal(sysv_truncate_check(4096, 0), 0);
 	assert_int_equal(sysv_truncate_check(4096, 4096), 0);

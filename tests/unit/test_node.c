@@ -6,13 +6,16 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attr.h"
 #include "change.h"
 #include "node.h"
-#include "posix.h"
-#include "sysv.h"
+
+/* Two kinds of objects, as far as the node table can tell. */
+static const struct seg_ops sysv_seg_ops, posix_seg_ops;
+static const struct seg_dir_ops posix_dir_ops;
 
 static struct seg_ref ref_of(const struct seg_ops *ops, uint64_t id,
 			     const char *name)
@@ -90,53 +93,76 @@ static void many_nodes(void **state)
 	assert_int_equal(node_count(), 0);
 }
 
-struct seen {
-	uint64_t ino[4];
-	uint64_t stamp[4];
-	int n;
-};
-
-static int collect(void *ctx, uint64_t ino, const struct seg_ref *ref,
-		   uint64_t *stamp, int64_t told_ns)
-{
-	struct seen *s = ctx;
-
-	(void)ref;
-	assert_true(told_ns > 0);
-	if (s->n < 4) {
-		s->ino[s->n] = ino;
-		s->stamp[s->n] = *stamp;
-		s->n++;
-	}
-	/* What the watcher does once it has told the kernel. */
-	*stamp = 42;
-	return NODE_DROP_NAME;
-}
-
 /* What the kernel was told stays with the node until it is forgotten. */
-static void stamps_and_iteration(void **state)
+static void stamps_and_picking(void **state)
 {
 	struct seg_ref a = ref_of(&posix_seg_ops, 5, "obj");
+	struct seg_ref b = ref_of(&sysv_seg_ops, 6, "");
+	struct watch_want recent = { .by_time = 1, .since_ns = 0 };
+	struct watch_want none = { 0 };
+	struct watch_want named = { 0 };
+	struct watch_node *v = NULL;
 	struct seg_ref got;
-	struct seen s = { 0 };
+	size_t cap = 0, n;
 
 	(void)state;
 	assert_int_equal(node_remember(300, &a), 0);
+	assert_int_equal(node_remember(301, &b), 0);
 	node_seen(300, 1234);
 	node_seen(999, 1); /* unknown: ignored */
-	node_each(collect, &s);
-	assert_int_equal(s.n, 1);
-	assert_int_equal(s.ino[0], 300);
-	assert_int_equal(s.stamp[0], 1234);
+	/* Only nodes of the kind asked for, and only those wanted. */
+	assert_int_equal(node_pick(&posix_seg_ops, &none, &v, &cap, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].ino, 300);
+	assert_int_equal(v[0].stamp, 1234);
+	assert_string_equal(v[0].ref.name, "obj");
+	/* What the watcher does once it has told the kernel. */
+	v[0].stamp = 42;
+	v[0].drop_name = 1;
+	node_checked(v, n);
 	assert_int_equal(node_get(300, &got), 0);
-	assert_string_equal(got.name, ""); /* NODE_DROP_NAME */
-	s.n = 0;
-	node_each(collect, &s);
-	assert_int_equal(s.stamp[0], 42);
+	assert_string_equal(got.name, "");
+	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(v[0].stamp, 42);
+	/* A reply in between is newer than what the check saw: kept. */
+	node_seen(300, 77);
+	v[0].stamp = 43;
+	node_checked(v, n);
+	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(v[0].stamp, 77);
+	/* By name or id; a node never told of is not recent. */
+	assert_int_equal(node_pick(&sysv_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(n, 0);
+	named.ids = calloc(1, sizeof(*named.ids));
+	named.ids[0] = 6;
+	named.ids_n = 1;
+	assert_int_equal(node_pick(&sysv_seg_ops, &named, &v, &cap, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].ino, 301);
+	watch_want_free(&named);
+	assert_int_equal(node_remember(302, &(struct seg_ref){ .ops = &posix_seg_ops, .id = 9, .name = "nine" }), 0);
+	assert_int_equal(watch_want_name(&named, "zz"), 0);
+	assert_int_equal(watch_want_name(&named, "nine"), 0);
+	assert_int_equal(watch_want_name(&named, "nine"), 0);
+	watch_want_sort(&named);
+	assert_int_equal(named.names.n, 2);
+	assert_int_equal(node_pick(&posix_seg_ops, &named, &v, &cap, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].ino, 302);
+	watch_want_free(&named);
+	/* An open file's node is always recent: its pages may be cached. */
+	node_opened(301, 1);
+	assert_int_equal(node_pick(&sysv_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(n, 1);
+	node_opened(301, -1);
 	node_forget(300, 1);
-	s.n = 0;
-	node_each(collect, &s);
-	assert_int_equal(s.n, 0);
+	node_forget(301, 1);
+	node_forget(302, 1);
+	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(n, 0);
+	free(v);
 }
 
 /* Equal attributes, equal stamps; any shown field changes it. */
@@ -191,7 +217,7 @@ int main(void)
 		cmocka_unit_test(remembers_until_forgotten),
 		cmocka_unit_test(keeps_the_newest_name),
 		cmocka_unit_test(many_nodes),
-		cmocka_unit_test(stamps_and_iteration),
+		cmocka_unit_test(stamps_and_picking),
 		cmocka_unit_test(attribute_stamps),
 		cmocka_unit_test(change_lists),
 	};

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Keeping the kernel's caches true.  Names and attributes of watched
- * objects are handed to the kernel with a timeout of FS_CACHE_TIMEOUT, so
- * that `ls -l` and stat() need no request per file.  This thread makes
- * that safe: it passes on, as invalidation notices, every change that
- * other processes make:
- *  - POSIX objects: inotify on their directory, at once;
- *  - SysV segments: a poll that compares each segment the kernel may hold
- *    with what it was told (sysv_changes).  The poll runs only while the
- *    kernel may hold something (until FS_CACHE_TIMEOUT after the last
- *    answer that let it cache), every POLL_MIN_NS or, if a poll takes
- *    longer, one poll after the other.  The worst delay is thus one
- *    interval plus one poll.
+ * Keeping the kernel's caches true (cache.h): this thread passes on, as
+ * invalidation notices, every change that other processes make, as each
+ * registered kind's watch (change.h) finds them:
+ *  - a kind with a descriptor (POSIX: inotify) when it becomes readable;
+ *  - a polled kind (SysV) only while the kernel may hold something (until
+ *    CACHE_TIMEOUT after the last answer that let it cache), every
+ *    POLL_MIN_NS or, if a poll takes longer, one poll after the other.
+ *    The worst delay is thus one interval plus one poll.
+ * The nodes to check are copied out of the node table (node_pick), so a
+ * slow check holds no lock that a request needs.
  * A notice about an inode or name the kernel does not hold yet does
  * nothing, and an answer read before a change may still be on its way to
  * the kernel: so every notice is sent again REPEAT_NS later.
@@ -27,7 +25,7 @@
  * connection open until it is aborted (/sys/fs/fuse/connections/N/abort);
  * so entry notices go out only for names that really came or went.
  */
-#include "fs_int.h"
+#include "cache_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,11 +38,12 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "clock.h"
+#include "fs_tree.h"
 #include "grow.h"
+#include "kind.h"
 #include "log.h"
 #include "node.h"
-#include "posix.h"
-#include "sysv.h"
 
 #define POLL_MIN_NS 50000000LL
 /* The kernel starts a timeout when the answer arrives, a moment later. */
@@ -63,18 +62,12 @@ static struct {
 	_Atomic int idle; /* the thread sleeps without a timeout */
 	_Atomic int exited;
 	int64_t poll_cost_ns;
+	struct watch_node *nodes; /* the thread's, for node_pick() */
+	size_t nodes_cap;
 	pthread_mutex_t lock; /* guards drop */
 	fuse_ino_t *drop;     /* contents we changed behind the kernel */
 	size_t ndrop, drop_cap;
 } w = { .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void wake(char c)
 {
@@ -91,7 +84,7 @@ int watch_working(void)
 void watch_arm(void)
 {
 	int64_t until =
-		now_ns() + (int64_t)(FS_CACHE_TIMEOUT * 1e9) + ARM_MARGIN_NS;
+		clock_now_ns() + (int64_t)(CACHE_TIMEOUT * 1e9) + ARM_MARGIN_NS;
 
 	if (atomic_load(&w.armed_until) < until)
 		atomic_store(&w.armed_until, until);
@@ -148,7 +141,7 @@ static void send_changes(const struct change_list *l)
 				  (unsigned long long)c->ino, res);
 		} else {
 			res = fuse_lowlevel_notify_inval_entry(
-				w.se, dir_ino_of(c->dir), c->name,
+				w.se, tree_ino_of(c->dir), c->name,
 				strlen(c->name));
 			log_debug("watch: name %s changed (%d)\n", c->name,
 				  res);
@@ -180,23 +173,78 @@ static int sleep_ms(int64_t now, int64_t next_poll, int64_t repeat_at)
 	return due > now ? (int)((due - now + 999999) / 1000000) : 0;
 }
 
+/* What KW finds changed among the nodes WANT chooses. */
+static void check(const struct kind_watch *kw, const struct watch_want *want,
+		  struct change_list *out)
+{
+	size_t n;
+	int res = node_pick(kw->ops, want, &w.nodes, &w.nodes_cap, &n);
+
+	if (res == 0 && n > 0)
+		res = kw->check(w.nodes, n, want, out);
+	if (res == 0)
+		node_checked(w.nodes, n);
+	else
+		log_debug("watch: a check failed (%s); the next one tries "
+			  "again\n",
+			  strerror(-res));
+}
+
+/* What a kind with a descriptor has to say, now that it is readable. */
+static void news(const struct kind_watch *kw, struct change_list *out)
+{
+	struct watch_want want = { 0 };
+	int res = kw->news(&want, out);
+
+	if (res == 0 && (want.all || want.names.n > 0 || want.ids_n > 0))
+		check(kw, &want, out);
+	watch_want_free(&want);
+}
+
+/* Every polled kind's nodes that the kernel may still hold. */
+static void poll_kinds(int64_t now, struct change_list *out)
+{
+	struct watch_want want = {
+		.by_time = 1,
+		.since_ns = now - (int64_t)(CACHE_TIMEOUT * 1e9) - ARM_MARGIN_NS,
+	};
+
+	for (const struct kind *const *k = kinds; *k != NULL; k++) {
+		const struct kind_watch *kw = (*k)->watch;
+
+		if (kw != NULL && kw->fd() < 0 && kw->active())
+			check(kw, &want, out);
+	}
+}
+
+#define MAX_FDS 8
+
 static void *watch_loop(void *arg)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[1 + MAX_FDS] = {
 		{ .fd = w.wake[0], .events = POLLIN },
-		{ .fd = posix_watch_fd(), .events = POLLIN },
 	};
+	const struct kind_watch *by_fd[1 + MAX_FDS] = { NULL };
 	struct change_list repeat = { 0 };
 	int64_t next_poll = 0, repeat_at = 0;
+	nfds_t nfds = 1;
 
 	(void)arg;
+	for (const struct kind *const *k = kinds; *k != NULL; k++) {
+		const struct kind_watch *kw = (*k)->watch;
+
+		if (kw != NULL && kw->fd() >= 0 && nfds < 1 + MAX_FDS) {
+			by_fd[nfds] = kw;
+			fds[nfds].fd = kw->fd();
+			fds[nfds++].events = POLLIN;
+		}
+	}
 	for (;;) {
 		struct change_list changes = { 0 };
-		int64_t now = now_ns();
+		int64_t now = clock_now_ns();
 		char c = 0;
 
-		if (poll(fds, fds[1].fd >= 0 ? 2 : 1,
-			 sleep_ms(now, next_poll, repeat_at)) < 0 &&
+		if (poll(fds, nfds, sleep_ms(now, next_poll, repeat_at)) < 0 &&
 		    errno != EINTR) {
 			log_err("watch: poll: %s; caching stops\n",
 				strerror(errno));
@@ -210,20 +258,18 @@ static void *watch_loop(void *arg)
 				break;
 			send_drops();
 		}
-		if (fds[1].revents & POLLIN)
-			posix_changes(&changes);
-		now = now_ns();
+		for (nfds_t i = 1; i < nfds; i++)
+			if (fds[i].revents & POLLIN)
+				news(by_fd[i], &changes);
+		now = clock_now_ns();
 		/* Cached contents of open files stay until dropped. */
 		if (w.inval_from >= 0 && node_open_count() > 0)
 			watch_arm();
 		if (atomic_load(&w.armed_until) > now && now >= next_poll) {
-			sysv_changes(&changes,
-				     now - (int64_t)(FS_CACHE_TIMEOUT * 1e9) -
-					     ARM_MARGIN_NS);
-			w.poll_cost_ns = now_ns() - now;
-			log_debug(
-				"watch: SysV poll took %lld us, %zu changes\n",
-				(long long)(w.poll_cost_ns / 1000), changes.n);
+			poll_kinds(now, &changes);
+			w.poll_cost_ns = clock_now_ns() - now;
+			log_debug("watch: poll took %lld us, %zu changes\n",
+				  (long long)(w.poll_cost_ns / 1000), changes.n);
 			next_poll = now + poll_interval();
 		}
 		if (repeat_at > 0 && now >= repeat_at) {
@@ -245,12 +291,12 @@ static void *watch_loop(void *arg)
 	return NULL;
 }
 
-int watch_start(struct fuse_session *se, const struct fs_config *cfg)
+int watch_start(struct fuse_session *se, int kernel_cache)
 {
 	int res;
 
 	w.se = se;
-	w.inval_from = cfg->kernel_cache ? 0 : -1;
+	w.inval_from = kernel_cache ? 0 : -1;
 	if (pipe2(w.wake, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -errno;
 	atomic_store(&w.running, 1);
@@ -296,4 +342,7 @@ void watch_stop(void)
 	w.wake[0] = w.wake[1] = -1;
 	free(w.drop);
 	w.drop = NULL;
+	free(w.nodes);
+	w.nodes = NULL;
+	w.nodes_cap = 0;
 }

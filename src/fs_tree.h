@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fixed part of the tree: the root, and one directory for each of
+ * the registered kinds' directories (kind.h), with inode numbers 2, 3, ...
+ * in the registry's order.  For the FUSE layer (fs*.c, cache*.c).
+ */
+#ifndef SHMFS_FS_TREE_H
+#define SHMFS_FS_TREE_H
+
+#include "config.h"
+
+#include <fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#include "seg.h"
+
+struct tree_dir {
+	const char *name;
+	fuse_ino_t ino;
+	mode_t mode;
+	const struct seg_dir_ops *ops;
+};
+
+/* Build the tree from the registry; before the first request. */
+void tree_init(void);
+
+/* The kind's directory with inode INO, or NULL (the root, or a file). */
+const struct tree_dir *tree_dir(fuse_ino_t ino);
+const struct tree_dir *tree_dir_named(const char *name);
+/* The inode of the directory whose operations are OPS, or 0. */
+fuse_ino_t tree_ino_of(const struct seg_dir_ops *ops);
+/* The kinds' directories, 0 <= I < tree_ndirs(). */
+size_t tree_ndirs(void);
+const struct tree_dir *tree_dir_at(size_t i);
+
+int tree_is_dir(fuse_ino_t ino);
+/* The attributes of a fixed directory (or the root). */
+void tree_stat(fuse_ino_t ino, struct stat *st);
+
+#endif

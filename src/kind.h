@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kinds of shared memory shmfs serves, each one registration: its
+ * directories, how it starts and stops, and how it sees what others
+ * change.  The FUSE layer and main.c loop over kinds[] and name none.
+ * A new kind is its own files plus one line in kind.c.
+ */
+#ifndef SHMFS_KIND_H
+#define SHMFS_KIND_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "change.h"
+#include "seg.h"
+
+struct shmfs_opts;
+
+/* One directory of the tree's top level. */
+struct kind_dir {
+	const char *name;
+	mode_t mode;
+	const struct seg_dir_ops *ops;
+};
+
+struct kind {
+	const char *name;
+	const struct kind_dir *dirs;
+	size_t ndirs;
+	/* Before the mount; -errno (having said why) fails it. */
+	int (*start)(const struct shmfs_opts *opts);
+	void (*stop)(void);
+	const struct kind_watch *watch; /* NULL: nothing of it is cached */
+};
+
+/* Every kind, in the order their directories are listed; NULL ends it. */
+extern const struct kind *const kinds[];
+
+#endif

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The POSIX kind: posix/ shows the files of the directory shm_open() uses
+ * (/dev/shm on Linux), less glibc's named semaphores.  They behave like
+ * tmpfs files, because that is what they are.
+ */
+#include "posix.h"
+#include "posix_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kind.h"
+#include "log.h"
+#include "name.h"
+#include "opts.h"
+
+struct posix_dir posix_dir = { .dirfd = -1 };
+
+#define DEFAULT_POSIX_DIR "/dev/shm"
+
+/*
+ * Without the directory posix/ stays empty, unless the user named one
+ * (-o posix_dir=DIR): then the mount fails.
+ */
+static int posix_start(const struct shmfs_opts *opts)
+{
+	const char *path = opts->posix_dir ? opts->posix_dir : DEFAULT_POSIX_DIR;
+	int res;
+
+	posix_dir.dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	res = posix_dir.dirfd < 0 ? -errno : 0;
+	if (res == 0 && (posix_dir.path = strdup(path)) == NULL) {
+		close(posix_dir.dirfd);
+		posix_dir.dirfd = -1;
+		res = -ENOMEM;
+	}
+	if (res < 0) {
+		fprintf(stderr, "shmfs: cannot open POSIX directory `%s': %s\n",
+			path, strerror(-res));
+		return opts->posix_dir != NULL ? res : 0;
+	}
+	posix_watch_start();
+	return 0;
+}
+
+static void posix_stop(void)
+{
+	posix_watch_stop();
+	if (posix_dir.dirfd >= 0)
+		close(posix_dir.dirfd);
+	free(posix_dir.path);
+	posix_dir.dirfd = -1;
+	posix_dir.path = NULL;
+}
+
+static int dir_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+{
+	int res = name_check_posix(name);
+
+	if (res < 0)
+		return res == -EINVAL ? -ENOENT : res;
+	if (posix_dir.dirfd < 0)
+		return -ENOENT;
+	if (fstatat(posix_dir.dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return -ENOENT;
+	posix_ref_init(ref, name, st->st_ino);
+	posix_stat_export(st);
+	return 0;
+}
+
+static int dir_list(seg_fill_fn fill, void *ctx)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, res = 0;
+
+	if (posix_dir.dirfd < 0)
+		return 0;
+	fd = openat(posix_dir.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		res = -errno;
+		close(fd);
+		return res;
+	}
+	while (res == 0 && (de = readdir(d)) != NULL) {
+		struct stat st = { .st_ino = de->d_ino, .st_mode = S_IFREG };
+
+		if (name_check_posix(de->d_name) < 0)
+			continue;
+		if (de->d_type != DT_UNKNOWN && de->d_type != DT_REG)
+			continue;
+		/* Only a file system without d_type needs a stat: gone
+		 * meanwhile, or not a plain file, it is not listed. */
+		if (de->d_type == DT_UNKNOWN &&
+		    (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			     0 ||
+		     !S_ISREG(st.st_mode)))
+			continue;
+		posix_stat_export(&st);
+		res = fill(ctx, de->d_name, st.st_ino, S_IFREG);
+	}
+	closedir(d);
+	return res;
+}
+
+static int dir_create(const char *name, mode_t mode, int flags,
+		      const struct seg_cred *cred, struct seg_ref *ref,
+		      struct stat *st, struct seg_file **file)
+{
+	int fd, res = name_check_posix(name);
+
+	if (res < 0)
+		return res;
+	if (posix_dir.dirfd < 0)
+		return -ENOTSUP;
+	/* What shm_open(O_CREAT | O_EXCL) does, in our directory. */
+	fd = openat(posix_dir.dirfd, name,
+		    (flags & (O_ACCMODE | O_APPEND)) | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    mode & 07777);
+	if (fd < 0)
+		return -errno;
+	if (geteuid() == 0 && fchown(fd, cred->uid, cred->gid) < 0) {
+		res = -errno;
+		goto err_unlink;
+	}
+	if (fstat(fd, st) < 0) {
+		res = -errno;
+		goto err_unlink;
+	}
+	posix_ref_init(ref, name, st->st_ino);
+	posix_stat_export(st);
+	res = posix_file_new(fd, (ino_t)ref->id, flags, file);
+	if (res < 0)
+		goto err_unlink;
+	return 0;
+
+err_unlink:
+	unlinkat(posix_dir.dirfd, name, 0);
+	close(fd);
+	return res;
+}
+
+static int dir_unlink(const char *name)
+{
+	struct stat st;
+	int res = name_check_posix(name);
+
+	if (res < 0)
+		return res == -EINVAL ? -ENOENT : res;
+	if (posix_dir.dirfd < 0)
+		return -ENOENT;
+	if (fstatat(posix_dir.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOENT;
+	/* shm_unlink() */
+	return unlinkat(posix_dir.dirfd, name, 0) < 0 ? -errno : 0;
+}
+
+const struct seg_dir_ops posix_dir_ops = {
+	.lookup = dir_lookup,
+	.list = dir_list,
+	.create = dir_create,
+	.unlink = dir_unlink,
+};
+
+/* Anyone may create here, as in /dev/shm. */
+static const struct kind_dir posix_dirs[] = {
+	{ "posix", S_IFDIR | 01777, &posix_dir_ops },
+};
+
+const struct kind posix_kind = {
+	.name = "posix",
+	.dirs = posix_dirs,
+	.ndirs = 1,
+	.start = posix_start,
+	.stop = posix_stop,
+	.watch = &posix_watch,
+};

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * POSIX objects and their open files.  Reads reply straight from a shared
+ * mapping of the object; writes go through pwrite(), which grows the
+ * object and, unlike a store into a mapping, cannot fault with SIGBUS
+ * when another process has shrunk it.  A read whose mapping is cut short
+ * under it is not a fault in the daemon either: the kernel copies the
+ * reply, and fails just that request.
+ */
+#include "posix_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/*
+ * A mapping of an object, counted: the file holds one reference, and so
+ * does each read while the kernel copies the reply out of it.  A read's
+ * reply lets the reader close the file at once, so the daemon may be
+ * releasing the file while the thread that replied is still returning:
+ * after its reply, a read touches only its own reference.
+ */
+struct posix_map {
+	void *addr;
+	size_t len;
+	unsigned refs;
+};
+
+struct posix_file {
+	struct seg_file base;
+	struct posix_file *next; /* in open_files */
+	ino_t ino;
+	int fd;
+	pthread_mutex_t lock; /* guards map */
+	struct posix_map *map;
+};
+
+
+/*
+ * Files we have open, so that an object whose name is gone (unlinked, or
+ * replaced by a new object of the same name) can still be reached: the
+ * kernel sends fstat() and fchmod() of an open file by inode, not by file.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct posix_file *head;
+} open_files = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void open_files_add(struct posix_file *f)
+{
+	pthread_mutex_lock(&open_files.lock);
+	f->next = open_files.head;
+	open_files.head = f;
+	pthread_mutex_unlock(&open_files.lock);
+}
+
+static void open_files_del(struct posix_file *f)
+{
+	pthread_mutex_lock(&open_files.lock);
+	for (struct posix_file **p = &open_files.head; *p; p = &(*p)->next) {
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&open_files.lock);
+}
+
+/* A descriptor of our own on REF's object, or -ENOENT. */
+static int orphan_fd(const struct seg_ref *ref)
+{
+	int fd = -ENOENT;
+
+	pthread_mutex_lock(&open_files.lock);
+	for (struct posix_file *f = open_files.head; f; f = f->next) {
+		if (f->ino == (ino_t)ref->id) {
+			fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+			if (fd < 0)
+				fd = -errno;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&open_files.lock);
+	return fd;
+}
+
+static uint64_t posix_ino(ino_t ino)
+{
+	if ((uint64_t)ino <= UINT32_MAX)
+		return SEG_INO_TAG(SEG_TAG_POSIX, ino);
+	return (UINT64_C(1) << 63) | (uint64_t)ino;
+}
+
+void posix_stat_export(struct stat *st)
+{
+	st->st_ino = posix_ino(st->st_ino);
+	/* One name here; none once unlinked (reached through an open file). */
+	st->st_nlink = st->st_nlink > 0 ? 1 : 0;
+}
+
+int posix_stat_ref(const struct seg_ref *ref, struct stat *st)
+{
+	if (fstatat(posix_dir.dirfd, ref->name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode) || st->st_ino != (ino_t)ref->id)
+		return -ENOENT;
+	return 0;
+}
+
+static int open_ref(const struct seg_ref *ref, int flags)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(posix_dir.dirfd, ref->name,
+		    flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_ino != (ino_t)ref->id) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+static int posix_getattr(const struct seg_ref *ref, struct seg_file *file,
+			 struct stat *st)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	int res = 0;
+
+	if (f != NULL)
+		res = fstat(f->fd, st) < 0 ? -errno : 0;
+	else
+		res = posix_stat_ref(ref, st);
+	if (res == -ENOENT) {
+		int fd = orphan_fd(ref);
+
+		if (fd >= 0) {
+			res = fstat(fd, st) < 0 ? -errno : 0;
+			close(fd);
+		}
+	}
+	if (res == 0)
+		posix_stat_export(st);
+	return res;
+}
+
+enum meta_op { CHMOD, CHOWN, UTIMENS };
+
+struct change_args {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	const struct timespec *tv;
+};
+
+/*
+ * Change the object by name; once the name is gone, through one of our
+ * open files, as fchmod() on a descriptor of an unlinked file would.
+ */
+static int change_meta(const struct seg_ref *ref, enum meta_op what,
+		       const struct change_args *a)
+{
+	struct stat st;
+	int fd, res = posix_stat_ref(ref, &st);
+
+	if (res == 0) {
+		if (what == CHMOD)
+			res = fchmodat(posix_dir.dirfd, ref->name, a->mode,
+				       AT_SYMLINK_NOFOLLOW);
+		else if (what == CHOWN)
+			res = fchownat(posix_dir.dirfd, ref->name, a->uid, a->gid,
+				       AT_SYMLINK_NOFOLLOW);
+		else
+			res = utimensat(posix_dir.dirfd, ref->name, a->tv,
+					AT_SYMLINK_NOFOLLOW);
+		return res < 0 ? -errno : 0;
+	}
+	if (res != -ENOENT || (fd = orphan_fd(ref)) < 0)
+		return res;
+	if (what == CHMOD)
+		res = fchmod(fd, a->mode);
+	else if (what == CHOWN)
+		res = fchown(fd, a->uid, a->gid);
+	else
+		res = futimens(fd, a->tv);
+	res = res < 0 ? -errno : 0;
+	close(fd);
+	return res;
+}
+
+static int posix_chmod(const struct seg_ref *ref, mode_t mode)
+{
+	struct change_args a = { .mode = mode & 07777 };
+
+	return change_meta(ref, CHMOD, &a);
+}
+
+static int posix_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
+{
+	struct change_args a = { .uid = uid, .gid = gid };
+
+	return change_meta(ref, CHOWN, &a);
+}
+
+static int posix_truncate(const struct seg_ref *ref, struct seg_file *file,
+			  off_t size)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	int fd, res = 0;
+
+	if (f != NULL && (f->base.flags & O_ACCMODE) != O_RDONLY)
+		return ftruncate(f->fd, size) < 0 ? -errno : 0;
+	fd = open_ref(ref, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	if (ftruncate(fd, size) < 0)
+		res = -errno;
+	close(fd);
+	return res;
+}
+
+static int posix_utimens(const struct seg_ref *ref, const struct timespec tv[2])
+{
+	struct change_args a = { .tv = tv };
+
+	return change_meta(ref, UTIMENS, &a);
+}
+
+/* The kernel's own answer, for the caller we are acting as. */
+static int posix_access(const struct seg_ref *ref, const struct seg_cred *cred,
+			int mask)
+{
+	struct stat st;
+	int res = posix_stat_ref(ref, &st);
+
+	(void)cred;
+	if (res == 0 && faccessat(posix_dir.dirfd, ref->name, mask,
+				  AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
+		res = -errno;
+	return res;
+}
+
+int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file)
+{
+	struct posix_file *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -ENOMEM;
+	f->base.ops = &posix_seg_ops;
+	f->base.flags = flags;
+	f->ino = ino;
+	f->fd = fd;
+	pthread_mutex_init(&f->lock, NULL);
+	open_files_add(f);
+	*file = &f->base;
+	return 0;
+}
+
+static int posix_open(const struct seg_ref *ref, int flags,
+		      struct seg_file **file)
+{
+	int fd, res;
+
+	fd = open_ref(ref, flags & (O_ACCMODE | O_APPEND));
+	if (fd < 0)
+		return fd;
+	res = posix_file_new(fd, (ino_t)ref->id, flags, file);
+	if (res < 0)
+		close(fd);
+	return res;
+}
+
+static void map_put(struct posix_map *m)
+{
+	if (m == NULL || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	munmap(m->addr, m->len);
+	free(m);
+}
+
+/* A reference to a mapping of F that covers END bytes, made if need be. */
+static int map_get(struct posix_file *f, size_t end, struct posix_map **mp)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct posix_map *m;
+	int res = 0;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->map == NULL || f->map->len < end) {
+		m = calloc(1, sizeof(*m));
+		if (m == NULL) {
+			res = -ENOMEM;
+			goto out;
+		}
+		m->len = (end + page - 1) / page * page;
+		m->addr = mmap(NULL, m->len, PROT_READ, MAP_SHARED, f->fd, 0);
+		if (m->addr == MAP_FAILED) {
+			res = -errno;
+			free(m);
+			goto out;
+		}
+		m->refs = 1;
+		/* Reads still copying from the old one keep it alive. */
+		map_put(f->map);
+		f->map = m;
+	}
+	__atomic_add_fetch(&f->map->refs, 1, __ATOMIC_ACQ_REL);
+	*mp = f->map;
+out:
+	pthread_mutex_unlock(&f->lock);
+	return res;
+}
+
+/* Where mmap is refused (some file systems), read into a buffer. */
+static int read_copy(struct posix_file *f, size_t size, off_t off,
+		     seg_reply_fn reply, void *ctx)
+{
+	char *buf = malloc(size ? size : 1);
+	ssize_t n;
+	int res;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	n = pread(f->fd, buf, size, off);
+	res = n < 0 ? -errno : reply(ctx, buf, (size_t)n);
+	free(buf);
+	return res;
+}
+
+static int posix_read(struct seg_file *file, size_t size, off_t off,
+		      seg_reply_fn reply, void *ctx)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	struct posix_map *m = NULL;
+	struct stat st;
+	size_t n, end;
+	int res;
+
+	/* Only what is there now: past the end a mapping would fault. */
+	if (fstat(f->fd, &st) < 0)
+		return -errno;
+	if (off < 0)
+		return -EINVAL;
+	if (off >= st.st_size)
+		return reply(ctx, NULL, 0);
+	n = (uint64_t)(st.st_size - off) < size ? (size_t)(st.st_size - off)
+						: size;
+	/* Beyond what a mapping can address (32-bit), read by copy. */
+	if ((uint64_t)off > SIZE_MAX - n)
+		return read_copy(f, n, off, reply, ctx);
+	end = (size_t)off + n;
+
+	res = map_get(f, end, &m);
+	if (res < 0) {
+		log_debug("posix: mmap: %s, reading by copy\n", strerror(-res));
+		return read_copy(f, n, off, reply, ctx);
+	}
+	res = reply(ctx, (const char *)m->addr + off, n);
+	map_put(m);
+	return res;
+}
+
+static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
+			   off_t off)
+{
+	struct posix_file *f = (struct posix_file *)file;
+	ssize_t n = pwrite(f->fd, buf, size, off);
+
+	return n < 0 ? -errno : n;
+}
+
+static void posix_release(struct seg_file *file)
+{
+	struct posix_file *f = (struct posix_file *)file;
+
+	open_files_del(f);
+	map_put(f->map);
+	close(f->fd);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+const struct seg_ops posix_seg_ops = {
+	.getattr = posix_getattr,
+	.chmod = posix_chmod,
+	.chown = posix_chown,
+	.truncate = posix_truncate,
+	.utimens = posix_utimens,
+	.access = posix_access,
+	.open = posix_open,
+	.read = posix_read,
+	.write = posix_write,
+	.release = posix_release,
+	.getxattr = posix_getxattr,
+	.listxattr = posix_listxattr,
+	.setxattr = posix_setxattr,
+	.removexattr = posix_removexattr,
+};
+
+void posix_ref_init(struct seg_ref *ref, const char *name, ino_t ino)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->ops = &posix_seg_ops;
+	ref->id = (uint64_t)ino;
+	snprintf(ref->name, sizeof(ref->name), "%s", name);
+}
+

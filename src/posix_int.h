@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the files of the POSIX kind (posix_*.c) share; nothing else. */
+#ifndef SHMFS_POSIX_INT_H
+#define SHMFS_POSIX_INT_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "change.h"
+#include "seg.h"
+
+/*
+ * The directory shm_open() uses.  Set by posix_dir.c before the mount,
+ * when no other thread exists, and only read after: no lock.
+ */
+struct posix_dir {
+	int dirfd; /* -1: there is none; every name is absent */
+	char *path;
+};
+extern struct posix_dir posix_dir;
+
+extern const struct seg_ops posix_seg_ops;
+extern const struct seg_dir_ops posix_dir_ops;
+extern const struct kind_watch posix_watch;
+
+/* posix_watch.c: inotify on the directory; failing, nothing is cached. */
+void posix_watch_start(void);
+void posix_watch_stop(void);
+
+/* posix_file.c */
+void posix_ref_init(struct seg_ref *ref, const char *name, ino_t ino);
+/* Our inode number for a stat of the object, and one name (none once
+ * unlinked). */
+void posix_stat_export(struct stat *st);
+/* FD, just opened or made, as a file of ours. */
+int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file);
+/* stat REF's name and make sure it is still the object REF was looked up
+ * as: -ENOENT if not. */
+int posix_stat_ref(const struct seg_ref *ref, struct stat *st);
+
+/* posix_xattr.c: the object's own extended attributes. */
+ssize_t posix_getxattr(const struct seg_ref *ref, const char *name, char *buf,
+		       size_t size);
+ssize_t posix_listxattr(const struct seg_ref *ref, char *buf, size_t size);
+int posix_setxattr(const struct seg_ref *ref, const char *name,
+		   const char *value, size_t size, int flags);
+int posix_removexattr(const struct seg_ref *ref, const char *name);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the files of the SysV kind (sysv_*.c) share; nothing else. */
+#ifndef SHMFS_SYSV_INT_H
+#define SHMFS_SYSV_INT_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "change.h"
+#include "seg.h"
+#include "sysvtab.h"
+
+extern const struct seg_ops sysv_seg_ops;
+extern const struct seg_ops sysv_file_ops; /* of an attached segment */
+extern const struct seg_dir_ops sysv_key_dir_ops;
+extern const struct seg_dir_ops sysv_id_dir_ops;
+extern const struct kind_watch sysv_watch;
+
+/* A segment the kernel says is gone (EINVAL, EIDRM) is no file: ENOENT. */
+static inline int sysv_err(int err)
+{
+	return err == EINVAL || err == EIDRM ? -ENOENT : -err;
+}
+
+/* sysv_usage.c: the snapshot of /proc/sysvipc/shm. */
+
+/* The kernel record of one segment, with rss and swap where known. */
+int sysv_stat_id(int shmid, struct sysv_info *info);
+/* The same, with rss from the snapshot as it is, never read for it. */
+int sysv_stat_known(int shmid, struct sysv_info *info);
+/*
+ * Call FN for every segment of the table, read afresh; stops at FN's
+ * first non-zero return, which it returns.  FN must not call this module.
+ */
+int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx);
+/* Read the table afresh; how many rows it has. */
+int sysv_usage_refresh(void);
+size_t sysv_usage_rows(void);
+/* The shmid that had KEY when the table was last read, or -ENOENT. */
+int sysv_usage_key(key_t key);
+/* SHMID's row of the snapshot, as it is: -ENOENT if not in it. */
+int sysv_usage_row(int shmid, struct sysv_info *info);
+void sysv_usage_free(void);
+
+/* sysv_file.c: open files. */
+struct sysv_file {
+	struct seg_file base;
+	int shmid;
+	void *addr;
+	uint64_t size;
+	int writable;
+	int fd; /* see file_fd() */
+};
+
+/* Whether kernel.shm_rmid_forced is on in this IPC namespace. */
+int sysv_rmid_forced(void);
+/*
+ * With shm_rmid_forced our detach could destroy SHMID: -EBUSY (logged,
+ * saying WHY we wanted it) if nobody else has it attached.
+ */
+int sysv_attach_allowed(int shmid, const char *why);
+/* Store SRC's N bytes (zeros if NULL) into an attachment at DST. */
+int sysv_store(void *dst, const void *src, size_t n);
+/* Attach for OPEN-style FLAGS (O_RDONLY attaches SHM_RDONLY). */
+int sysv_open_id(int shmid, int flags, struct seg_file **file);
+
+/* sysv_seg.c: the segment as a file. */
+
+/* The ref of a segment: its shmid, and its key's name while it has one. */
+void sysv_ref(const struct sysv_info *info, struct seg_ref *ref);
+
+/* Who a new segment belongs to. */
+struct sysv_owner {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+/*
+ * Make a new segment for KEY, SIZE bytes, holding LEN bytes of DATA, as
+ * the current identity (who becomes its creator), then give it to OWNER.
+ * FILE, if not NULL, gets it opened with open(2) FLAGS.
+ */
+int sysv_make(key_t key, size_t size, const void *data, size_t len,
+	      const struct sysv_owner *owner, int flags, int *shmid,
+	      struct seg_file **file);
+
+/* Truncate's meaning for a fixed-size segment: zero from SIZE to the end. */
+int sysv_truncate_check(uint64_t segsz, off_t size);
+/* A change to an extended attribute: ours are read-only. */
+int sysv_setxattr(const struct seg_ref *ref, const char *name,
+		  const char *value, size_t size, int flags);
+int sysv_removexattr(const struct seg_ref *ref, const char *name);
+
+#endif
