@@ -98,7 +98,7 @@ static void stamps_and_picking(void **state)
 {
 	struct seg_ref a = ref_of(&posix_seg_ops, 5, "obj");
 	struct seg_ref b = ref_of(&sysv_seg_ops, 6, "");
-	struct watch_want recent = { .by_time = 1, .since_ns = 0 };
+	struct watch_want recent = { .by_time = 1, .since_ns = 1 };
 	struct watch_want none = { 0 };
 	struct watch_want named = { 0 };
 	struct watch_node *v = NULL;
