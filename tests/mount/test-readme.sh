@@ -21,7 +21,8 @@
 # with the test (so "sudo meson install" installs nowhere real), and
 # apt-get a stub that fails, so mount/setup.sh cannot install anything.
 #
-# `./tests/run.sh` is not run: it is what CI runs, this test among others.
+# `./tests/run.sh` is not run: it is what CI runs, this test among others;
+# check_ci_runs checks that .ci/run runs exactly it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SRC=$(cd "$(dirname "$_LIB_SELF")/../.." && pwd)
@@ -130,14 +131,36 @@ if not match(exp, act):
 PY
 }
 
+# check_ci_runs LINE: LINE, the README's test command, is not run here: it
+# runs every test, this one among them.  Instead .ci/run, started the way
+# CI starts it (by its path, from anywhere, as root), must run exactly that
+# command from the top of the tree and hand back its exit status; here it
+# runs a stub in place of tests/run.sh.  And the real tests/run.sh must be
+# executable and parse.
+check_ci_runs() {
+	local line=$1 ci=$TMP/ci words rc
+	read -ra words <<<"${line%%#*}"
+	[[ ${words[0]} == sudo ]] && words=("${words[@]:1}")
+	mkdir -p "$ci/.ci" "$ci/tests" && cp -p "$SRC/.ci/run" "$ci/.ci/run" || exit 1
+	printf '#!/bin/bash\nprintf "%%s\\n" "$PWD" "$(realpath "$0")" "$@" >%q\nexit 42\n' \
+		"$ci/ran" >"$ci/tests/run.sh" &&
+		chmod 755 "$ci/tests/run.sh" || exit 1
+	assert_true ".ci/run is executable" test -x "$SRC/.ci/run"
+	(cd / && env -i PATH="$PATHS" HOME=/root "$ci/.ci/run") >"$ci/out" 2>&1 && rc=0 || rc=$?
+	assert_eq "$(printf '%s\n' "$ci" "$(realpath "$ci/${words[0]}")" "${words[@]:1}")" "$(cat "$ci/ran" 2>/dev/null)" \
+		".ci/run runs the README's '${words[*]}' in the top directory"
+	assert_eq 42 "$rc" ".ci/run exits with the status of '${words[*]}'"
+	assert_true "tests/run.sh is executable" test -x "$SRC/tests/run.sh"
+	assert_true "tests/run.sh parses (bash -n)" bash -n "$SRC/tests/run.sh"
+}
+
 ncmd=0
 # check_cmd LINE [EXPECTED-FILE]: run LINE, assert success (and output).
 check_cmd() {
 	local line=$1 expected=${2:-} out=$TMP/out.$ncmd rc diff
 	ncmd=$((ncmd + 1))
 	if [[ $line =~ ^(sudo )?\./tests/run\.sh([[:space:]]|$) ]]; then
-		assert_match 'tests/run\.sh' "$(cat "$SRC/.ci/run")" \
-			"README's '$line' is what CI runs (.ci/run), so CI runs it"
+		check_ci_runs "$line"
 		return
 	fi
 	run_cmd "$line" "$out" && rc=0 || rc=$?

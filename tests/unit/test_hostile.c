@@ -24,21 +24,49 @@
 
 static const char header[] = "key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap\n";
 
+/*
+ * TEXT right-aligned in LEN bytes, as the kernel pads its columns: the same
+ * fields whatever LEN, so only the length can make the parser refuse it.
+ */
+static const char *padded(char *buf, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+
+	assert_true(n <= len);
+	memset(buf, ' ', len - n);
+	memcpy(buf + len - n, text, n + 1);
+	return buf;
+}
+
+/* The parsers copy a line into a 512-byte buffer: 511 bytes and the NUL. */
+#define BOUND 512
+
 static void long_and_wide_lines(void **state)
 {
+	static const char row[] = "4096 7 644 8192 1 1 0 0 0 0 0 0 0 0 0 0\n";
 	struct sysvtab_cols cols;
 	struct sysv_info info;
 	char line[2048];
+	int res;
 
 	(void)state;
+	res = sysvtab_parse_header(padded(line, BOUND - 1, header), &cols);
+	assert_int_equal(res, 0);
+	res = sysvtab_parse_header(padded(line, BOUND, header), &cols);
+	assert_int_equal(res, -EINVAL);
 	assert_int_equal(sysvtab_parse_header(header, &cols), 0);
-	/* 511 and 512 bytes: the parser's buffer is 512 */
-	memset(line, ' ', sizeof(line));
-	line[511] = '\0';
-	assert_int_equal(sysvtab_parse_line(&cols, line, &info), -EINVAL);
-	line[511] = ' ';
-	line[512] = '\0';
-	assert_int_equal(sysvtab_parse_line(&cols, line, &info), -EINVAL);
+	/* a valid row of 511 bytes is read whole, one of 512 refused */
+	res = sysvtab_parse_line(&cols, padded(line, BOUND - 1, row), &info);
+	assert_int_equal(res, 0);
+	assert_int_equal(info.key, 4096);
+	assert_int_equal(info.shmid, 7);
+	assert_true(info.size == 8192);
+	res = sysvtab_parse_line(&cols, padded(line, BOUND, row), &info);
+	assert_int_equal(res, -EINVAL);
+	res = sysvtab_parse_line(&cols, padded(line, sizeof(line) - 1, row),
+				 &info);
+	assert_int_equal(res, -EINVAL);
+	/* more fields than the parser keeps: refused, field[] not overrun */
 	memset(line, 0, sizeof(line));
 	for (int i = 0; i < 40; i++)
 		strcat(line, "1 ");
