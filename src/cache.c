@@ -4,6 +4,7 @@
 #include "cache_int.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "attr.h"
 #include "kind.h"
@@ -70,6 +71,21 @@ void cache_entry(fuse_ino_t ino, const struct seg_ref *ref,
 	e->attr_timeout = e->entry_timeout = cache_timeout(ino, ref, st);
 }
 
+/*
+ * An alias is bound to what it named when it was looked up, and no notice
+ * names it: cached, it would outlive a removal and a re-creation of the
+ * key elsewhere and reach the removed segment.  Its attributes are the
+ * inode's, which notices do cover.
+ */
+void cache_entry_named(const struct seg_dir_ops *dir, const char *name,
+		       fuse_ino_t ino, const struct seg_ref *ref,
+		       const struct stat *st, struct fuse_entry_param *e)
+{
+	cache_entry(ino, ref, st, e);
+	if (seg_alias(dir, name))
+		e->entry_timeout = 0;
+}
+
 void cache_changed(fuse_ino_t ino)
 {
 	node_seen(ino, ATTR_STAMP_NONE);
@@ -86,11 +102,10 @@ void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 {
 	fi->fh = (uintptr_t)file;
 	fi->direct_io = !kernel_cache;
-	fi->keep_cache = kernel_cache && !file->others_wrote;
+	/* Without keep_cache the kernel drops its pages at this open. */
+	fi->keep_cache = kernel_cache && !file->others_wrote && !truncated;
 	/* Attaching changes a SysV segment's nattch and atime. */
 	cache_changed(ino);
-	if (truncated)
-		cache_contents_changed(ino);
 	node_opened(ino, 1);
 }
 
@@ -100,8 +115,39 @@ void cache_closed(fuse_ino_t ino)
 	cache_changed(ino);
 }
 
-void cache_contents_changed(fuse_ino_t ino)
+/*
+ * A truncate of a SysV segment zero-fills it and keeps its size, so the
+ * kernel, seeing no change of size, would keep the pages it has (-o
+ * kernel_cache, and in any mode those that splice, sendfile and
+ * copy_file_range read through its cache): drop them before the reply,
+ * so that the next read after truncate() returns sees the zeros.  A
+ * handler may wait on a page here only while a READ of it is answered by
+ * another worker, which libfuse starts when none is idle.
+ */
+int cache_truncated(fuse_ino_t ino, off_t size)
 {
-	if (kernel_cache)
-		watch_drop_contents(ino);
+	off_t page = (off_t)sysconf(_SC_PAGESIZE);
+
+	return watch_drop_now(ino, size / page * page);
+}
+
+/*
+ * Even a direct-I/O file's pages are cached when read by splice or
+ * sendfile (and copy_file_range between file systems), which the kernel
+ * serves from its page cache and which no READ request tells apart; an
+ * open drops them, but a descriptor kept open would read them for ever.
+ * So every file that was read has its inode's pages dropped shortly
+ * after (cache_watch.c), once for all its reads of that moment: the
+ * lookup here is one atomic load.  Files whose pages are meant to stay
+ * (-o kernel_cache) are left alone.
+ */
+void cache_read(fuse_ino_t ino, struct seg_file *file)
+{
+	unsigned epoch = watch_drop_epoch() + 1;
+
+	if (kernel_cache ||
+	    __atomic_exchange_n(&file->cache_epoch, epoch, __ATOMIC_RELAXED) ==
+		    epoch)
+		return;
+	watch_drop_later(ino);
 }

@@ -9,7 +9,9 @@
  *    everything while the thread does not run, have zero timeouts.
  *  - Contents are not cached (direct I/O), unless -o kernel_cache: then
  *    the kernel keeps them across opens, and this module drops them when
- *    someone else may have written and after our own truncates.
+ *    someone else may have written and after our own truncates.  What
+ *    the kernel caches of a direct-I/O file anyway (splice, sendfile) is
+ *    dropped shortly after it was read (cache_read()).
  */
 #ifndef SHMFS_CACHE_H
 #define SHMFS_CACHE_H
@@ -42,6 +44,10 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 /* An entry for a lookup or create of REF, as cache_timeout() allows. */
 void cache_entry(fuse_ino_t ino, const struct seg_ref *ref,
 		 const struct stat *st, struct fuse_entry_param *e);
+/* The same for NAME in DIR, which may be an alias (seg_dir_ops.alias). */
+void cache_entry_named(const struct seg_dir_ops *dir, const char *name,
+		       fuse_ino_t ino, const struct seg_ref *ref,
+		       const struct stat *st, struct fuse_entry_param *e);
 /* What we did to INO may have changed its attributes: stop trusting. */
 void cache_changed(fuse_ino_t ino);
 
@@ -52,7 +58,9 @@ void cache_changed(fuse_ino_t ino);
 void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 		  struct seg_file *file, int truncated);
 void cache_closed(fuse_ino_t ino);
-/* We changed INO's contents where the kernel's cache does not see it. */
-void cache_contents_changed(fuse_ino_t ino);
+/* We truncated INO to SIZE: its cached pages from there on go, now. */
+int cache_truncated(fuse_ino_t ino, off_t size);
+/* FILE, open on INO, was read: pages read through the cache must go. */
+void cache_read(fuse_ino_t ino, struct seg_file *file);
 
 #endif

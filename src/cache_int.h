@@ -13,9 +13,13 @@ void watch_arm(void);
 /* Whether the thread runs: if not, nothing may be cached. */
 int watch_working(void);
 /*
- * Drop INO's cached contents, at once but after the reply: a handler may
- * not wait on the kernel's cache.
+ * Drop the pages of INO the kernel may have cached, DROP_DELAY_NS from
+ * the first one queued, from this thread.  Files queue once an epoch:
+ * watch_drop_epoch() changes when the queue is sent.
  */
-void watch_drop_contents(fuse_ino_t ino);
+void watch_drop_later(fuse_ino_t ino);
+unsigned watch_drop_epoch(void);
+/* Drop INO's cached pages from FROM on, before returning. */
+int watch_drop_now(fuse_ino_t ino, off_t from);
 
 #endif

@@ -49,6 +49,12 @@
 /* The kernel starts a timeout when the answer arrives, a moment later. */
 #define ARM_MARGIN_NS 100000000LL
 #define REPEAT_NS     20000000LL
+/*
+ * Pages read into the kernel's cache are dropped this long after: soon
+ * enough that they are never much older than the memory, late enough
+ * that the splice which read them has taken them (else it reads again).
+ */
+#define DROP_DELAY_NS 20000000LL
 /* How long watch_stop waits for a notice stuck on a directory's lock. */
 #define STOP_WAIT_S 2
 
@@ -64,9 +70,11 @@ static struct {
 	int64_t poll_cost_ns;
 	struct watch_node *nodes; /* the thread's, for node_pick() */
 	size_t nodes_cap;
-	pthread_mutex_t lock; /* guards drop */
-	fuse_ino_t *drop;     /* contents we changed behind the kernel */
+	pthread_mutex_t lock; /* guards drop, ndrop, drop_cap, drop_at */
+	fuse_ino_t *drop;     /* pages the kernel may have cached */
 	size_t ndrop, drop_cap;
+	int64_t drop_at; /* when the first of them is due */
+	_Atomic unsigned drop_epoch;
 } w = { .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void wake(char c)
@@ -92,38 +100,68 @@ void watch_arm(void)
 		wake('a');
 }
 
-void watch_drop_contents(fuse_ino_t ino)
+void watch_drop_later(fuse_ino_t ino)
 {
 	fuse_ino_t *v;
+	int first;
 
-	if (w.inval_from < 0)
-		return;
 	pthread_mutex_lock(&w.lock);
+	first = w.ndrop == 0;
 	v = grow(w.drop, &w.drop_cap, w.ndrop + 1, sizeof(*v));
 	if (v != NULL) {
 		w.drop = v;
 		w.drop[w.ndrop++] = ino;
-	} else { /* no memory: at least stop caching anything new */
-		atomic_store(&w.running, 0);
+		if (first)
+			w.drop_at = clock_now_ns() + DROP_DELAY_NS;
 	}
 	pthread_mutex_unlock(&w.lock);
-	wake('d');
+	/* No memory: the pages stay until the next open or truncate. */
+	if (v != NULL && first)
+		wake('d');
 }
 
-static void send_drops(void)
+unsigned watch_drop_epoch(void)
 {
-	fuse_ino_t *drop;
-	size_t n;
+	return atomic_load(&w.drop_epoch);
+}
+
+int watch_drop_now(fuse_ino_t ino, off_t from)
+{
+	int res = fuse_lowlevel_notify_inval_inode(w.se, ino, from, 0);
+
+	/* The kernel holds nothing of INO: nothing to drop. */
+	return res == -ENOENT ? 0 : res;
+}
+
+/* The queued drops, once due (at or after *DUE_NS; 0: none queued). */
+static void send_drops(int64_t now)
+{
+	fuse_ino_t *drop = NULL;
+	size_t n = 0;
 
 	pthread_mutex_lock(&w.lock);
-	drop = w.drop;
-	n = w.ndrop;
-	w.drop = NULL;
-	w.ndrop = w.drop_cap = 0;
+	if (w.ndrop > 0 && now >= w.drop_at) {
+		drop = w.drop;
+		n = w.ndrop;
+		w.drop = NULL;
+		w.ndrop = w.drop_cap = 0;
+		/* Files read from now on queue themselves again. */
+		atomic_fetch_add(&w.drop_epoch, 1);
+	}
 	pthread_mutex_unlock(&w.lock);
 	for (size_t i = 0; i < n; i++)
 		fuse_lowlevel_notify_inval_inode(w.se, drop[i], 0, 0);
 	free(drop);
+}
+
+static int64_t drops_due(void)
+{
+	int64_t due;
+
+	pthread_mutex_lock(&w.lock);
+	due = w.ndrop > 0 ? w.drop_at : 0;
+	pthread_mutex_unlock(&w.lock);
+	return due;
 }
 
 static void send_changes(const struct change_list *l)
@@ -157,12 +195,14 @@ static int64_t poll_interval(void)
 /* How long poll(2) may sleep, in ms: -1 while nothing is due. */
 static int sleep_ms(int64_t now, int64_t next_poll, int64_t repeat_at)
 {
-	int64_t due = -1;
+	int64_t due = -1, drop_at = drops_due();
 
 	if (atomic_load(&w.armed_until) > now)
 		due = next_poll;
 	if (repeat_at > 0 && (due < 0 || repeat_at < due))
 		due = repeat_at;
+	if (drop_at > 0 && (due < 0 || drop_at < due))
+		due = drop_at;
 	if (due < 0) {
 		atomic_store(&w.idle, 1);
 		/* Armed between the check and the flag: go on. */
@@ -256,8 +296,8 @@ static void *watch_loop(void *arg)
 				;
 			if (c == 'q')
 				break;
-			send_drops();
 		}
+		send_drops(clock_now_ns());
 		for (nfds_t i = 1; i < nfds; i++)
 			if (fds[i].revents & POLLIN)
 				news(by_fd[i], &changes);

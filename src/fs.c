@@ -58,13 +58,26 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 	return res ?: enter_caller(req, cred, saved);
 }
 
-/* A lookup the caller never saw (interrupted) is no reference to keep. */
-static void reply_entry(fuse_req_t req, const struct seg_ref *ref,
+int stale_if_gone(int res, const struct seg_file *file)
+{
+	return res == -ENOENT && file == NULL ? -ESTALE : res;
+}
+
+/*
+ * The entry for NAME in DIR (NULL: the root), which names REF (NULL: a
+ * fixed directory).  A lookup the caller never saw (interrupted) is no
+ * reference to keep.
+ */
+static void reply_entry(fuse_req_t req, const struct tree_dir *dir,
+			const char *name, const struct seg_ref *ref,
 			const struct stat *st)
 {
 	struct fuse_entry_param e;
 
-	cache_entry(st->st_ino, ref, st, &e);
+	if (dir != NULL)
+		cache_entry_named(dir->ops, name, st->st_ino, ref, st, &e);
+	else
+		cache_entry(st->st_ino, ref, st, &e);
 	if (fuse_reply_entry(req, &e) == -ENOENT && ref != NULL)
 		node_forget(st->st_ino, 1);
 }
@@ -74,7 +87,8 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	(void)userdata;
 	conn->max_write = FS_MAX_IO;
 	cache_init_conn(conn);
-	conn->time_gran = 1000000000;
+	/* POSIX objects keep nanoseconds; SysV times are whole seconds. */
+	conn->time_gran = 1;
 }
 
 int fs_start(struct fuse_session *se, const struct fs_config *cfg)
@@ -103,7 +117,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			return;
 		}
 		tree_stat(d->ino, &st);
-		reply_entry(req, NULL, &st);
+		reply_entry(req, NULL, name, NULL, &st);
 		return;
 	}
 	d = tree_dir(parent);
@@ -118,7 +132,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	reply_entry(req, &ref, &st);
+	reply_entry(req, d, name, &ref, &st);
 }
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -151,7 +165,8 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	}
 	res = node_get(ino, &ref);
 	if (res == 0)
-		res = ref.ops->getattr(&ref, file_of(fi), &st);
+		res = stale_if_gone(ref.ops->getattr(&ref, file_of(fi), &st),
+				    file_of(fi));
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
@@ -218,11 +233,13 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
-		res = apply_setattr(&ref, attr, to_set, file_of(fi));
+		res = stale_if_gone(apply_setattr(&ref, attr, to_set,
+						  file_of(fi)),
+				    file_of(fi));
 		cred_leave(&saved);
 	}
 	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
-		cache_contents_changed(ino);
+		res = cache_truncated(ino, attr->st_size);
 	if (res == 0)
 		res = ref.ops->getattr(&ref, file_of(fi), &st);
 	if (res < 0) {
@@ -332,6 +349,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.flush = fs_flush,
 	.release = fs_release,
 	.fsync = fs_fsync,
+	.copy_file_range = fs_copy_file_range,
 	.unlink = fs_unlink,
 	.mkdir = fs_mkdir,
 	.rmdir = fs_rmdir,

@@ -18,6 +18,21 @@
 #include "log.h"
 #include "node.h"
 
+/* Open FILE on REF with open(2) FLAGS, as the caller (fs_open, fs_create). */
+static int open_ref(const struct seg_ref *ref, int flags,
+		    struct seg_file **file)
+{
+	int res = ref->ops->open(ref, flags, file);
+
+	/* libfuse asks for atomic O_TRUNC: the kernel sends no setattr. */
+	if (res == 0 && (flags & O_TRUNC)) {
+		res = ref->ops->truncate(ref, *file, 0);
+		if (res < 0)
+			(*file)->ops->release(*file);
+	}
+	return res;
+}
+
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct cred_saved saved;
@@ -36,13 +51,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	res = ref.ops->open(&ref, fi->flags, &file);
-	/* libfuse asks for atomic O_TRUNC: the kernel sends no setattr. */
-	if (res == 0 && (fi->flags & O_TRUNC)) {
-		res = ref.ops->truncate(&ref, file, 0);
-		if (res < 0)
-			file->ops->release(file);
-	}
+	res = stale_if_gone(open_ref(&ref, fi->flags, &file), NULL);
 	cred_leave(&saved);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
@@ -57,13 +66,28 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /*
+ * What open(O_CREAT) without O_EXCL finds made meanwhile by someone else
+ * (the kernel had the name as absent): it opens it, as open(2) would.
+ */
+static int open_made(const struct tree_dir *d, const char *name, int flags,
+		     struct seg_ref *ref, struct stat *st,
+		     struct seg_file **file)
+{
+	int res = d->ops->lookup(name, ref, st);
+
+	return res ?: open_ref(ref, flags & ~(O_CREAT | O_EXCL), file);
+}
+
+/*
  * A create the caller was told failed (or never heard of) leaves nothing:
- * the name goes first, so the release makes no segment of it.
+ * the name goes first, so the release makes no segment of it.  What was
+ * only opened is only released.
  */
 static void undo_create(const struct tree_dir *d, const char *name,
-			struct seg_file *file)
+			int made, struct seg_file *file)
 {
-	seg_unlink(d->ops, name);
+	if (made)
+		seg_unlink(d->ops, name);
 	file->ops->release(file);
 }
 
@@ -77,7 +101,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct seg_file *file;
 	struct seg_ref ref;
 	struct stat st;
-	int res;
+	int res, made = 1;
 
 	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
 		  (unsigned long long)parent, name, mode, fi->flags);
@@ -89,22 +113,26 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	if (res == 0) {
 		res = seg_create(d->ops, name, mode, fi->flags, &cred, &ref,
 				 &st, &file);
+		if (res == -EEXIST && !(fi->flags & O_EXCL)) {
+			made = 0;
+			res = open_made(d, name, fi->flags, &ref, &st, &file);
+		}
 		cred_leave(&saved);
 	}
 	if (res == 0) {
 		res = node_remember(st.st_ino, &ref);
 		if (res < 0)
-			undo_create(d, name, file);
+			undo_create(d, name, made, file);
 	}
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	cache_opened(st.st_ino, fi, file, 0);
+	cache_opened(st.st_ino, fi, file, !made && (fi->flags & O_TRUNC));
 	cache_entry(st.st_ino, &ref, &st, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		cache_closed(st.st_ino);
-		undo_create(d, name, file);
+		undo_create(d, name, made, file);
 		node_forget(st.st_ino, 1);
 	}
 }
@@ -127,8 +155,11 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct seg_file *file = file_of(fi);
 	struct read_ctx rc = { req, 0 };
-	int res = file->ops->read(file, size, off, read_reply, &rc);
+	int res;
 
+	/* Before the reply: after it, the reader may close and free FILE. */
+	cache_read(ino, file);
+	res = file->ops->read(file, size, off, read_reply, &rc);
 	/* Once a reply went out, the request is gone, whatever it cost. */
 	if (res < 0 && !rc.replied)
 		fuse_reply_err(req, -res);
@@ -168,6 +199,53 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	file->ops->release(file);
 	cache_closed(ino);
 	fuse_reply_err(req, 0);
+}
+
+struct copy_ctx {
+	struct seg_file *out;
+	off_t off;
+	ssize_t done;
+};
+
+/* The source's bytes, straight from its memory, written to the target. */
+static int copy_reply(void *ctx, const void *buf, size_t len)
+{
+	struct copy_ctx *c = ctx;
+
+	c->done = len > 0 ? c->out->ops->write(c->out, buf, len, c->off) : 0;
+	return c->done < 0 ? (int)c->done : 0;
+}
+
+/*
+ * copy_file_range(2) between two files of the mount: done here, from one
+ * live memory to the other.  Left to the kernel, it would copy through its
+ * page cache (splice), whose pages of a direct-I/O file go stale.  At
+ * most FS_MAX_IO a request: a short copy, which callers repeat.  The
+ * kernel has refused overlapping ranges of one file already.
+ */
+void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			off_t off_out, struct fuse_file_info *fi_out, size_t len,
+			int flags)
+{
+	struct seg_file *in = file_of(fi_in);
+	struct copy_ctx c = { file_of(fi_out), off_out, 0 };
+	int res;
+
+	(void)ino_in;
+	log_debug("copy_file_range %llu+%lld -> %llu+%lld, %zu bytes\n",
+		  (unsigned long long)ino_in, (long long)off_in,
+		  (unsigned long long)ino_out, (long long)off_out, len);
+	if (flags != 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	res = in->ops->read(in, len < FS_MAX_IO ? len : FS_MAX_IO, off_in,
+			    copy_reply, &c);
+	if (res < 0)
+		fuse_reply_err(req, -res);
+	else
+		fuse_reply_write(req, (size_t)c.done);
 }
 
 /* Shared memory has no backing store to flush to. */

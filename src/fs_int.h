@@ -20,6 +20,14 @@ int enter_caller(fuse_req_t req, struct seg_cred *cred,
 int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 	       struct seg_cred *cred, struct cred_saved *saved);
 
+/*
+ * RES, where a node the kernel reached by a name (FILE NULL: not through
+ * an open file) names an object that is gone (-ENOENT): -ESTALE, which
+ * makes the VFS look the name up again (LOOKUP_REVAL) and retry, so a key
+ * re-created elsewhere opens as the new segment instead of failing.
+ */
+int stale_if_gone(int res, const struct seg_file *file);
+
 /* fs_dir.c */
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -40,6 +48,10 @@ void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	      struct fuse_file_info *fi);
+void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			off_t off_out, struct fuse_file_info *fi_out, size_t len,
+			int flags);
 
 /* fs_xattr.c */
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);

@@ -69,6 +69,12 @@ int seg_unlink(const struct seg_dir_ops *dir, const char *name)
 	return dir->unlink ? dir->unlink(name) : -EPERM;
 }
 
+/* Names that are listed as they are spelled. */
+int seg_alias(const struct seg_dir_ops *dir, const char *name)
+{
+	return dir->alias ? dir->alias(name) : 0;
+}
+
 int seg_span(uint64_t size, off_t off, size_t len, int writing, size_t *n)
 {
 	if (off < 0)

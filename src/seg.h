@@ -48,6 +48,7 @@ struct seg_file {
 	 * contents the kernel cached (-o kernel_cache) must go at this open.
 	 */
 	int others_wrote;
+	unsigned cache_epoch; /* the FUSE layer's cache.c, atomically */
 };
 
 /* What a node of the tree refers to; copied freely, owns nothing. */
@@ -120,6 +121,12 @@ struct seg_dir_ops {
 		      const struct seg_cred *cred, struct seg_ref *ref,
 		      struct stat *st, struct seg_file **file);
 	int (*unlink)(const char *name); /* optional */
+	/*
+	 * optional: whether NAME is another spelling of a name this
+	 * directory lists (sysv/1234 for sysv/0x000004d2).  Notices of
+	 * changes name only the listed one, so an alias is never cached.
+	 */
+	int (*alias)(const char *name);
 };
 
 /*
@@ -140,6 +147,7 @@ int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
 	       int flags, const struct seg_cred *cred, struct seg_ref *ref,
 	       struct stat *st, struct seg_file **file);
 int seg_unlink(const struct seg_dir_ops *dir, const char *name);
+int seg_alias(const struct seg_dir_ops *dir, const char *name);
 
 /*
  * How many of LEN bytes at OFF a transfer moves in an object of SIZE

@@ -196,11 +196,36 @@ static int id_unlink(const char *name)
 	return res < 0 ? res : rmid(shmid);
 }
 
+/* Keys are listed as ipcs prints them, 0x and eight hex digits. */
+static int key_alias(const char *name)
+{
+	char canon[NAME_KEY_LEN];
+	key_t key;
+
+	if (name_parse_key(name, &key) < 0)
+		return 0;
+	name_format_key(key, canon);
+	return strcmp(name, canon) != 0;
+}
+
+/* Shmids are listed in decimal without leading zeros. */
+static int id_alias(const char *name)
+{
+	char canon[NAME_ID_LEN];
+	int shmid;
+
+	if (name_parse_shmid(name, &shmid) < 0)
+		return 0;
+	name_format_shmid(shmid, canon);
+	return strcmp(name, canon) != 0;
+}
+
 const struct seg_dir_ops sysv_key_dir_ops = {
 	.lookup = key_lookup,
 	.list = key_list,
 	.create = key_create,
 	.unlink = key_unlink,
+	.alias = key_alias,
 };
 
 /* No create: a shmid is chosen by the kernel. */
@@ -208,6 +233,7 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 	.lookup = id_lookup,
 	.list = id_list,
 	.unlink = id_unlink,
+	.alias = id_alias,
 };
 
 static int sysv_start(const struct shmfs_opts *opts)
