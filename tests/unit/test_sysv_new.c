@@ -729,6 +729,53 @@ static void reads_of_pending(void **state)
 	seg_remove(key);
 }
 
+struct reenter {
+	struct got got;
+	struct seg_file *file;
+	struct seg_ref ref;
+	key_t key;
+	int lookup, getattr;
+};
+
+/*
+ * A reply that takes both locks a read could hold (the registry's, by a
+ * lookup; the entry's, by a getattr) and moves the data (a write that
+ * grows it): only a reply from a copy, with no lock held, survives it.
+ */
+static int reply_reenters(void *ctx, const void *buf, size_t len)
+{
+	static char grow[256 * 1024];
+	struct reenter *r = ctx;
+	struct seg_ref found;
+	struct stat st;
+
+	r->lookup = sysv_new_lookup(r->key, &found, &st);
+	r->getattr = r->ref.ops->getattr(&r->ref, NULL, &st);
+	assert_int_equal(r->file->ops->write(r->file, grow, sizeof(grow), 0),
+			 (ssize_t)sizeof(grow));
+	return take_reply(&r->got, buf, len);
+}
+
+static void reply_holds_no_lock(void **state)
+{
+	struct reenter r = { .key = 0x3003 };
+
+	(void)state;
+	r.file = make(r.key, 0600, root(), &r.ref);
+	put(r.file, "hello", 0);
+	alarm(10); /* a reply under a lock deadlocks: fail, not hang */
+	assert_int_equal(r.file->ops->read(r.file, 100, 0, reply_reenters, &r),
+			 0);
+	alarm(0);
+	assert_int_equal(r.lookup, 0);
+	assert_int_equal(r.getattr, 0);
+	assert_int_equal(r.got.len, 5);
+	assert_memory_equal(r.got.buf, "hello", 5);
+	r.file->ops->release(r.file);
+	assert_int_equal(seg_size(r.key), 256 * 1024);
+	seg_remove(r.key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +793,7 @@ int main(void)
 		cmocka_unit_test(lookup_and_list),
 		cmocka_unit_test(two_opens),
 		cmocka_unit_test(reads_of_pending),
+		cmocka_unit_test(reply_holds_no_lock),
 	};
 
 	/* Segments of our own, seen by nobody, gone when we are. */
