@@ -15,23 +15,20 @@
 
 #include "log.h"
 
-/* The kernel's rules, for what the kernel does not know of yet. */
-int new_may_access(const struct sysv_new *n, int mask)
+/* ipcperms(), for what the kernel does not know of yet. */
+int new_may_access(const struct sysv_new *n, const struct seg_cred *who,
+		   int mask)
 {
-	const struct seg_cred *c = cred_caller();
-
-	if (c == NULL)
+	if (who == NULL)
 		return 0;
-	return cred_ipc_perm(c, n->owner.mode & 0777, n->owner.uid,
+	return cred_ipc_perm(who, n->owner.mode & 0777, n->owner.uid,
 			     n->owner.gid, n->cred.uid, n->cred.gid, mask);
 }
 
 /* IPC_SET and IPC_RMID: the owner, the creator or root. */
-int new_may_change(const struct sysv_new *n)
+int new_may_change(const struct sysv_new *n, const struct seg_cred *who)
 {
-	const struct seg_cred *c = cred_caller();
-
-	if (c == NULL || c->uid == n->owner.uid || c->uid == n->cred.uid)
+	if (who == NULL || who->uid == n->owner.uid || who->uid == n->cred.uid)
 		return 0;
 	return -EPERM;
 }
@@ -181,8 +178,10 @@ int sysv_new_list(seg_fill_fn fill, void *ctx)
 	return new_reg_list(fill, ctx);
 }
 
+/* As the caller: fs_unlink acts as them. */
 int sysv_new_unlink(key_t key)
 {
+	const struct seg_cred *who = cred_caller();
 	struct sysv_new *n = new_reg_get_key(key);
 	int res = -ENOENT;
 
@@ -190,7 +189,7 @@ int sysv_new_unlink(key_t key)
 		return -ENOENT;
 	pthread_mutex_lock(&n->lock);
 	if (n->state == PENDING)
-		res = new_may_change(n);
+		res = new_may_change(n, who);
 	/* As on tmpfs: the data lives on in open files, then is gone. */
 	if (res == 0)
 		new_discard(n);

@@ -76,9 +76,16 @@ extern const struct seg_ops sysv_new_ops;
 
 /* sysv_new.c: an entry's rules.  N's lock held, unless said otherwise. */
 
-/* The kernel's rules, which it cannot apply yet: 0, -EACCES, -EPERM. */
-int new_may_access(const struct sysv_new *n, int mask);
-int new_may_change(const struct sysv_new *n);
+/*
+ * The kernel's rules, which it cannot apply yet: may WHO do MASK (R_OK,
+ * W_OK), or change mode and owner?  0, -EACCES, -EPERM.  WHO is the
+ * caller as cred_caller() said at the start of the operation, NULL for
+ * the daemon itself, which may do anything.  Explicit, not looked up
+ * here: making the segment acts as its creator meanwhile.
+ */
+int new_may_access(const struct sysv_new *n, const struct seg_cred *who,
+		   int mask);
+int new_may_change(const struct sysv_new *n, const struct seg_cred *who);
 void new_stat_pending(const struct sysv_new *n, struct stat *st);
 /*
  * The segment of a CREATED entry, as sysv_ref() names it: without the

@@ -2,7 +2,9 @@
 /*
  * The operations of a SysV file being created.  Each finds what it acts
  * on through target_get(): the entry while the segment does not exist,
- * the segment's own ref or file once it does.
+ * the segment's own ref or file once it does.  Those that decide
+ * permission take the caller once, first (the FUSE layer acts as them
+ * around the call), and pass it on: seg_ops has no place for it.
  */
 #include "sysv_new_int.h"
 
@@ -110,13 +112,14 @@ static int new_getattr(const struct seg_ref *ref, struct seg_file *file,
 
 static int new_chmod(const struct seg_ref *ref, mode_t mode)
 {
+	const struct seg_cred *who = cred_caller();
 	struct target t;
 	int res = target_get(&t, ref, NULL);
 
 	if (res <= 0)
 		return res ?: t.real.ops->chmod(&t.real, mode);
 	/* SysV has no set-id or sticky bits, as sysv_chmod says. */
-	res = mode & 07000 ? -EINVAL : new_may_change(t.n);
+	res = mode & 07000 ? -EINVAL : new_may_change(t.n, who);
 	if (res == 0)
 		t.n->owner.mode = mode & 0777;
 	target_put(&t);
@@ -125,12 +128,13 @@ static int new_chmod(const struct seg_ref *ref, mode_t mode)
 
 static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 {
+	const struct seg_cred *who = cred_caller();
 	struct target t;
 	int res = target_get(&t, ref, NULL);
 
 	if (res <= 0)
 		return res ?: t.real.ops->chown(&t.real, uid, gid);
-	res = new_may_change(t.n);
+	res = new_may_change(t.n, who);
 	if (res == 0 && uid != (uid_t)-1)
 		t.n->owner.uid = uid;
 	if (res == 0 && gid != (gid_t)-1)
@@ -146,6 +150,7 @@ static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 			off_t size)
 {
+	const struct seg_cred *who = cred_caller();
 	struct new_file *f = (struct new_file *)file;
 	struct target t;
 	int res = target_get(&t, ref, f);
@@ -156,7 +161,7 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 		else if ((uint64_t)size > SIZE_MAX)
 			res = -EFBIG;
 		else
-			res = new_may_access(t.n, W_OK);
+			res = new_may_access(t.n, who, W_OK);
 		if (res == 0 && (size == 0 || t.n->state == DISCARDED))
 			newbuf_shrink(&t.n->data, (uint64_t)size);
 		else if (res == 0)
@@ -178,8 +183,7 @@ static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
 
 	if (res <= 0)
 		return res ?: t.real.ops->access(&t.real, cred, mask);
-	res = cred_ipc_perm(cred, t.n->owner.mode & 0777, t.n->owner.uid,
-			    t.n->owner.gid, t.n->cred.uid, t.n->cred.gid, mask);
+	res = new_may_access(t.n, cred, mask);
 	target_put(&t);
 	return res;
 }
@@ -191,6 +195,7 @@ static int new_access(const struct seg_ref *ref, const struct seg_cred *cred,
 static int new_open(const struct seg_ref *ref, int flags,
 		    struct seg_file **file)
 {
+	const struct seg_cred *who = cred_caller();
 	struct new_file *f = calloc(1, sizeof(*f));
 	struct target t;
 	int res;
@@ -207,7 +212,7 @@ static int new_open(const struct seg_ref *ref, int flags,
 	f->base.flags = flags;
 	res = target_get(&t, NULL, f);
 	if (res == 1) {
-		res = new_may_access(t.n, open_mask(flags));
+		res = new_may_access(t.n, who, open_mask(flags));
 		target_put(&t);
 	}
 	if (res < 0)
