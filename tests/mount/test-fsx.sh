@@ -28,6 +28,18 @@ assert_match 'closeopen [1-9][0-9]*; short writes [1-9][0-9]*, ENOSPC [1-9][0-9]
 assert_eq "$(cksum <"$TMP/model-s")" "$("$H" sysv-sum 0xf5)" "the segment holds the model (via shmat)"
 assert_eq 100003 "$(sysv_field 0xf5 size)" "and kept its size"
 
+# The kernel serves copy_file_range (when the file system does not) and
+# sendfile through its page cache even for direct-I/O files; with the
+# segment's zero-filling truncates this found stale pages.
+section "fsx with copy_file_range and sendfile ($OPS operations each)"
+out=$("${FSX[@]}" "$MNT/sysv/0x000000f5" --sysv -N "$OPS" -S 7 -o 32k -r 10 -s 10 -m "$TMP/model-s" 2>&1) && rc=0 || rc=$?
+assert_eq 0 "$rc" "fsx --sysv -r -s: every operation matched the model ${out:0:3000}"
+assert_match 'copyrange [1-9][0-9]*, sendfile [1-9]' "$out" "the run copied ranges and read by sendfile"
+assert_eq "$(cksum <"$TMP/model-s")" "$("$H" sysv-sum 0xf5)" "the segment holds the model (via shmat)"
+out=$("${FSX[@]}" "$MNT/posix/fsxp" -N "$OPS" -S 8 -l 300k -o 64k -r 10 -s 10 -m "$TMP/model-p" 2>&1) && rc=0 || rc=$?
+assert_eq 0 "$rc" "fsx -r -s on a POSIX object: every operation matched the model ${out:0:3000}"
+assert_eq "$(cksum <"$TMP/model-p")" "$("$H" posix-sum fsxp)" "the object holds the model (via shm_open)"
+
 section "a second seed on each, with small operations"
 assert_ok "${FSX[@]}" "$MNT/posix/fsxp" -N $((OPS / 2)) -S 3 -l 20k -o 512
 assert_ok "${FSX[@]}" "$MNT/sysv/0x000000f5" --sysv -N $((OPS / 2)) -S 4 -o 512
@@ -51,4 +63,12 @@ else
 fi
 
 assert_true "the daemon is alive" daemon_alive
+stop_shmfs_cleanly
+
+section "-o kernel_cache: fsx on the segment, with copy_file_range and sendfile"
+start_shmfs -o kernel_cache
+for seed in 11 12 13; do
+	out=$("${FSX[@]}" "$MNT/sysv/0x000000f5" --sysv -N $((OPS / 2)) -S $seed -o 32k -r 10 -s 10 2>&1) && rc=0 || rc=$?
+	assert_eq 0 "$rc" "fsx --sysv, kernel_cache, seed $seed ${out:0:3000}"
+done
 stop_shmfs_cleanly

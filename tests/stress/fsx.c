@@ -13,7 +13,7 @@
  *
  * mmap is not exercised: shmfs refuses MAP_SHARED (ENODEV), as fsx -R -W.
  */
-#include "stress.h"
+#include "fsx_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,76 +22,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum op_kind { OP_READ, OP_WRITE, OP_TRUNCATE, OP_CLOSEOPEN, OP_NKINDS };
-static const char *const op_names[] = { "read", "write", "truncate",
-					"closeopen" };
-
-struct logent {
-	unsigned long n;
-	enum op_kind kind;
-	uint64_t off, len; /* truncate: len = new size */
-	int64_t result;	   /* bytes or -errno */
+static const char *const op_names[OP_NKINDS] = {
+	"read", "write", "truncate", "closeopen", "copyrange", "sendfile",
 };
 
-#define LOGSZ 64
-
-struct fsx {
-	const struct fsx_opts *o;
-	int fd;
-	unsigned char *model;
-	unsigned char *buf;
-	uint64_t size; /* the model's file size */
-	uint64_t cap;
-	uint64_t rng;
-	unsigned long n;
-	struct logent log[LOGSZ];
-	unsigned long counts[OP_NKINDS];
-	unsigned long short_writes, enospc, efbig;
-};
-
-static uint64_t rnd(struct fsx *f)
+uint64_t fsx_rnd(struct fsx *f)
 {
 	return stress_rand(&f->rng);
 }
 
 /* Offsets and lengths: mostly small, sometimes big, often around the end. */
-static uint64_t pick_off(struct fsx *f, uint64_t limit)
+uint64_t fsx_pick_off(struct fsx *f, uint64_t limit)
 {
-	uint64_t r = rnd(f);
+	uint64_t r = fsx_rnd(f);
 
 	if (limit == 0)
 		return 0;
 	switch (r % 8) {
 	case 0: /* at or just around the current end */
 		if (f->size > 0)
-			return (f->size - 1 + rnd(f) % 3) % limit;
+			return (f->size - 1 + fsx_rnd(f) % 3) % limit;
 		return 0;
 	case 1: /* page boundaries */
-		return (rnd(f) % (limit / 4096 + 1)) * 4096 % limit;
+		return (fsx_rnd(f) % (limit / 4096 + 1)) * 4096 % limit;
 	default:
-		return rnd(f) % limit;
+		return fsx_rnd(f) % limit;
 	}
 }
 
-static uint64_t pick_len(struct fsx *f)
+uint64_t fsx_pick_len(struct fsx *f)
 {
 	uint64_t max = f->o->maxoplen;
 
-	switch (rnd(f) % 4) {
+	switch (fsx_rnd(f) % 4) {
 	case 0:
-		return 1 + rnd(f) % 16;
+		return 1 + fsx_rnd(f) % 16;
 	case 1:
-		return 1 + rnd(f) % max;
+		return 1 + fsx_rnd(f) % max;
 	default:
-		return 1 + rnd(f) % (max / 8 + 1);
+		return 1 + fsx_rnd(f) % (max / 8 + 1);
 	}
 }
 
-static void record(struct fsx *f, enum op_kind k, uint64_t off, uint64_t len,
+void fsx_record(struct fsx *f, enum op_kind k, uint64_t off, uint64_t len,
 		   int64_t result)
 {
 	struct logent *e = &f->log[f->n % LOGSZ];
@@ -120,6 +98,11 @@ static void dump_log(struct fsx *f)
 				e->n, e->len, e->result);
 		else if (e->kind == OP_CLOSEOPEN)
 			fprintf(stderr, "  %6lu closeopen\n", e->n);
+		else if (e->kind == OP_COPYRANGE)
+			fprintf(stderr,
+				"  %6lu copyrange 0x%" PRIx64 " -> 0x%" PRIx64
+				" (0x%" PRIx64 " bytes) -> %" PRId64 "\n",
+				e->n, e->off, e->to, e->len, e->result);
 		else
 			fprintf(stderr,
 				"  %6lu %-9s 0x%" PRIx64 " .. 0x%" PRIx64 " (0x%" PRIx64
@@ -129,10 +112,7 @@ static void dump_log(struct fsx *f)
 	}
 }
 
-static int failf(struct fsx *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int failf(struct fsx *f, const char *fmt, ...)
+int fsx_fail(struct fsx *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -149,11 +129,11 @@ static int grow_model(struct fsx *f, uint64_t need)
 {
 	if (need <= f->cap)
 		return 0;
-	return failf(f, "model overflow: 0x%" PRIx64 " > maxlen", need);
+	return fsx_fail(f, "model overflow: 0x%" PRIx64 " > maxlen", need);
 }
 
 /* Compare N bytes read at OFF with the model; report the first difference. */
-static int check_bytes(struct fsx *f, const unsigned char *got, uint64_t off,
+int fsx_check_bytes(struct fsx *f, const unsigned char *got, uint64_t off,
 		       uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
@@ -162,7 +142,7 @@ static int check_bytes(struct fsx *f, const unsigned char *got, uint64_t off,
 
 			while (j < n && got[j] != f->model[off + j])
 				j++;
-			return failf(f,
+			return fsx_fail(f,
 				     "data mismatch at 0x%" PRIx64 ": expected 0x%02x, got "
 				     "0x%02x (0x%" PRIx64 " bad bytes in a row)",
 				     off + i, f->model[off + i], got[i], j - i);
@@ -176,51 +156,51 @@ static int check_size(struct fsx *f)
 	struct stat st;
 
 	if (fstat(f->fd, &st) < 0)
-		return failf(f, "fstat: %s", strerror(errno));
+		return fsx_fail(f, "fstat: %s", strerror(errno));
 	if ((uint64_t)st.st_size != f->size)
-		return failf(f, "size is 0x%jx, model says 0x%" PRIx64,
+		return fsx_fail(f, "size is 0x%jx, model says 0x%" PRIx64,
 			     (uintmax_t)st.st_size, f->size);
 	return 0;
 }
 
 static int do_read(struct fsx *f)
 {
-	uint64_t off = pick_off(f, f->size + f->o->maxoplen / 4 + 1);
-	uint64_t len = pick_len(f);
+	uint64_t off = fsx_pick_off(f, f->size + f->o->maxoplen / 4 + 1);
+	uint64_t len = fsx_pick_len(f);
 	uint64_t want = off >= f->size ? 0 : (f->size - off < len ? f->size - off : len);
 	ssize_t n = pread(f->fd, f->buf, len, (off_t)off);
 
-	record(f, OP_READ, off, len, n < 0 ? -errno : n);
+	fsx_record(f, OP_READ, off, len, n < 0 ? -errno : n);
 	if (n < 0)
-		return failf(f, "pread(0x%" PRIx64 ", 0x%" PRIx64 "): %s", off, len,
+		return fsx_fail(f, "pread(0x%" PRIx64 ", 0x%" PRIx64 "): %s", off, len,
 			     strerror(errno));
 	if ((uint64_t)n != want)
-		return failf(f, "pread(0x%" PRIx64 ", 0x%" PRIx64 ") returned 0x%zx, "
+		return fsx_fail(f, "pread(0x%" PRIx64 ", 0x%" PRIx64 ") returned 0x%zx, "
 			     "expected 0x%" PRIx64, off, len, (size_t)n, want);
-	return check_bytes(f, f->buf, off, want);
+	return fsx_check_bytes(f, f->buf, off, want);
 }
 
 /*
  * Past a segment's fixed end an operation must fail with WANT (FAILED says
  * whether it did; errno holds why), counted in *COUNT.
  */
-static int past_end(struct fsx *f, int failed, int want, unsigned long *count,
+int fsx_past_end(struct fsx *f, int failed, int want, unsigned long *count,
 		    const char *what)
 {
 	if (failed && errno == want) {
 		(*count)++;
 		return 0;
 	}
-	return failf(f, "%s: expected %s, got %s", what, strerror(want),
+	return fsx_fail(f, "%s: expected %s, got %s", what, strerror(want),
 		     failed ? strerror(errno) : "success");
 }
 
 static int do_write(struct fsx *f)
 {
 	uint64_t limit = f->o->sysv ? f->size + f->o->maxoplen / 4 + 1 : f->cap;
-	uint64_t off = pick_off(f, limit);
-	uint64_t len = pick_len(f);
-	uint64_t seed = rnd(f);
+	uint64_t off = fsx_pick_off(f, limit);
+	uint64_t len = fsx_pick_len(f);
+	uint64_t seed = fsx_rnd(f);
 	ssize_t n;
 
 	if (!f->o->sysv && off + len > f->cap)
@@ -229,15 +209,15 @@ static int do_write(struct fsx *f)
 		len = 1, off = f->cap - 1;
 	stress_pattern(f->buf, len, seed, 0);
 	n = pwrite(f->fd, f->buf, len, (off_t)off);
-	record(f, OP_WRITE, off, len, n < 0 ? -errno : n);
+	fsx_record(f, OP_WRITE, off, len, n < 0 ? -errno : n);
 	if (f->o->sysv) {
 		if (off >= f->size)
-			return past_end(f, n < 0, ENOSPC, &f->enospc,
+			return fsx_past_end(f, n < 0, ENOSPC, &f->enospc,
 					"write at/after the end of a segment");
 		if (n < 0)
-			return failf(f, "pwrite: %s", strerror(errno));
+			return fsx_fail(f, "pwrite: %s", strerror(errno));
 		if ((uint64_t)n != (off + len > f->size ? f->size - off : len))
-			return failf(f, "pwrite of 0x%" PRIx64 " at 0x%" PRIx64
+			return fsx_fail(f, "pwrite of 0x%" PRIx64 " at 0x%" PRIx64
 				     " returned 0x%zx in a 0x%" PRIx64 "-byte segment",
 				     len, off, (size_t)n, f->size);
 		if ((uint64_t)n < len)
@@ -246,10 +226,10 @@ static int do_write(struct fsx *f)
 		return 0;
 	}
 	if (n < 0)
-		return failf(f, "pwrite(0x%" PRIx64 ", 0x%" PRIx64 "): %s", off, len,
+		return fsx_fail(f, "pwrite(0x%" PRIx64 ", 0x%" PRIx64 "): %s", off, len,
 			     strerror(errno));
 	if ((uint64_t)n != len)
-		return failf(f, "short pwrite: 0x%zx of 0x%" PRIx64, (size_t)n, len);
+		return fsx_fail(f, "short pwrite: 0x%zx of 0x%" PRIx64, (size_t)n, len);
 	if (grow_model(f, off + len) < 0)
 		return -1;
 	memcpy(f->model + off, f->buf, len);
@@ -265,26 +245,26 @@ static int do_truncate(struct fsx *f)
 
 	if (f->o->sysv) {
 		/* Mostly inside; sometimes exactly the size; sometimes past it. */
-		uint64_t k = rnd(f) % 8;
+		uint64_t k = fsx_rnd(f) % 8;
 
-		len = k == 0 ? f->size : k == 1 ? f->size + 1 + rnd(f) % 4096
-						: rnd(f) % (f->size + 1);
+		len = k == 0 ? f->size : k == 1 ? f->size + 1 + fsx_rnd(f) % 4096
+						: fsx_rnd(f) % (f->size + 1);
 	} else {
-		len = rnd(f) % (f->cap + 1);
+		len = fsx_rnd(f) % (f->cap + 1);
 	}
 	r = ftruncate(f->fd, (off_t)len);
-	record(f, OP_TRUNCATE, 0, len, r < 0 ? -errno : 0);
+	fsx_record(f, OP_TRUNCATE, 0, len, r < 0 ? -errno : 0);
 	if (f->o->sysv) {
 		if (len > f->size)
-			return past_end(f, r < 0, EFBIG, &f->efbig,
+			return fsx_past_end(f, r < 0, EFBIG, &f->efbig,
 					"truncate of a segment past its size");
 		if (r < 0)
-			return failf(f, "ftruncate(0x%" PRIx64 "): %s", len, strerror(errno));
+			return fsx_fail(f, "ftruncate(0x%" PRIx64 "): %s", len, strerror(errno));
 		memset(f->model + len, 0, f->size - len);
 		return 0;
 	}
 	if (r < 0)
-		return failf(f, "ftruncate(0x%" PRIx64 "): %s", len, strerror(errno));
+		return fsx_fail(f, "ftruncate(0x%" PRIx64 "): %s", len, strerror(errno));
 	if (len < f->size)
 		memset(f->model + len, 0, f->size - len);
 	f->size = len;
@@ -293,12 +273,12 @@ static int do_truncate(struct fsx *f)
 
 static int do_closeopen(struct fsx *f)
 {
-	record(f, OP_CLOSEOPEN, 0, 0, 0);
+	fsx_record(f, OP_CLOSEOPEN, 0, 0, 0);
 	if (close(f->fd) < 0)
-		return failf(f, "close: %s", strerror(errno));
+		return fsx_fail(f, "close: %s", strerror(errno));
 	f->fd = open(f->o->path, O_RDWR);
 	if (f->fd < 0)
-		return failf(f, "reopen %s: %s", f->o->path, strerror(errno));
+		return fsx_fail(f, "reopen %s: %s", f->o->path, strerror(errno));
 	return 0;
 }
 
@@ -334,9 +314,9 @@ static int check_all(struct fsx *f)
 		ssize_t n = pread(f->fd, f->buf, len, (off_t)off);
 
 		if (n <= 0)
-			return failf(f, "full read at 0x%" PRIx64 ": %s", off,
+			return fsx_fail(f, "full read at 0x%" PRIx64 ": %s", off,
 				     n < 0 ? strerror(errno) : "unexpected end of file");
-		if (check_bytes(f, f->buf, off, (uint64_t)n) < 0)
+		if (fsx_check_bytes(f, f->buf, off, (uint64_t)n) < 0)
 			return -1;
 		off += (uint64_t)n;
 	}
@@ -364,6 +344,11 @@ int fsx_run(const struct fsx_opts *o)
 	f.cap = o->sysv ? (uint64_t)st.st_size : o->maxlen;
 	if (o->sysv && f.cap == 0) {
 		fprintf(stderr, "%s: a segment of size 0?\n", o->tag);
+		goto out;
+	}
+	f.scratch = -1;
+	if (o->sendfile > 0 && (f.scratch = memfd_create("fsx", MFD_CLOEXEC)) < 0) {
+		fprintf(stderr, "%s: memfd_create: %s\n", o->tag, strerror(errno));
 		goto out;
 	}
 	f.model = calloc(1, f.cap + 1);
@@ -398,13 +383,17 @@ int fsx_run(const struct fsx_opts *o)
 	}
 	for (f.n = 1; f.n <= o->numops || (o->deadline && stress_now() < o->deadline);
 	     f.n++) {
-		uint64_t r = rnd(&f) % 100;
+		uint64_t r = fsx_rnd(&f) % 100;
 		int rc;
 
 		if (o->numops == 0 && stress_now() >= o->deadline)
 			break;
 		if (r < (uint64_t)o->closeopen)
 			rc = do_closeopen(&f);
+		else if (r < (uint64_t)(o->closeopen + o->copyrange))
+			rc = fsx_copyrange(&f);
+		else if (r < (uint64_t)(o->closeopen + o->copyrange + o->sendfile))
+			rc = fsx_sendfile(&f);
 		else if (r < 45)
 			rc = do_read(&f);
 		else if (r < 85)
@@ -423,10 +412,12 @@ int fsx_run(const struct fsx_opts *o)
 		goto out;
 	if (!o->quiet)
 		printf("%s: %lu ops OK (read %lu, write %lu, truncate %lu, closeopen %lu; "
-		       "short writes %lu, ENOSPC %lu, EFBIG %lu), final size %" PRIu64 "\n",
+		       "short writes %lu, ENOSPC %lu, EFBIG %lu), final size %" PRIu64
+		       ", copyrange %lu, sendfile %lu\n",
 		       o->tag, f.n, f.counts[OP_READ], f.counts[OP_WRITE],
 		       f.counts[OP_TRUNCATE], f.counts[OP_CLOSEOPEN], f.short_writes,
-		       f.enospc, f.efbig, f.size);
+		       f.enospc, f.efbig, f.size, f.counts[OP_COPYRANGE],
+		       f.counts[OP_SENDFILE]);
 	res = 0;
 out:
 	/* Also after a failed check, so that the caller can still compare
@@ -435,6 +426,8 @@ out:
 		write_model(&f);
 	if (f.fd >= 0)
 		close(f.fd);
+	if (f.scratch >= 0)
+		close(f.scratch);
 	free(f.model);
 	free(f.buf);
 	return res;

@@ -43,9 +43,11 @@ static const char usage_text[] =
 	"      round leaves the pattern of SEED.\n"
 	"  pattern LEN SEED          print LEN bytes of the pattern of SEED\n"
 	"  fsx FILE [--sysv] [-N OPS | -T SECONDS] [-S SEED] [-l MAXLEN]\n"
-	"      [-o MAXOPLEN] [-m MODELFILE] [-c CLOSEOPEN%]\n"
+	"      [-o MAXOPLEN] [-m MODELFILE] [-c CLOSEOPEN%] [-r COPYRANGE%]\n"
+	"      [-s SENDFILE%]\n"
 	"      the file system exerciser: random reads, writes, truncates and\n"
-	"      reopens against a model; --sysv for a segment's fixed-size rules.\n"
+	"      reopens (and copy_file_range within the file, reads by sendfile)\n"
+	"      against a model; --sysv for a segment's fixed-size rules.\n"
 	"  soak MNT SECONDS CLIENTS OUTDIR\n"
 	"      CLIENTS processes of mixed work for SECONDS (see soak.sh).\n"
 	"\n"
@@ -376,11 +378,16 @@ static int cmd_fsx(int argc, char **argv)
 			o.model_out = argv[++i];
 		else if (!strcmp(a, "-c"))
 			o.closeopen = (int)num(argv[++i]);
+		else if (!strcmp(a, "-r"))
+			o.copyrange = (int)num(argv[++i]);
+		else if (!strcmp(a, "-s"))
+			o.sendfile = (int)num(argv[++i]);
 		else
 			usage("fsx: unknown option");
 	}
-	if (o.maxoplen == 0 || o.maxoplen > FSX_IO_MAX || o.maxlen == 0 || o.closeopen > 45)
-		usage("fsx: bad -l, -o or -c");
+	if (o.maxoplen == 0 || o.maxoplen > FSX_IO_MAX || o.maxlen == 0 ||
+	    o.closeopen + o.copyrange + o.sendfile > 45)
+		usage("fsx: bad -l, -o, or -c, -r and -s (45 in all at most)");
 	if (seconds > 0)
 		o.deadline = stress_now() + seconds;
 	return fsx_run(&o) == 0 ? 0 : 1;

@@ -24,6 +24,8 @@ struct fsx_opts {
 	uint64_t maxoplen;     /* largest read or write */
 	const char *model_out; /* where to write the final model, or NULL */
 	int closeopen;         /* percent of operations that close and reopen */
+	int copyrange;         /* ... that copy_file_range within the file */
+	int sendfile;          /* ... that read by sendfile (the page cache) */
 	int quiet;
 };
 
