@@ -58,9 +58,19 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 	return res ?: enter_caller(req, cred, saved);
 }
 
-int stale_if_gone(int res, const struct seg_file *file)
+int stale_if_gone(int res, const struct seg_ref *ref,
+		  const struct seg_file *file)
 {
-	return res == -ENOENT && file == NULL ? -ESTALE : res;
+	const struct seg_dir_ops *dir = ref->ops->named_in;
+	struct seg_ref now;
+	struct stat st;
+
+	if (res != -ENOENT || file != NULL || dir == NULL || ref->name[0] == '\0')
+		return res;
+	if (dir->lookup(ref->name, &now, &st) < 0 ||
+	    (now.ops == ref->ops && now.id == ref->id))
+		return res;
+	return -ESTALE;
 }
 
 /*
@@ -166,7 +176,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	res = node_get(ino, &ref);
 	if (res == 0)
 		res = stale_if_gone(ref.ops->getattr(&ref, file_of(fi), &st),
-				    file_of(fi));
+				    &ref, file_of(fi));
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
@@ -235,7 +245,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (res == 0) {
 		res = stale_if_gone(apply_setattr(&ref, attr, to_set,
 						  file_of(fi)),
-				    file_of(fi));
+				    &ref, file_of(fi));
 		cred_leave(&saved);
 	}
 	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))

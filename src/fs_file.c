@@ -51,7 +51,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -res);
 		return;
 	}
-	res = stale_if_gone(open_ref(&ref, fi->flags, &file), NULL);
+	res = stale_if_gone(open_ref(&ref, fi->flags, &file), &ref, NULL);
 	cred_leave(&saved);
 	if (res < 0) {
 		fuse_reply_err(req, -res);

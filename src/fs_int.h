@@ -22,11 +22,13 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 
 /*
  * RES, where a node the kernel reached by a name (FILE NULL: not through
- * an open file) names an object that is gone (-ENOENT): -ESTALE, which
- * makes the VFS look the name up again (LOOKUP_REVAL) and retry, so a key
- * re-created elsewhere opens as the new segment instead of failing.
+ * an open file) names an object that is gone (-ENOENT) and its name now
+ * names another: -ESTALE, which makes the VFS look the name up again
+ * (LOOKUP_REVAL) and retry, so a key re-created elsewhere opens as the
+ * new segment instead of failing.  Where nothing has the name, ENOENT.
  */
-int stale_if_gone(int res, const struct seg_file *file);
+int stale_if_gone(int res, const struct seg_ref *ref,
+		  const struct seg_file *file);
 
 /* fs_dir.c */
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

@@ -392,6 +392,7 @@ static void posix_release(struct seg_file *file)
 }
 
 const struct seg_ops posix_seg_ops = {
+	.named_in = &posix_dir_ops,
 	.getattr = posix_getattr,
 	.chmod = posix_chmod,
 	.chown = posix_chown,

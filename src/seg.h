@@ -78,6 +78,8 @@ typedef int (*seg_fill_fn)(void *ctx, const char *name, uint64_t ino,
  * optional may be NULL; seg.c says what that means, in one place.
  */
 struct seg_ops {
+	/* The directory in which a ref's name is a name (NULL: none). */
+	const struct seg_dir_ops *named_in;
 	int (*getattr)(const struct seg_ref *ref, struct seg_file *file,
 		       struct stat *st);
 	int (*chmod)(const struct seg_ref *ref, mode_t mode);	    /* optional */

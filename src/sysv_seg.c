@@ -229,6 +229,7 @@ static int sysv_open(const struct seg_ref *ref, int flags,
 }
 
 const struct seg_ops sysv_seg_ops = {
+	.named_in = &sysv_key_dir_ops,
 	.getattr = sysv_getattr,
 	.chmod = sysv_chmod,
 	.chown = sysv_chown,

@@ -29,14 +29,14 @@ static const char usage_text[] =
 	"      open, read to the end in random chunks, close, in a loop.  Each\n"
 	"      pass must be uniform (all non-zero bytes equal: the churners\n"
 	"      fill each generation with one byte value) and, with --sizes, as\n"
-	"      long as one of the sizes.  ENOENT at open is counted, not an\n"
+	"      long as one of the sizes.  ENOENT (or ESTALE) at open is counted, not an\n"
 	"      error; so is EIO in a read with --allow-eio (a POSIX object shrunk\n"
 	"      under the read).  --keep-open: one open, each pass rewinds.\n"
 	"  writer FILE SECONDS BYTE MAXOFF [MINOFF]\n"
 	"      open, pwrite a random run of BYTE at an offset from MINOFF\n"
 	"      (default 0) to MAXOFF, never below MINOFF nor past MAXOFF, close,\n"
 	"      in a loop;\n"
-	"      ENOENT and ENOSPC (past a segment's end) are counted.\n"
+	"      ENOENT (or ESTALE) and ENOSPC (past a segment's end) are counted.\n"
 	"  region-writer FILE OFFSET LEN SEED ROUNDS\n"
 	"      write the pattern of SEED over [OFFSET, OFFSET+LEN) ROUNDS times in\n"
 	"      random-sized pieces (earlier rounds with other seeds); the last\n"
@@ -76,6 +76,15 @@ static uint64_t num(const char *s)
 	if (*end)
 		usage("bad number");
 	return v;
+}
+
+/*
+ * Gone meanwhile: ENOENT, or ESTALE where the name was given to another
+ * object twice faster than the kernel could look it up again (shmfs(1)).
+ */
+static int vanished(int err)
+{
+	return err == ENOENT || err == ESTALE;
 }
 
 uint64_t stress_rand(uint64_t *s)
@@ -164,7 +173,7 @@ static int cmd_reader(int argc, char **argv)
 		}
 
 		if (fd < 0) {
-			if (errno == ENOENT) {
+			if (vanished(errno)) {
 				enoent++;
 				continue;
 			}
@@ -253,7 +262,7 @@ static int cmd_writer(int argc, char **argv)
 		if (len > maxoff + 1 - off)
 			len = (size_t)(maxoff + 1 - off);
 		if (fd < 0) {
-			if (errno == ENOENT) {
+			if (vanished(errno)) {
 				enoent++;
 				continue;
 			}
@@ -418,17 +427,17 @@ static int browse(const char *mnt, const char *sub, uint64_t *rng)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/%s", mnt, sub, de->d_name);
-		if (stat(path, &st) < 0 && errno != ENOENT)
+		if (stat(path, &st) < 0 && !vanished(errno))
 			goto bad;
 		if (getxattr(path, "user.shm.nattch", val, sizeof(val)) < 0 &&
-		    errno != ENOENT && errno != ENODATA && errno != ENOTSUP)
+		    !vanished(errno) && errno != ENODATA && errno != ENOTSUP)
 			goto bad;
 		if (stress_rand(rng) % 4)
 			continue;
 		fd = open(path, O_RDONLY);
 		if (fd < 0) {
 			/* EBUSY would be shm_rmid_forced, which the soak does not set */
-			if (errno == ENOENT)
+			if (vanished(errno))
 				continue;
 			goto bad;
 		}
