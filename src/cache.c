@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "attr.h"
+#include "fs_tree.h"
 #include "kind.h"
 #include "node.h"
 
@@ -19,6 +20,16 @@ static const struct kind_watch *watch_of(const struct seg_ops *ops)
 	for (const struct kind *const *k = kinds; *k != NULL; k++)
 		if ((*k)->watch != NULL && (*k)->watch->ops == ops)
 			return (*k)->watch;
+	return NULL;
+}
+
+/* The watch of the kind with the directory whose operations are OPS. */
+static const struct kind_watch *dir_watch(const struct seg_dir_ops *ops)
+{
+	for (const struct kind *const *k = kinds; *k != NULL; k++)
+		for (size_t i = 0; i < (*k)->ndirs; i++)
+			if ((*k)->dirs[i].ops == ops)
+				return (*k)->watch;
 	return NULL;
 }
 
@@ -47,10 +58,19 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 		     const struct stat *st)
 {
 	const struct kind_watch *kw;
+	const struct tree_dir *d;
 
 	if (!watch_working())
 		return 0;
-	/* The fixed directories never change. */
+	/*
+	 * A directory that shows another (posix/ is /dev/shm) changes with
+	 * every create and remove there, by anyone: cached while its kind's
+	 * watch tells of those.  The fixed directories never change.
+	 */
+	if (ref == NULL && (d = tree_dir(ino)) != NULL &&
+	    d->ops->getattr != NULL &&
+	    ((kw = dir_watch(d->ops)) == NULL || !kw->active()))
+		return 0;
 	if (ref != NULL) {
 		/* Without a name no event names its changes. */
 		kw = watch_of(ref->ops);
@@ -68,7 +88,10 @@ void cache_entry(fuse_ino_t ino, const struct seg_ref *ref,
 	memset(e, 0, sizeof(*e));
 	e->ino = ino;
 	e->attr = *st;
-	e->attr_timeout = e->entry_timeout = cache_timeout(ino, ref, st);
+	e->attr_timeout = cache_timeout(ino, ref, st);
+	/* The tree's own names never change, whatever their attributes do. */
+	e->entry_timeout = ref == NULL && watch_working() ? CACHE_TIMEOUT
+							: e->attr_timeout;
 }
 
 /*

@@ -177,6 +177,12 @@ static void send_changes(const struct change_list *l)
 			log_debug("watch: %s of %llu changed (%d)\n",
 				  c->contents ? "contents" : "attributes",
 				  (unsigned long long)c->ino, res);
+		} else if (c->name == NULL) {
+			res = fuse_lowlevel_notify_inval_inode(
+				w.se, tree_ino_of(c->dir), -1, 0);
+			log_debug("watch: a directory's attributes changed "
+				  "(%d)\n",
+				  res);
 		} else {
 			res = fuse_lowlevel_notify_inval_entry(
 				w.se, tree_ino_of(c->dir), c->name,

@@ -47,6 +47,16 @@ int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 	return 0;
 }
 
+int change_dir(struct change_list *l, const struct seg_dir_ops *dir)
+{
+	struct change *c = change_add(l);
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->dir = dir;
+	return 0;
+}
+
 int change_list_move(struct change_list *to, struct change_list *from)
 {
 	struct change *v = grow(to->v, &to->cap, to->n + from->n, sizeof(*v));

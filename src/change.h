@@ -18,8 +18,8 @@
 struct change {
 	uint64_t ino;		       /* attributes of ino, if not 0 */
 	int contents;		       /* and maybe its contents too */
-	const struct seg_dir_ops *dir; /* else NAME in DIR */
-	char *name;
+	const struct seg_dir_ops *dir; /* else NAME in DIR, */
+	char *name;		       /* or DIR's own attributes if NULL */
 };
 
 struct change_list {
@@ -34,6 +34,8 @@ struct change_list {
 int change_inode(struct change_list *l, uint64_t ino, int contents);
 int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 		const char *name);
+/* DIR's own attributes, of the directory it shows (seg_dir_ops.getattr). */
+int change_dir(struct change_list *l, const struct seg_dir_ops *dir);
 /* Append FROM's changes to TO, leaving FROM empty. */
 int change_list_move(struct change_list *to, struct change_list *from);
 void change_list_free(struct change_list *l);

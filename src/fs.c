@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The request handlers for names and attributes, and the table of all
- * handlers.  Every one answers from the kernel's live state; what the
- * kernel may keep of an answer, and for how long, is cache.c's to say.
+ * The request handlers for names and attributes (their changes are
+ * fs_setattr.c's), and the table of all handlers.  Every one answers from
+ * the kernel's live state; what the kernel may keep of an answer, and for
+ * how long, is cache.c's to say.
  */
 #include "fs.h"
 #include "fs_int.h"
@@ -183,84 +184,6 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_attr(req, &st, cache_timeout(ino, &ref, &st));
 }
 
-static void set_time(struct timespec *ts, int to_set, int now_bit, int bit,
-		     const struct timespec *value)
-{
-	if (to_set & now_bit) {
-		ts->tv_sec = 0;
-		ts->tv_nsec = UTIME_NOW;
-	} else if (to_set & bit) {
-		*ts = *value;
-	} else {
-		ts->tv_sec = 0;
-		ts->tv_nsec = UTIME_OMIT;
-	}
-}
-
-static int apply_setattr(const struct seg_ref *ref, const struct stat *attr,
-			 int to_set, struct seg_file *file)
-{
-	const struct seg_ops *ops = ref->ops;
-	int res = 0;
-
-	if (to_set & FUSE_SET_ATTR_MODE)
-		res = seg_chmod(ref, attr->st_mode & 07777);
-	if (res == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
-		res = seg_chown(
-			ref,
-			to_set & FUSE_SET_ATTR_UID ? attr->st_uid : (uid_t)-1,
-			to_set & FUSE_SET_ATTR_GID ? attr->st_gid : (gid_t)-1);
-	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
-		res = ops->truncate(ref, file, attr->st_size);
-	if (res == 0 &&
-	    (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-		       FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))) {
-		struct timespec tv[2];
-
-		set_time(&tv[0], to_set, FUSE_SET_ATTR_ATIME_NOW,
-			 FUSE_SET_ATTR_ATIME, &attr->st_atim);
-		set_time(&tv[1], to_set, FUSE_SET_ATTR_MTIME_NOW,
-			 FUSE_SET_ATTR_MTIME, &attr->st_mtim);
-		res = seg_utimens(ref, tv);
-	}
-	return res;
-}
-
-static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
-		       int to_set, struct fuse_file_info *fi)
-{
-	struct cred_saved saved;
-	struct seg_cred cred;
-	struct seg_ref ref;
-	struct stat st;
-	int res;
-
-	log_debug("setattr %llu, to_set 0x%x\n", (unsigned long long)ino,
-		  to_set);
-	if (tree_is_dir(ino)) {
-		fuse_reply_err(req, EPERM);
-		return;
-	}
-	res = enter_node(req, ino, &ref, &cred, &saved);
-	if (res == 0) {
-		res = stale_if_gone(apply_setattr(&ref, attr, to_set,
-						  file_of(fi)),
-				    &ref, file_of(fi));
-		cred_leave(&saved);
-	}
-	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
-		res = cache_truncated(ino, attr->st_size);
-	if (res == 0)
-		res = ref.ops->getattr(&ref, file_of(fi), &st);
-	if (res < 0) {
-		/* A chmod that went through before a chown failed. */
-		cache_changed(ino);
-		fuse_reply_err(req, -res);
-	} else {
-		fuse_reply_attr(req, &st, cache_timeout(ino, &ref, &st));
-	}
-}
-
 /* ---- files ---- */
 
 static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -328,17 +251,53 @@ static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	fuse_reply_err(req, EPERM);
 }
 
-/* Neither kind can be renamed in place; mv then copies and removes. */
+/*
+ * The object now called NAME in D: its node follows it (the kernel moved
+ * its own entry), and its ctime changed.
+ */
+static void renamed(const struct tree_dir *d, const char *name)
+{
+	struct seg_ref ref;
+	struct stat st;
+
+	if (d->ops->lookup(name, &ref, &st) == 0) {
+		node_renamed(st.st_ino, &ref);
+		cache_changed(st.st_ino);
+	}
+}
+
+/*
+ * Within a directory, as its kind renames (POSIX: renameat2() as the
+ * caller); between directories, in the root, and where a name is the
+ * object's identity (a SysV key), EXDEV, so that mv copies and removes.
+ */
 static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname,
 		      unsigned int flags)
 {
-	(void)parent;
-	(void)name;
-	(void)newparent;
-	(void)newname;
-	(void)flags;
-	fuse_reply_err(req, EXDEV);
+	const struct tree_dir *d = tree_dir(parent);
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int res;
+
+	log_debug("rename %llu/%s to %llu/%s, flags 0x%x\n",
+		  (unsigned long long)parent, name,
+		  (unsigned long long)newparent, newname, flags);
+	if (d == NULL || newparent != parent) {
+		fuse_reply_err(req, EXDEV);
+		return;
+	}
+	res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = seg_rename(d->ops, name, newname, flags);
+		cred_leave(&saved);
+	}
+	if (res == 0) {
+		renamed(d, newname);
+		if (flags & RENAME_EXCHANGE)
+			renamed(d, name);
+	}
+	fuse_reply_err(req, -res);
 }
 
 const struct fuse_lowlevel_ops fs_ops = {
@@ -372,4 +331,6 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.setxattr = fs_setxattr,
 	.removexattr = fs_removexattr,
 	.access = fs_access,
+	.fallocate = fs_fallocate,
+	.lseek = fs_lseek,
 };

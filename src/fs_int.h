@@ -30,6 +30,10 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 int stale_if_gone(int res, const struct seg_ref *ref,
 		  const struct seg_file *file);
 
+/* fs_setattr.c */
+void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		struct fuse_file_info *fi);
+
 /* fs_dir.c */
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -54,6 +58,12 @@ void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			struct fuse_file_info *fi_in, fuse_ino_t ino_out,
 			off_t off_out, struct fuse_file_info *fi_out, size_t len,
 			int flags);
+
+/* fs_space.c */
+void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+		  off_t len, struct fuse_file_info *fi);
+void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+	      struct fuse_file_info *fi);
 
 /* fs_xattr.c */
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);

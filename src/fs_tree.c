@@ -80,6 +80,10 @@ void tree_stat(fuse_ino_t ino, struct stat *st)
 {
 	const struct tree_dir *d = tree_dir(ino);
 
+	if (d != NULL && d->ops->getattr != NULL && d->ops->getattr(st) == 0) {
+		st->st_ino = ino;
+		return;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0755;

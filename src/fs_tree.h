@@ -34,7 +34,10 @@ size_t tree_ndirs(void);
 const struct tree_dir *tree_dir_at(size_t i);
 
 int tree_is_dir(fuse_ino_t ino);
-/* The attributes of a fixed directory (or the root). */
+/*
+ * The attributes of a directory of the tree (or the root): the kind's
+ * directory's own where it has them (seg_dir_ops.getattr), else fixed.
+ */
 void tree_stat(fuse_ino_t ino, struct stat *st);
 
 #endif

@@ -125,6 +125,18 @@ out:
 	return res;
 }
 
+void node_renamed(uint64_t ino, const struct seg_ref *ref)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&tab.lock);
+	n = find(ino);
+	/* Out of memory, the old name stays: the next lookup sets it. */
+	if (n != NULL && n->ops == ref->ops && n->id == ref->id)
+		(void)set_name(n, ref->name);
+	pthread_mutex_unlock(&tab.lock);
+}
+
 int node_get(uint64_t ino, struct seg_ref *ref)
 {
 	struct node *n;

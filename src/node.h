@@ -13,6 +13,8 @@
 
 /* One more kernel reference to INO, which names REF. */
 int node_remember(uint64_t ino, const struct seg_ref *ref);
+/* INO, if the kernel holds it, is now called REF's name (a rename). */
+void node_renamed(uint64_t ino, const struct seg_ref *ref);
 /* -ESTALE if the kernel holds no reference to INO. */
 int node_get(uint64_t ino, struct seg_ref *ref);
 void node_forget(uint64_t ino, uint64_t nlookup);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kind.h"
@@ -169,11 +170,109 @@ static int dir_unlink(const char *name)
 	return unlinkat(posix_dir.dirfd, name, 0) < 0 ? -errno : 0;
 }
 
+/*
+ * What renameat2() does in /dev/shm: the object keeps its contents, its
+ * mappings and its open files under the new name.  Only objects move, and
+ * only onto names posix/ can show: a name taken by something it does not
+ * show (a directory, a symbolic link) is EEXIST, as a create of it is.
+ * RENAME_WHITEOUT would leave a device file nobody here can see: EINVAL.
+ */
+static int dir_rename(const char *name, const char *newname, unsigned int flags)
+{
+	struct stat st;
+	int res = name_check_posix(name);
+
+	if (res < 0)
+		return res == -EINVAL ? -ENOENT : res;
+	res = name_check_posix(newname);
+	if (res < 0)
+		return res;
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (posix_dir.dirfd < 0)
+		return -ENOENT;
+	if (fstatat(posix_dir.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOENT;
+	if (fstatat(posix_dir.dirfd, newname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode))
+		return -EEXIST;
+	if (renameat2(posix_dir.dirfd, name, posix_dir.dirfd, newname, flags) <
+	    0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * posix/ is the directory itself: its mode, owner and times, which the
+ * kernel changes as objects come and go.  Its subdirectories are not
+ * shown, so it has the links of a directory without any.
+ */
+static int dir_getattr(struct stat *st)
+{
+	if (posix_dir.dirfd < 0)
+		return -ENOENT;
+	if (fstat(posix_dir.dirfd, st) < 0)
+		return -errno;
+	st->st_nlink = 2;
+	return 0;
+}
+
+/*
+ * Changes go through the directory's /proc/self/fd link, since chmod(2)
+ * takes no descriptor opened O_PATH; following it needs no right of the
+ * caller's (same process), so the kernel's only check is ownership, or
+ * write permission for a touch, as on /dev/shm itself.
+ */
+static int dir_path(char *buf, size_t size)
+{
+	if (posix_dir.dirfd < 0)
+		return -EPERM;
+	snprintf(buf, size, "/proc/self/fd/%d", posix_dir.dirfd);
+	return 0;
+}
+
+static int dir_chmod(mode_t mode)
+{
+	char path[40];
+	int res = dir_path(path, sizeof(path));
+
+	if (res == 0 && chmod(path, mode) < 0)
+		res = -errno;
+	return res;
+}
+
+static int dir_chown(uid_t uid, gid_t gid)
+{
+	char path[40];
+	int res = dir_path(path, sizeof(path));
+
+	if (res == 0 && chown(path, uid, gid) < 0)
+		res = -errno;
+	return res;
+}
+
+static int dir_utimens(const struct timespec tv[2])
+{
+	char path[40];
+	int res = dir_path(path, sizeof(path));
+
+	if (res == 0 && utimensat(AT_FDCWD, path, tv, 0) < 0)
+		res = -errno;
+	return res;
+}
+
 const struct seg_dir_ops posix_dir_ops = {
 	.lookup = dir_lookup,
 	.list = dir_list,
 	.create = dir_create,
 	.unlink = dir_unlink,
+	.rename = dir_rename,
+	.getattr = dir_getattr,
+	.chmod = dir_chmod,
+	.chown = dir_chown,
+	.utimens = dir_utimens,
 };
 
 /* Anyone may create here, as in /dev/shm. */

@@ -356,8 +356,8 @@ static int posix_read(struct seg_file *file, size_t size, off_t off,
 		return reply(ctx, NULL, 0);
 	n = (uint64_t)(st.st_size - off) < size ? (size_t)(st.st_size - off)
 						: size;
-	/* Beyond what a mapping can address (32-bit), read by copy. */
-	if ((uint64_t)off > SIZE_MAX - n)
+	/* Beyond what a mapping can address (32-bit), or sparse: by copy. */
+	if ((uint64_t)off > SIZE_MAX - n || posix_has_holes(&st))
 		return read_copy(f, n, off, reply, ctx);
 	end = (size_t)off + n;
 
@@ -378,6 +378,11 @@ static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
 	ssize_t n = pwrite(f->fd, buf, size, off);
 
 	return n < 0 ? -errno : n;
+}
+
+int posix_file_fd(const struct seg_file *file)
+{
+	return ((const struct posix_file *)file)->fd;
 }
 
 static void posix_release(struct seg_file *file)
@@ -403,6 +408,8 @@ const struct seg_ops posix_seg_ops = {
 	.read = posix_read,
 	.write = posix_write,
 	.release = posix_release,
+	.fallocate = posix_space_fallocate,
+	.lseek = posix_space_lseek,
 	.getxattr = posix_getxattr,
 	.listxattr = posix_listxattr,
 	.setxattr = posix_setxattr,

@@ -34,9 +34,18 @@ void posix_ref_init(struct seg_ref *ref, const char *name, ino_t ino);
 void posix_stat_export(struct stat *st);
 /* FD, just opened or made, as a file of ours. */
 int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file);
+/* The object's own descriptor behind an open FILE of ours. */
+int posix_file_fd(const struct seg_file *file);
 /* stat REF's name and make sure it is still the object REF was looked up
  * as: -ENOENT if not. */
 int posix_stat_ref(const struct seg_ref *ref, struct stat *st);
+
+/* posix_space.c: what tmpfs does with an object's space, on its file. */
+int posix_space_fallocate(struct seg_file *file, int mode, off_t off,
+			  off_t len);
+off_t posix_space_lseek(struct seg_file *file, off_t off, int whence);
+/* Whether an object of attributes ST has holes, which a read keeps. */
+int posix_has_holes(const struct stat *st);
 
 /* posix_xattr.c: the object's own extended attributes. */
 ssize_t posix_getxattr(const struct seg_ref *ref, const char *name, char *buf,

@@ -71,12 +71,14 @@ static int watch_active(void)
  * The names events were about, and the objects they name now (one
  * renamed here is held by the kernel under its old name); entry notices
  * only for names that came or went: one waits for the directory's lock,
- * so the fewer the better (see cache_watch.c).
+ * so the fewer the better (see cache_watch.c).  A name that came or went
+ * moved the directory's mtime, and an event without a name is about the
+ * directory itself (chmod, a listing's atime): posix/'s attributes.
  */
 static int watch_news(struct watch_want *want, struct change_list *out)
 {
 	struct watch_want moved = { 0 };
-	int res = 0;
+	int res = 0, dir_changed = 0;
 
 #ifdef __linux__
 	char buf[8192]
@@ -94,10 +96,14 @@ static int watch_news(struct watch_want *want, struct change_list *out)
 				  ((ev->mask & NAME_EVENTS) &&
 				   watch_want_name(&moved, ev->name) < 0)))
 				want->all = 1; /* no memory: all may have changed */
+			if (ev->len == 0 || (ev->mask & NAME_EVENTS))
+				dir_changed = 1;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 #endif
+	if (dir_changed)
+		res = change_dir(out, &posix_dir_ops);
 	watch_want_sort(&moved);
 	for (size_t i = 0; i < moved.names.n && res == 0; i++)
 		res = change_name(out, &posix_dir_ops, moved.names.v[i]);

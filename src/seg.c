@@ -3,6 +3,7 @@
 #include "seg.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 /* The mode and owner are the kernel's to keep: not changeable. */
 int seg_chmod(const struct seg_ref *ref, mode_t mode)
@@ -73,6 +74,64 @@ int seg_unlink(const struct seg_dir_ops *dir, const char *name)
 int seg_alias(const struct seg_dir_ops *dir, const char *name)
 {
 	return dir->alias ? dir->alias(name) : 0;
+}
+
+/* A name is the object's identity (a SysV key): mv copies and removes. */
+int seg_rename(const struct seg_dir_ops *dir, const char *name,
+	       const char *newname, unsigned int flags)
+{
+	if (dir->rename == NULL)
+		return -EXDEV;
+	return dir->rename(name, newname, flags);
+}
+
+/* shmfs's own directories are fixed, as the tree is. */
+int seg_dir_chmod(const struct seg_dir_ops *dir, mode_t mode)
+{
+	return dir->chmod ? dir->chmod(mode) : -EPERM;
+}
+
+int seg_dir_chown(const struct seg_dir_ops *dir, uid_t uid, gid_t gid)
+{
+	return dir->chown ? dir->chown(uid, gid) : -EPERM;
+}
+
+int seg_dir_utimens(const struct seg_dir_ops *dir, const struct timespec tv[2])
+{
+	return dir->utimens ? dir->utimens(tv) : -EPERM;
+}
+
+/*
+ * Never ENOSYS: the kernel would take that as "no fallocate on this
+ * connection" and refuse it for every kind from then on.
+ */
+int seg_fallocate(struct seg_file *file, int mode, off_t off, off_t len)
+{
+	if (file->ops->fallocate == NULL)
+		return -EOPNOTSUPP;
+	return file->ops->fallocate(file, mode, off, len);
+}
+
+/*
+ * Without holes of its own the file is all data, as the kernel's own
+ * lseek has it; not ENOSYS, which would end lseek for every kind.
+ */
+off_t seg_lseek(const struct seg_ref *ref, struct seg_file *file, off_t off,
+		int whence)
+{
+	struct stat st;
+	int res;
+
+	if (file->ops->lseek != NULL)
+		return file->ops->lseek(file, off, whence);
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return -EINVAL;
+	res = ref->ops->getattr(ref, file, &st);
+	if (res < 0)
+		return res;
+	if (off < 0 || off >= st.st_size)
+		return -ENXIO;
+	return whence == SEEK_DATA ? off : st.st_size;
 }
 
 int seg_span(uint64_t size, off_t off, size_t len, int writing, size_t *n)

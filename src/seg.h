@@ -112,6 +112,10 @@ struct seg_ops {
 			 off_t off);
 	int (*flush)(struct seg_file *file); /* optional */
 	void (*release)(struct seg_file *file);
+	/* fallocate(2) MODE on the open file (written to); optional */
+	int (*fallocate)(struct seg_file *file, int mode, off_t off, off_t len);
+	/* lseek(2) SEEK_DATA or SEEK_HOLE: the offset found; optional */
+	off_t (*lseek)(struct seg_file *file, off_t off, int whence);
 };
 
 /* What can be done in one directory of objects. */
@@ -129,6 +133,19 @@ struct seg_dir_ops {
 	 * changes name only the listed one, so an alias is never cached.
 	 */
 	int (*alias)(const char *name);
+	/* optional: renameat2(2) FLAGS, NAME to NEWNAME in this directory */
+	int (*rename)(const char *name, const char *newname,
+		      unsigned int flags);
+
+	/*
+	 * The directory's own attributes, when it shows another directory
+	 * (posix/ is /dev/shm); optional: NULL, or a failure, shows shmfs's
+	 * own fixed ones (fs_tree.c).  Changes to it are done as the caller.
+	 */
+	int (*getattr)(struct stat *st);
+	int (*chmod)(mode_t mode);		     /* optional */
+	int (*chown)(uid_t uid, gid_t gid);	     /* optional */
+	int (*utimens)(const struct timespec tv[2]); /* optional */
 };
 
 /*
@@ -150,6 +167,15 @@ int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
 	       struct stat *st, struct seg_file **file);
 int seg_unlink(const struct seg_dir_ops *dir, const char *name);
 int seg_alias(const struct seg_dir_ops *dir, const char *name);
+int seg_rename(const struct seg_dir_ops *dir, const char *name,
+	       const char *newname, unsigned int flags);
+int seg_dir_chmod(const struct seg_dir_ops *dir, mode_t mode);
+int seg_dir_chown(const struct seg_dir_ops *dir, uid_t uid, gid_t gid);
+int seg_dir_utimens(const struct seg_dir_ops *dir, const struct timespec tv[2]);
+int seg_fallocate(struct seg_file *file, int mode, off_t off, off_t len);
+/* REF's open FILE; its getattr gives the size where lseek is left out. */
+off_t seg_lseek(const struct seg_ref *ref, struct seg_file *file, off_t off,
+		int whence);
 
 /*
  * How many of LEN bytes at OFF a transfer moves in an object of SIZE

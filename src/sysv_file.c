@@ -204,6 +204,80 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 	return res < 0 ? res : (ssize_t)n;
 }
 
+/*
+ * Make sure memory backs [OFF, OFF + N): the pages are faulted in
+ * writable, as a first store would, without changing a byte.
+ */
+static int sysv_allocate(struct sysv_file *f, off_t off, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	off_t head = page_off(off);
+
+	if (madvise((char *)f->addr + off - head, n + (size_t)head,
+		    MADV_POPULATE_WRITE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return errno == EFAULT || errno == EHWPOISON ? -ENOMEM : -errno;
+#endif
+	(void)f;
+	(void)off;
+	(void)n;
+	return -EOPNOTSUPP;
+}
+
+/*
+ * Zero [OFF, OFF + N) as tmpfs punches a hole: whole pages are given
+ * back (MADV_REMOVE, so the memory is freed, for every process attached),
+ * the parts of pages at either end are zeroed.
+ */
+static int sysv_punch(struct sysv_file *f, off_t off, size_t n)
+{
+	off_t page = (off_t)sysconf(_SC_PAGESIZE);
+	off_t first = (off + page - 1) / page * page;
+	off_t last = (off + (off_t)n) / page * page;
+	char *addr = f->addr;
+	int res;
+
+	if (first >= last)
+		return sysv_store(addr + off, NULL, n);
+	res = sysv_store(addr + off, NULL, (size_t)(first - off));
+	if (res == 0 &&
+	    madvise(addr + first, (size_t)(last - first), MADV_REMOVE) < 0)
+		res = sysv_store(addr + first, NULL, (size_t)(last - first));
+	if (res == 0)
+		res = sysv_store(addr + last, NULL,
+				 (size_t)(off + (off_t)n - last));
+	return res;
+}
+
+/*
+ * A segment's size is fixed, so fallocate works within it: allocating
+ * backs the range with memory, punching a hole zeroes it; a range past
+ * the end is EFBIG, as a truncate there is, unless FALLOC_FL_KEEP_SIZE
+ * says to leave the size alone: then the part past the end is ignored.
+ */
+static int sysv_fallocate(struct seg_file *file, int mode, off_t off, off_t len)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+	uint64_t end = (uint64_t)off + (uint64_t)len;
+
+	if (!f->writable)
+		return -EBADF;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > f->size)
+		return -EFBIG;
+	if ((uint64_t)off >= f->size)
+		return 0;
+	if (end > f->size)
+		end = f->size;
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return sysv_punch(f, off, (size_t)(end - (uint64_t)off));
+	return sysv_allocate(f, off, (size_t)(end - (uint64_t)off));
+}
+
 static void sysv_release(struct seg_file *file)
 {
 	struct sysv_file *f = (struct sysv_file *)file;
@@ -222,4 +296,5 @@ const struct seg_ops sysv_file_ops = {
 	.read = sysv_read,
 	.write = sysv_write,
 	.release = sysv_release,
+	.fallocate = sysv_fallocate,
 };

@@ -82,6 +82,9 @@ static int sysv_chmod(const struct seg_ref *ref, mode_t mode)
 
 static int sysv_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 {
+	/* chown(-1, -1) asks for nothing; IPC_SET would ask for ownership. */
+	if (uid == (uid_t)-1 && gid == (gid_t)-1)
+		return 0;
 	return sysv_set(ref_shmid(ref), NULL, uid, gid);
 }
 

@@ -24,7 +24,7 @@ fuzzdir=${FUZZ_BUILDDIR:-$root/build-fuzz}
 
 "$root/mount/setup.sh" --deps-only libcmocka-dev attr xxd util-linux procps python3 \
 	python3-docutils man-db \
-	perl valgrind fio clang libclang-rt-14-dev
+	perl valgrind fio rsync sqlite3 clang libclang-rt-14-dev
 
 status=0
 logs=()

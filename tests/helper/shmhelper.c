@@ -79,7 +79,10 @@ static const char usage_text[] =
 "  posix-write NAME OFFSET TEXT  write TEXT via mmap, growing the object\n"
 "                                if it is too small\n"
 "  posix-read NAME [OFFSET [LEN]] like sysv-read\n"
-"  posix-stat NAME [FIELD]       print size= mode= uid= gid= (or one value)\n"
+"  posix-stat NAME [FIELD]       print size= mode= uid= gid= ino= blocks=\n"
+"                                (or one value; blocks of 512 bytes)\n"
+"  posix-data NAME               print \"START END\" of each range of data,\n"
+"                                one a line, as SEEK_DATA/SEEK_HOLE find them\n"
 "  posix-truncate NAME SIZE      ftruncate\n"
 "  posix-rm NAME                 shm_unlink\n"
 "  posix-fill NAME SIZE SEED     ftruncate to SIZE and fill with a pattern\n"
@@ -852,7 +855,28 @@ static int cmd_posix_stat(int argc, char **argv)
 	print_field(want, "uid", "%u", (unsigned)st.st_uid);
 	print_field(want, "gid", "%u", (unsigned)st.st_gid);
 	print_field(want, "ino", "%ju", (uintmax_t)st.st_ino);
+	print_field(want, "blocks", "%jd", (intmax_t)st.st_blocks);
 	end_fields(want);
+	return 0;
+}
+
+static int cmd_posix_data(int argc, char **argv)
+{
+	off_t data, hole = 0;
+	int fd;
+
+	if (argc != 3)
+		usage_error("usage: posix-data NAME");
+	fd = posix_open(argv[2], O_RDONLY, 0);
+	while ((data = lseek(fd, hole, SEEK_DATA)) >= 0) {
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			die("lseek(%s, SEEK_HOLE):", argv[2]);
+		printf("%jd %jd\n", (intmax_t)data, (intmax_t)hole);
+	}
+	if (errno != ENXIO)
+		die("lseek(%s, SEEK_DATA):", argv[2]);
+	close(fd);
 	return 0;
 }
 
@@ -1028,6 +1052,7 @@ static const struct command commands[] = {
 	{ "posix-write", cmd_posix_write },
 	{ "posix-read", cmd_posix_read },
 	{ "posix-stat", cmd_posix_stat },
+	{ "posix-data", cmd_posix_data },
 	{ "posix-truncate", cmd_posix_truncate },
 	{ "posix-rm", cmd_posix_rm },
 	{ "posix-fill", cmd_posix_fill },

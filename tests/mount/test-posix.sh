@@ -78,8 +78,10 @@ assert_missing /dev/shm/new
 assert_missing "$P/new"
 assert_ok cp "$P/created" "$P/copy"
 assert_eq 78 "$("$H" posix-read copy 0 1 | hex)" "cp within posix/"
+ino=$("$H" posix-stat copy ino)
 assert_ok mv "$P/copy" "$P/moved"
-assert_eq "bynobody created moved p1" "$(ls "$P" | tr '\n' ' ' | sed 's/ $//')" "mv works (by copy)"
+assert_eq "bynobody created moved p1" "$(ls "$P" | tr '\n' ' ' | sed 's/ $//')" "mv works"
+assert_eq "$ino" "$("$H" posix-stat moved ino)" "by renaming the object"
 assert_eq 78 "$("$H" posix-read moved 0 1 | hex)" "moved contents"
 
 section "chmod, chown, stat"

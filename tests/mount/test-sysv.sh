@@ -214,3 +214,50 @@ assert_eq "$("$H" sysv-list | sort -n)" "$(ls "$MNT/sysv-id" | sort -n)" "ls sys
 sizes_ipcs=$(ipcs -m | awk '$2 ~ /^[0-9]+$/ { print $2, $5 }' | sort -n)
 sizes_fs=$(cd "$MNT/sysv-id" && for f in *; do echo "$f $(stat -c %s "$f")"; done | sort -n)
 assert_eq "$sizes_ipcs" "$sizes_fs" "sizes in sysv-id/ = ipcs -m"
+
+section "fallocate: within the fixed size; punching a hole zeroes"
+rss() { awk -v id="$("$H" sysv-id "$1")" '$2 == id { print $15 }' /proc/sysvipc/shm; }
+"$H" sysv-create 0xf000 $((4 * PAGE)) >/dev/null
+FA=$S/0x0000f000
+"$H" sysv-fill 0xf000 9
+before=$("$H" sysv-read 0xf000 | xxd -p | tr -d '\n')
+zeros=$(head -c $((2 * PAGE)) /dev/zero | xxd -p | tr -d '\n')
+assert_eq $((4 * PAGE)) "$(rss 0xf000)" "all four pages are resident"
+# (A read through a mapping, as the witness's, faults the pages back in.)
+assert_ok fallocate -p -o 100 -l $((2 * PAGE)) "$FA"
+assert_eq $((3 * PAGE)) "$(rss 0xf000)" "fallocate -p frees the whole page in the range"
+after=$("$H" sysv-read 0xf000 | xxd -p | tr -d '\n')
+assert_eq "$zeros" "${after:200:$((4 * PAGE))}" "and zeroes the range"
+assert_eq "${before:0:200}|${before:$((200 + 4 * PAGE))}" "${after:0:200}|${after:$((200 + 4 * PAGE))}" "and nothing else"
+assert_ok fallocate -p -o $((3 * PAGE)) -l $((4 * PAGE)) "$FA"
+assert_eq $((3 * PAGE)) "$(rss 0xf000)" "a hole reaching past the end frees up to the end"
+assert_eq $((4 * PAGE)) "$(sysv_field 0xf000 size)" "which stays"
+assert_ok fallocate -l $((4 * PAGE)) "$FA"
+assert_eq $((4 * PAGE)) "$(rss 0xf000)" "fallocate -l of the size backs every page"
+assert_eq "$zeros" "$("$H" sysv-read 0xf000 100 $((2 * PAGE)) | xxd -p | tr -d '\n')" "without changing a byte"
+assert_fails_with "File too large" fallocate -l $((4 * PAGE + 1)) "$FA"
+assert_ok fallocate -n -l $((8 * PAGE)) "$FA"
+assert_eq $((4 * PAGE)) "$(sysv_field 0xf000 size)" "fallocate -n past the end leaves the size"
+assert_fails_with "$ENOTSUP" fallocate -z -l $PAGE "$FA"
+assert_fails_with "$EACCES" "${NOBODY[@]}" fallocate -l $PAGE "$FA"
+
+section "SEEK_DATA and SEEK_HOLE: a segment is all data"
+seek() {
+	python3 - "$@" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for off in map(int, sys.argv[2:]):
+    for w in (os.SEEK_DATA, os.SEEK_HOLE):
+        try:
+            print(os.lseek(fd, off, w), end=" ")
+        except OSError as e:
+            print(os.strerror(e.errno), end=" ")
+PY
+}
+assert_eq "0 $((4 * PAGE)) 5 $((4 * PAGE)) No such device or address No such device or address " \
+	"$(seek "$FA" 0 5 $((4 * PAGE)))" "from 0, from 5, from the end"
+# Not answered ENOSYS, which would end lseek on the mount: POSIX holes
+# are still found afterwards.
+"$H" posix-create holes 0
+"$H" posix-write holes $((2 * PAGE)) x
+assert_eq "$((2 * PAGE)) 0 $((2 * PAGE)) $((2 * PAGE + 1)) " "$(seek "$MNT/posix/holes" 0 $((2 * PAGE)))" "a POSIX object's holes are still found"

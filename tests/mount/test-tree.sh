@@ -39,14 +39,22 @@ assert_eq $'posix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root unchanged after refuse
 assert_eq "a" "$(ls "$MNT/posix")" "posix/ unchanged after refused operations"
 assert_eq "" "$(ls /dev/shm | grep -v '^a$')" "no stray POSIX object was created"
 
-# rename(2) itself must say EXDEV; mv then falls back to copy + remove.
+# rename(2) says EXDEV where a name is no object's to change (a SysV key
+# is the segment's identity) and between directories; mv then copies and
+# removes.  Within posix/ it renames (test-posix-tools.sh).
 rename_errno() { perl -e 'rename($ARGV[0], $ARGV[1]) or do { print "$!\n"; exit 1 }' "$@"; }
-assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/posix/a" "$MNT/posix/b")" "rename in posix/ is EXDEV"
+"$H" sysv-create 0x98 4096 >/dev/null
 assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/sysv/0x000004d2" "$MNT/sysv/0x00000099")" "rename in sysv/ is EXDEV"
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/sysv/0x000004d2" "$MNT/sysv/0x00000098")" "rename over a segment in sysv/ is EXDEV"
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/sysv-id/$id1234" "$MNT/sysv-id/1")" "rename in sysv-id/ is EXDEV"
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/posix/a" "$MNT/sysv/0x00000099")" "rename from posix/ to sysv/ is EXDEV"
+assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/sysv/0x000004d2" "$MNT/posix/b")" "rename from sysv/ to posix/ is EXDEV"
 assert_eq "Invalid cross-device link" "$(rename_errno "$MNT/posix" "$MNT/other")" "rename in root is EXDEV"
+assert_eq "a" "$(ls "$MNT/posix")" "nothing moved"
+"$H" sysv-rm 0x98
 assert_ok mv "$MNT/posix/a" "$MNT/posix/b"
 assert_eq "b" "$(ls "$MNT/posix")" "after mv only b is listed"
-assert_eq "content of a" "$("$H" posix-read b)" "mv copied the contents"
+assert_eq "content of a" "$("$H" posix-read b)" "mv moved the object"
 assert_fails_with "$ENOENT" "$H" posix-stat a
 
 section "sysv/ names"

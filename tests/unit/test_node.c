@@ -65,6 +65,31 @@ static void keeps_the_newest_name(void **state)
 	assert_int_equal(node_count(), 0);
 }
 
+/*
+ * A rename moves the name of the node the kernel holds, and takes no
+ * reference of its own; a node of another object, or none, is left alone.
+ */
+static void follows_a_rename(void **state)
+{
+	struct seg_ref a = ref_of(&posix_seg_ops, 9, "a");
+	struct seg_ref b = ref_of(&posix_seg_ops, 9, "b");
+	struct seg_ref other = ref_of(&posix_seg_ops, 10, "c");
+	struct seg_ref got;
+
+	(void)state;
+	assert_int_equal(node_remember(300, &a), 0);
+	node_renamed(300, &b);
+	assert_int_equal(node_get(300, &got), 0);
+	assert_string_equal(got.name, "b");
+	node_renamed(300, &other);
+	assert_int_equal(node_get(300, &got), 0);
+	assert_string_equal(got.name, "b");
+	node_renamed(301, &b);
+	assert_int_equal(node_get(301, &got), -ESTALE);
+	node_forget(300, 1);
+	assert_int_equal(node_count(), 0);
+}
+
 /* Enough nodes to make the table grow several times. */
 static void many_nodes(void **state)
 {
@@ -201,12 +226,17 @@ static void change_lists(void **state)
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(change_inode(&l, (uint64_t)i + 1, i & 1), 0);
 	assert_int_equal(change_name(&l, &posix_dir_ops, "x"), 0);
-	assert_int_equal(l.n, 101);
+	assert_int_equal(change_dir(&l, &posix_dir_ops), 0);
+	assert_int_equal(l.n, 102);
 	assert_int_equal(l.v[99].ino, 100);
 	assert_int_equal(l.v[99].contents, 1);
 	assert_int_equal(l.v[100].ino, 0);
 	assert_ptr_equal(l.v[100].dir, &posix_dir_ops);
 	assert_string_equal(l.v[100].name, "x");
+	/* The directory's own attributes: no inode, no name. */
+	assert_int_equal(l.v[101].ino, 0);
+	assert_ptr_equal(l.v[101].dir, &posix_dir_ops);
+	assert_null(l.v[101].name);
 	change_list_free(&l);
 	assert_int_equal(l.n, 0);
 }
@@ -216,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(remembers_until_forgotten),
 		cmocka_unit_test(keeps_the_newest_name),
+		cmocka_unit_test(follows_a_rename),
 		cmocka_unit_test(many_nodes),
 		cmocka_unit_test(stamps_and_picking),
 		cmocka_unit_test(attribute_stamps),
