@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A SysV file being created against what the kernel and the daemon allow:
+ * who may change it, a key taken meanwhile, kernel.shmmax (changed in the
+ * test's own IPC namespace).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include "cred.h"
+#include "newbuf.h"
+#include "seg.h"
+#include "sysv_new.h"
+#include "sysv_new_util.h"
+
+/*
+ * Someone takes the key meanwhile: the close reports EEXIST, the data is
+ * thrown away, and their segment is left as it was.
+ */
+static void creation_fails_key_taken(void **state)
+{
+	const key_t key = 0x1008, key2 = 0x1009;
+	struct seg_file *file;
+	struct shmid_ds ds;
+	struct seg_ref ref;
+	char buf[4];
+	int theirs;
+
+	(void)state;
+	file = make(key, 0600, root(), &ref);
+	put(file, "mine", 0);
+	theirs = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600);
+	assert_true(theirs >= 0);
+	assert_int_equal(seg_flush(file), -EEXIST);
+	assert_false(pending(key));
+	assert_int_equal(listed(key, NULL), 0);
+	assert_int_equal(seg_flush(file), 0); /* reported once */
+	file->ops->release(file);
+	assert_int_equal(seg_stat(key, &ds), theirs);
+	assert_int_equal(ds.shm_segsz, 4096);
+	seg_bytes(key, 0, 4, buf);
+	assert_memory_equal(buf, "\0\0\0\0", 4);
+	assert_int_equal(newbuf_in_use(), 0);
+	seg_remove(key);
+
+	/* The same by truncate, which then reports it. */
+	file = make(key2, 0600, root(), &ref);
+	theirs = shmget(key2, 8192, IPC_CREAT | IPC_EXCL | 0600);
+	assert_true(theirs >= 0);
+	assert_int_equal(ref.ops->truncate(&ref, file, 100), -EEXIST);
+	assert_false(pending(key2));
+	file->ops->release(file);
+	assert_int_equal(seg_stat(key2, &ds), theirs);
+	assert_int_equal(ds.shm_segsz, 8192);
+	seg_remove(key2);
+}
+
+/*
+ * More than kernel.shmmax (lowered in our own IPC namespace): a truncate
+ * to that size fails as shmget() does, a write that far as newbuf does;
+ * either way nothing is made.
+ */
+static void creation_fails_shmmax(void **state)
+{
+	const key_t key = 0x100a, key2 = 0x100b;
+	static char big[65537];
+	struct seg_file *file;
+	struct seg_ref ref;
+	char old[32];
+
+	(void)state;
+	set_sysctl("shmmax", "65536", old);
+	file = make(key, 0600, root(), &ref);
+	assert_int_equal(ref.ops->truncate(&ref, file, 65537), -EINVAL);
+	assert_false(pending(key));
+	file->ops->release(file);
+	assert_false(seg_exists(key));
+
+	file = make(key2, 0600, root(), &ref);
+	assert_int_equal(file->ops->write(file, big, sizeof(big), 0), -EFBIG);
+	assert_false(pending(key2));
+	assert_int_equal(seg_flush(file), 0);
+	file->ops->release(file);
+	assert_false(seg_exists(key2));
+	assert_int_equal(newbuf_in_use(), 0);
+	set_sysctl("shmmax", old, NULL);
+}
+
+/*
+ * Mode and owner of a pending file are shmfs's to keep, by the kernel's
+ * rules (owner or creator may change them); the segment is made with them.
+ * After, the changes are the segment's (IPC_SET).
+ */
+static void chmod_chown(void **state)
+{
+	const key_t key = 0x100c;
+	struct seg_cred stranger = user(12345, 12345);
+	struct seg_cred owner = user(65534, 100);
+	struct cred_saved saved;
+	struct seg_file *file, *other;
+	struct shmid_ds ds;
+	struct seg_ref ref;
+	struct stat st;
+
+	(void)state;
+	file = make(key, 0644, root(), &ref);
+	assert_int_equal(seg_chmod(&ref, 0600), 0);
+	assert_int_equal(seg_chmod(&ref, 04600), -EINVAL);
+	assert_int_equal(seg_chown(&ref, 65534, (gid_t)-1), 0);
+	assert_int_equal(seg_chown(&ref, (uid_t)-1, 100), 0);
+	assert_int_equal(ref.ops->getattr(&ref, file, &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0600);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_gid, 100);
+	assert_int_equal(ref.ops->access(&ref, &owner, R_OK | W_OK), 0);
+	assert_int_equal(ref.ops->access(&ref, &stranger, R_OK), -EACCES);
+
+	/* Done as someone who is neither owner nor creator. */
+	assert_int_equal(cred_enter(&stranger, &saved), 0);
+	assert_int_equal(seg_chmod(&ref, 0666), -EPERM);
+	assert_int_equal(seg_chown(&ref, 12345, (gid_t)-1), -EPERM);
+	assert_int_equal(sysv_new_unlink(key), -EPERM);
+	assert_int_equal(ref.ops->truncate(&ref, NULL, 100), -EACCES);
+	assert_int_equal(ref.ops->open(&ref, O_RDONLY, &other), -EACCES);
+	cred_leave(&saved);
+	assert_false(seg_exists(key));
+	assert_true(pending(key));
+
+	put(file, "x", 0);
+	assert_int_equal(seg_flush(file), 0);
+	assert_true(seg_stat(key, &ds) >= 0);
+	assert_int_equal(ds.shm_perm.mode & 0777, 0600);
+	assert_int_equal(ds.shm_perm.uid, 65534);
+	assert_int_equal(ds.shm_perm.gid, 100);
+	assert_int_equal(ds.shm_perm.cuid, 0);
+
+	/* Created: the kernel's IPC_SET, and its rules. */
+	assert_int_equal(seg_chmod(&ref, 0640), 0);
+	assert_int_equal(seg_chown(&ref, (uid_t)-1, 0), 0);
+	assert_int_equal(seg_chmod(&ref, 04600), -EINVAL);
+	assert_true(seg_stat(key, &ds) >= 0);
+	assert_int_equal(ds.shm_perm.mode & 0777, 0640);
+	assert_int_equal(ds.shm_perm.gid, 0);
+	assert_int_equal(ref.ops->access(&ref, &stranger, R_OK), -EACCES);
+	assert_int_equal(cred_enter(&stranger, &saved), 0);
+	assert_int_equal(seg_chmod(&ref, 0666), -EPERM);
+	cred_leave(&saved);
+	assert_true(seg_stat(key, &ds) >= 0);
+	assert_int_equal(ds.shm_perm.mode & 0777, 0640);
+	file->ops->release(file);
+	seg_remove(key);
+}
+
+/*
+ * The segment is made as its creator, whoever makes it happen: here root
+ * truncates a file that uid 65534 created.
+ */
+static void created_as_its_creator(void **state)
+{
+	const key_t key = 0x100d;
+	struct seg_cred nobody = user(65534, 65534);
+	struct seg_file *file;
+	struct shmid_ds ds;
+	struct seg_ref ref;
+
+	(void)state;
+	file = make(key, 0600, &nobody, &ref);
+	assert_int_equal(ref.ops->truncate(&ref, NULL, 5000), 0);
+	assert_true(seg_stat(key, &ds) >= 0);
+	assert_int_equal(ds.shm_segsz, 5000);
+	assert_int_equal(ds.shm_perm.cuid, 65534);
+	assert_int_equal(ds.shm_perm.cgid, 65534);
+	assert_int_equal(ds.shm_perm.uid, 65534);
+	assert_int_equal(ds.shm_perm.mode & 0777, 0600);
+	file->ops->release(file);
+	seg_remove(key);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(creation_fails_key_taken),
+		cmocka_unit_test(creation_fails_shmmax),
+		cmocka_unit_test(chmod_chown),
+		cmocka_unit_test(created_as_its_creator),
+	};
+
+	return sysv_new_test_main(tests, sizeof(tests) / sizeof(tests[0]));
+}
