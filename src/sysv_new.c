@@ -67,6 +67,7 @@ void new_ref_created(const struct sysv_new *n, struct seg_ref *ref)
 void new_discard(struct sysv_new *n)
 {
 	n->state = DISCARDED;
+	new_limit_leave(n);
 	new_reg_hide(n);
 }
 
@@ -83,6 +84,8 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 	struct cred_saved saved;
 	int shmid, res;
 
+	/* From here the kernel counts it, or it is never made. */
+	new_limit_leave(n);
 	res = cred_enter(&n->cred, &saved);
 	if (res == 0) {
 		res = sysv_make(n->key, size, n->data.p, n->data.len, &n->owner,
@@ -132,9 +135,12 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	pthread_mutex_init(&n->lock, NULL);
 	/* Locked before anyone can find it: its stat is the one we made. */
 	pthread_mutex_lock(&n->lock);
-	res = new_reg_add(n);
+	res = new_limit_enter(n);
 	if (res < 0)
 		goto err_free_entry;
+	res = new_reg_add(n);
+	if (res < 0)
+		goto err_leave;
 	ref_pending(n, ref);
 	new_stat_pending(n, st);
 	pthread_mutex_unlock(&n->lock);
@@ -145,6 +151,8 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	*file = &f->base;
 	return 0;
 
+err_leave:
+	new_limit_leave(n);
 err_free_entry:
 	pthread_mutex_unlock(&n->lock);
 	pthread_mutex_destroy(&n->lock);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A SysV file being created against what the kernel and the daemon allow:
- * who may change it, a key taken meanwhile, kernel.shmmax (changed in the
- * test's own IPC namespace).
+ * who may change it, a key taken meanwhile, kernel.shmmax, shmmni and
+ * shmall (changed in the test's own IPC namespace).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,8 +68,8 @@ static void creation_fails_key_taken(void **state)
 
 /*
  * More than kernel.shmmax (lowered in our own IPC namespace): a truncate
- * to that size fails as shmget() does, a write that far as newbuf does;
- * either way nothing is made.
+ * to that size and a write that far fail with EFBIG, as a file size limit
+ * does; either way nothing is made.
  */
 static void creation_fails_shmmax(void **state)
 {
@@ -82,7 +82,7 @@ static void creation_fails_shmmax(void **state)
 	(void)state;
 	set_sysctl("shmmax", "65536", old);
 	file = make(key, 0600, root(), &ref);
-	assert_int_equal(ref.ops->truncate(&ref, file, 65537), -EINVAL);
+	assert_int_equal(ref.ops->truncate(&ref, file, 65537), -EFBIG);
 	assert_false(pending(key));
 	file->ops->release(file);
 	assert_false(seg_exists(key));
@@ -187,6 +187,101 @@ static void created_as_its_creator(void **state)
 	seg_remove(key);
 }
 
+/*
+ * kernel.shmmni reached: the create itself fails with ENOSPC, counting the
+ * files being created as the segments they are to be.  One that is made
+ * counts as a segment; one removed first gives its place back.
+ */
+static void creation_fails_shmmni(void **state)
+{
+	const key_t key = 0x4001, key2 = 0x4002, key3 = 0x4003;
+	struct seg_file *a, *b = NULL;
+	struct seg_ref ref, ref2;
+	struct stat st;
+	char old[32];
+
+	(void)state;
+	set_sysctl("shmmni", "2", old);
+	assert_true(shmget(key3, 4096, IPC_CREAT | IPC_EXCL | 0600) >= 0);
+	a = make(key, 0600, root(), &ref);
+	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
+					 &ref2, &st, &b),
+			 -ENOSPC);
+	assert_null(b);
+	assert_false(pending(key2));
+	put(a, "x", 0);
+	assert_int_equal(seg_flush(a), 0);
+	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
+					 &ref2, &st, &b),
+			 -ENOSPC);
+	a->ops->release(a);
+	seg_remove(key);
+
+	b = make(key2, 0600, root(), &ref2);
+	assert_int_equal(sysv_new_unlink(key2), 0);
+	a = make(key, 0600, root(), &ref);
+	b->ops->release(b);
+	a->ops->release(a);
+	assert_false(seg_exists(key2));
+	seg_remove(key);
+	seg_remove(key3);
+	set_sysctl("shmmni", old, NULL);
+}
+
+/* Pages of all segments, as SHM_INFO counts them. */
+static unsigned long pages_in_use(void)
+{
+	struct shm_info info;
+
+	assert_true(shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info) >= 0);
+	return info.shm_tot;
+}
+
+/*
+ * kernel.shmall: the pages of segments and of files being created
+ * together.  The write or truncate that would pass it fails with ENOSPC
+ * and that file is never made; one made smaller gives its pages back.
+ */
+static void creation_fails_shmall(void **state)
+{
+	const key_t key = 0x4011, key2 = 0x4012, key3 = 0x4013;
+	static char two[2 * 65536];
+	struct seg_file *a, *b;
+	struct seg_ref ra, rb;
+	char old[32], limit[32];
+
+	(void)state;
+	snprintf(limit, sizeof(limit), "%lu", pages_in_use() + 3);
+	set_sysctl("shmall", limit, old);
+	a = make(key, 0600, root(), &ra);
+	b = make(key2, 0600, root(), &rb);
+	assert_int_equal(a->ops->write(a, two, 2 * page(), 0),
+			 (ssize_t)(2 * page()));
+	assert_int_equal(b->ops->write(b, "x", 1, page()), -ENOSPC);
+	assert_false(pending(key2));
+	b->ops->release(b);
+	assert_false(seg_exists(key2));
+
+	b = make(key2, 0600, root(), &rb);
+	put(b, "y", 0); /* the third page */
+	assert_int_equal(rb.ops->truncate(&rb, b, (off_t)page() + 1), -ENOSPC);
+	assert_false(pending(key2));
+	b->ops->release(b);
+	assert_false(seg_exists(key2));
+
+	/* O_TRUNC gives A's pages back: a segment takes them all. */
+	assert_int_equal(ra.ops->truncate(&ra, a, 0), 0);
+	b = make(key3, 0600, root(), &rb);
+	assert_int_equal(rb.ops->truncate(&rb, b, (off_t)(3 * page())), 0);
+	assert_int_equal(seg_size(key3), 3 * page());
+	assert_int_equal(a->ops->write(a, "z", 1, 0), -ENOSPC);
+	a->ops->release(a);
+	b->ops->release(b);
+	assert_false(seg_exists(key));
+	seg_remove(key3);
+	set_sysctl("shmall", old, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +289,8 @@ int main(void)
 		cmocka_unit_test(creation_fails_shmmax),
 		cmocka_unit_test(chmod_chown),
 		cmocka_unit_test(created_as_its_creator),
+		cmocka_unit_test(creation_fails_shmmni),
+		cmocka_unit_test(creation_fails_shmall),
 	};
 
 	return sysv_new_test_main(tests, sizeof(tests) / sizeof(tests[0]));

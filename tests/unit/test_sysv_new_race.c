@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -180,11 +181,76 @@ static void concurrent_use(void **state)
 	seg_remove(key);
 }
 
+#define CREATORS 16
+#define PLACES	 5
+
+struct creator {
+	pthread_t thread;
+	pthread_barrier_t *go;
+	key_t key;
+	struct seg_file *file;
+	int res;
+};
+
+static void *create_one(void *arg)
+{
+	struct creator *c = arg;
+	struct seg_ref ref;
+	struct stat st;
+
+	pthread_barrier_wait(c->go);
+	c->res = sysv_new_create(c->key, 0600, O_WRONLY | O_CREAT, root(), &ref,
+				 &st, &c->file);
+	return NULL;
+}
+
+/*
+ * Creates racing for the last places under kernel.shmmni: exactly as many
+ * succeed as there are places, the others fail with ENOSPC, and each one
+ * that succeeded is made at its release.
+ */
+static void creates_at_shmmni(void **state)
+{
+	struct creator c[CREATORS];
+	pthread_barrier_t go;
+	char old[32], places[16];
+	int made = 0;
+
+	(void)state;
+	snprintf(places, sizeof(places), "%d", PLACES);
+	set_sysctl("shmmni", places, old);
+	pthread_barrier_init(&go, NULL, CREATORS);
+	for (int i = 0; i < CREATORS; i++) {
+		c[i] = (struct creator){ .go = &go, .key = 0x5000 + i };
+		assert_int_equal(
+			pthread_create(&c[i].thread, NULL, create_one, &c[i]),
+			0);
+	}
+	for (int i = 0; i < CREATORS; i++)
+		pthread_join(c[i].thread, NULL);
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < CREATORS; i++) {
+		if (c[i].res == 0) {
+			made++;
+			c[i].file->ops->release(c[i].file);
+			assert_int_equal(seg_size(c[i].key), page());
+			seg_remove(c[i].key);
+		} else {
+			assert_int_equal(c[i].res, -ENOSPC);
+			assert_null(c[i].file);
+			assert_false(seg_exists(c[i].key));
+		}
+	}
+	assert_int_equal(made, PLACES);
+	set_sysctl("shmmni", old, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reply_holds_no_lock),
 		cmocka_unit_test(concurrent_use),
+		cmocka_unit_test(creates_at_shmmni),
 	};
 
 	return sysv_new_test_main(tests, sizeof(tests) / sizeof(tests[0]));
