@@ -5,7 +5,8 @@
  * (the registry of entries) and sysv_new_limit.c (the kernel's limits,
  * applied early); nothing else.
  *
- * Two kinds of lock, always taken in this order:
+ * Two kinds of lock, always taken in this order (the budget's, in
+ * newbuf.c, is a third that nothing is taken under):
  *   1. an entry's own LOCK, for its state and data.  Held while the
  *      segment is made (shmget, the copy, IPC_SET), so only operations on
  *      that one file wait for it.
@@ -57,7 +58,7 @@ struct sysv_new {
 	 * file publishes its attachment (new_file.real), then never again.
 	 */
 	int shmid;
-	struct newbuf data; /* while not CREATED */
+	struct newbuf data; /* while not CREATED; the creator's share */
 	/* Counted against shmmni and shmall (sysv_new_limit.c), this size. */
 	int counted;
 	uint64_t counted_size;

@@ -253,11 +253,12 @@ static int new_read(struct seg_file *file, size_t size, off_t off,
 	if (res <= 0)
 		return res ?: t.file->ops->read(t.file, size, off, reply, ctx);
 	if (off >= 0 && (uint64_t)off < t.n->data.len) {
-		len = t.n->data.len - (size_t)off;
-		len = len < size ? len : size;
+		len = t.n->data.len - (uint64_t)off < size
+			      ? (size_t)(t.n->data.len - (uint64_t)off)
+			      : size;
 		copy = malloc(len);
 		if (copy != NULL)
-			memcpy(copy, t.n->data.p + off, len);
+			newbuf_read(&t.n->data, copy, len, (uint64_t)off);
 	}
 	target_put(&t);
 	if (len > 0 && copy == NULL)

@@ -196,6 +196,32 @@ void set_sysctl(const char *name, const char *value, char old[32])
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Resident bytes of KEY's segment, as /proc/sysvipc/shm says. */
+uint64_t seg_rss(key_t key)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "re");
+	unsigned long long rss = UINT64_MAX;
+	char line[512];
+	int k;
+
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f)); /* the header */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* key shmid perms size cpid lpid nattch uid gid cuid cgid
+		 * atime dtime ctime rss swap */
+		if (sscanf(line,
+			   "%d %*d %*o %*u %*d %*d %*u %*u %*u %*u %*u "
+			   "%*d %*d %*d %llu",
+			   &k, &rss) == 2 &&
+		    k == (int)key)
+			break;
+		rss = UINT64_MAX;
+	}
+	fclose(f);
+	assert_true(rss != UINT64_MAX);
+	return rss;
+}
+
 int sysv_new_test_main(const struct CMUnitTest *tests, size_t n)
 {
 	/* Segments of our own, seen by nobody, gone when we are. */

@@ -48,6 +48,7 @@ size_t seg_size(key_t key);
 /* N bytes at OFF of KEY's segment, read by an attach of our own. */
 void seg_bytes(key_t key, size_t off, size_t n, void *buf);
 void seg_remove(key_t key);
+uint64_t seg_rss(key_t key);
 
 /* How often KEY is listed (0 or 1), and with which inode number. */
 int listed(key_t key, uint64_t *ino);

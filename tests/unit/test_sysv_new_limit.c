@@ -2,7 +2,9 @@
 /*
  * A SysV file being created against what the kernel and the daemon allow:
  * who may change it, a key taken meanwhile, kernel.shmmax, shmmni and
- * shmall (changed in the test's own IPC namespace).
+ * shmall (changed in the test's own IPC namespace), sparse data and each
+ * user's share of the budget for what is written before the segment
+ * exists.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -282,6 +284,90 @@ static void creation_fails_shmall(void **state)
 	set_sysctl("shmall", old, NULL);
 }
 
+/*
+ * One byte written 1 GiB in: the daemon holds one chunk for it, and the
+ * segment made of it is 1 GiB + 1 long with one page resident.  Zeros
+ * written take no memory in the segment either.
+ */
+static void sparse_creation(void **state)
+{
+	const key_t key = 0x4021, key2 = 0x4022;
+	const uint64_t far = 1ULL << 30;
+	static char zeros[100000];
+	struct seg_file *file;
+	struct seg_ref ref;
+	struct stat st;
+	struct got g;
+	char c;
+
+	(void)state;
+	file = make(key, 0600, root(), &ref);
+	assert_int_equal(file->ops->write(file, "!", 1, (off_t)far), 1);
+	assert_int_equal(ref.ops->getattr(&ref, file, &st), 0);
+	assert_int_equal(st.st_size, far + 1);
+	assert_int_equal(st.st_blocks, NEWBUF_CHUNK / 512);
+	assert_int_equal(newbuf_in_use(), NEWBUF_CHUNK);
+	g = get(file, 100, (off_t)far - 1);
+	assert_int_equal(g.len, 2);
+	assert_memory_equal(g.buf, "\0!", 2);
+	assert_int_equal(seg_flush(file), 0);
+	assert_int_equal(newbuf_in_use(), 0);
+	assert_int_equal(seg_size(key), far + 1);
+	assert_int_equal(seg_rss(key), page());
+	seg_bytes(key, far, 1, &c);
+	assert_int_equal(c, '!');
+	file->ops->release(file);
+	seg_remove(key);
+
+	file = make(key2, 0600, root(), &ref);
+	assert_int_equal(file->ops->write(file, zeros, sizeof(zeros), 0),
+			 (ssize_t)sizeof(zeros));
+	file->ops->release(file);
+	assert_int_equal(seg_size(key2), sizeof(zeros));
+	assert_int_equal(seg_rss(key2), 0);
+	seg_remove(key2);
+}
+
+/*
+ * What a creator writes comes from their own share, half of the budget:
+ * however one user spreads it over files, another still gets theirs.
+ */
+static void share_per_creator(void **state)
+{
+	const key_t ka = 0x4031, kb = 0x4032, kc = 0x4033;
+	struct seg_cred alice = user(1001, 1001), bob = user(1002, 1002);
+	static char data[2 * NEWBUF_CHUNK];
+	struct seg_file *a, *b, *c;
+	struct seg_ref ra, rb, rc;
+
+	(void)state;
+	newbuf_set_budget(4 * NEWBUF_CHUNK);
+	a = make(ka, 0600, &alice, &ra);
+	b = make(kb, 0600, &alice, &rb);
+	c = make(kc, 0600, &bob, &rc);
+	put(a, "1", 0);
+	put(a, "2", 10 * NEWBUF_CHUNK);
+	assert_int_equal(newbuf_in_use_by(1001), 2 * NEWBUF_CHUNK);
+	assert_int_equal(b->ops->write(b, "3", 1, 0), -ENOSPC);
+	assert_false(pending(kb));
+	assert_int_equal(c->ops->write(c, data, sizeof(data), 0),
+			 (ssize_t)sizeof(data));
+	assert_int_equal(newbuf_in_use_by(1002), 2 * NEWBUF_CHUNK);
+	/* Made: the share is free again. */
+	assert_int_equal(seg_flush(a), 0);
+	assert_int_equal(newbuf_in_use_by(1001), 0);
+	a->ops->release(a);
+	b->ops->release(b);
+	c->ops->release(c);
+	assert_int_equal(seg_size(ka), 10 * NEWBUF_CHUNK + 1);
+	assert_false(seg_exists(kb));
+	assert_int_equal(seg_size(kc), sizeof(data));
+	assert_int_equal(newbuf_in_use(), 0);
+	seg_remove(ka);
+	seg_remove(kc);
+	newbuf_set_budget(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +377,8 @@ int main(void)
 		cmocka_unit_test(created_as_its_creator),
 		cmocka_unit_test(creation_fails_shmmni),
 		cmocka_unit_test(creation_fails_shmall),
+		cmocka_unit_test(sparse_creation),
+		cmocka_unit_test(share_per_creator),
 	};
 
 	return sysv_new_test_main(tests, sizeof(tests) / sizeof(tests[0]));
