@@ -78,12 +78,16 @@ struct sysv_owner {
 	mode_t mode;
 };
 
+/* Store what a new segment holds into its attachment ADDR, SIZE bytes. */
+typedef int (*sysv_fill_fn)(void *ctx, void *addr, size_t size);
+
 /*
- * Make a new segment for KEY, SIZE bytes, holding LEN bytes of DATA, as
- * the current identity (who becomes its creator), then give it to OWNER.
+ * Make a new segment for KEY, SIZE bytes, as the current identity (who
+ * becomes its creator), FILL it (if not NULL: the kernel gives it zeroed,
+ * so what FILL leaves alone takes no memory), then give it to OWNER.
  * FILE, if not NULL, gets it opened with open(2) FLAGS.
  */
-int sysv_make(key_t key, size_t size, const void *data, size_t len,
+int sysv_make(key_t key, size_t size, sysv_fill_fn fill, void *ctx,
 	      const struct sysv_owner *owner, int flags, int *shmid,
 	      struct seg_file **file);
 

@@ -44,7 +44,8 @@ void new_stat_pending(const struct sysv_new *n, struct stat *st)
 	st->st_gid = n->owner.gid;
 	st->st_size = (off_t)n->data.len;
 	st->st_blksize = sysconf(_SC_PAGESIZE);
-	st->st_blocks = (blkcnt_t)((n->data.len + 511) / 512);
+	/* Sparse, as on tmpfs: what it takes of the daemon's memory. */
+	st->st_blocks = (blkcnt_t)(newbuf_held(&n->data) / 512);
 	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = n->ctime;
 }
 
@@ -67,7 +68,39 @@ void new_ref_created(const struct sysv_new *n, struct seg_ref *ref)
 void new_discard(struct sysv_new *n)
 {
 	n->state = DISCARDED;
+	new_limit_leave(n);
 	new_reg_hide(n);
+}
+
+struct fill {
+	char *addr;
+	size_t size;
+};
+
+/* One run of what was written, cut at the segment's end. */
+static int store_run(void *ctx, uint64_t off, const void *data, size_t len)
+{
+	struct fill *f = ctx;
+
+	if (off >= f->size)
+		return 1; /* runs come in order: the rest is past it too */
+	return sysv_store(f->addr + off, data,
+			  len < f->size - off ? len : f->size - off);
+}
+
+/*
+ * Only what was written, and of that only pages that are not all zeros:
+ * the rest of a new segment is zeros already, and stays without memory,
+ * so one byte written at 3 GB makes a segment of one resident page.
+ */
+static int fill_written(void *ctx, void *addr, size_t size)
+{
+	const struct sysv_new *n = ctx;
+	struct fill f = { addr, size };
+	int res = newbuf_each(&n->data, (size_t)sysconf(_SC_PAGESIZE),
+			      store_run, &f);
+
+	return res > 0 ? 0 : res;
 }
 
 /*
@@ -83,11 +116,14 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 	struct cred_saved saved;
 	int shmid, res;
 
+	/* From here the kernel counts it, or it is never made. */
+	new_limit_leave(n);
 	res = cred_enter(&n->cred, &saved);
 	if (res == 0) {
-		res = sysv_make(n->key, size, n->data.p, n->data.len, &n->owner,
-				f != NULL ? f->base.flags : 0, &shmid,
-				f != NULL ? &rf : NULL);
+		res = sysv_make(n->key, size,
+				newbuf_held(&n->data) > 0 ? fill_written : NULL,
+				n, &n->owner, f != NULL ? f->base.flags : 0,
+				&shmid, f != NULL ? &rf : NULL);
 		cred_leave(&saved);
 	}
 	if (res < 0) {
@@ -129,12 +165,16 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	n->owner.gid = cred->gid;
 	n->owner.mode = mode & 0777;
 	n->shmid = -1;
+	newbuf_init(&n->data, cred->uid);
 	pthread_mutex_init(&n->lock, NULL);
 	/* Locked before anyone can find it: its stat is the one we made. */
 	pthread_mutex_lock(&n->lock);
-	res = new_reg_add(n);
+	res = new_limit_enter(n);
 	if (res < 0)
 		goto err_free_entry;
+	res = new_reg_add(n);
+	if (res < 0)
+		goto err_leave;
 	ref_pending(n, ref);
 	new_stat_pending(n, st);
 	pthread_mutex_unlock(&n->lock);
@@ -145,6 +185,8 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 	*file = &f->base;
 	return 0;
 
+err_leave:
+	new_limit_leave(n);
 err_free_entry:
 	pthread_mutex_unlock(&n->lock);
 	pthread_mutex_destroy(&n->lock);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the files of a SysV file being created share: sysv_new.c (the
- * entry and its rules), sysv_new_ops.c (its operations) and
- * sysv_new_reg.c (the registry of entries); nothing else.
+ * entry and its rules), sysv_new_ops.c (its operations), sysv_new_reg.c
+ * (the registry of entries) and sysv_new_limit.c (the kernel's limits,
+ * applied early); nothing else.
  *
- * Two kinds of lock, always taken in this order:
+ * Two kinds of lock, always taken in this order (the budget's, in
+ * newbuf.c, is a third that nothing is taken under):
  *   1. an entry's own LOCK, for its state and data.  Held while the
  *      segment is made (shmget, the copy, IPC_SET), so only operations on
  *      that one file wait for it.
@@ -56,7 +58,10 @@ struct sysv_new {
 	 * file publishes its attachment (new_file.real), then never again.
 	 */
 	int shmid;
-	struct newbuf data; /* while not CREATED */
+	struct newbuf data; /* while not CREATED; the creator's share */
+	/* Counted against shmmni and shmall (sysv_new_limit.c), this size. */
+	int counted;
+	uint64_t counted_size;
 };
 
 /* An open file of an entry; its operations are sysv_new_ops.c's. */
@@ -100,6 +105,21 @@ void new_discard(struct sysv_new *n);
  * fails.
  */
 int new_make(struct sysv_new *n, size_t size, struct new_file *f);
+
+/*
+ * sysv_new_limit.c: what the kernel will allow, asked before the segment
+ * is made.  N's lock held.
+ */
+
+/* Count new N as a segment to be: -ENOSPC if shmmni would not allow it. */
+int new_limit_enter(struct sysv_new *n);
+/*
+ * Count N, still counted, as SIZE bytes from now on: -EFBIG past shmmax,
+ * -ENOSPC past what shmall leaves, with nothing changed.
+ */
+int new_limit_size(struct sysv_new *n, uint64_t size);
+/* N is about to be made, or never to be: it no longer counts. */
+void new_limit_leave(struct sysv_new *n);
 
 /* sysv_new_reg.c: the registry. */
 

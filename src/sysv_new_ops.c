@@ -145,7 +145,9 @@ static int new_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 
 /*
  * A truncate to a size makes the segment that large; one to 0 (O_TRUNC)
- * chooses no size yet.  Once made, it is the segment's truncate.
+ * chooses no size yet.  Once made, it is the segment's truncate.  A size
+ * the kernel would refuse fails here, as EFBIG or ENOSPC, and nothing is
+ * made (sysv_new_limit.c).
  */
 static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 			off_t size)
@@ -162,10 +164,17 @@ static int new_truncate(const struct seg_ref *ref, struct seg_file *file,
 			res = -EFBIG;
 		else
 			res = new_may_access(t.n, who, W_OK);
-		if (res == 0 && (size == 0 || t.n->state == DISCARDED))
+		if (res == 0 && (size == 0 || t.n->state == DISCARDED)) {
 			newbuf_shrink(&t.n->data, (uint64_t)size);
-		else if (res == 0)
-			res = new_make(t.n, (size_t)size, f);
+			/* Smaller, so it cannot fail: it counts less. */
+			new_limit_size(t.n, t.n->data.len);
+		} else if (res == 0) {
+			res = new_limit_size(t.n, (uint64_t)size);
+			if (res < 0)
+				new_discard(t.n);
+			else
+				res = new_make(t.n, (size_t)size, f);
+		}
 		if (res < 0 || t.n->state != CREATED) {
 			target_put(&t);
 			return res;
@@ -244,11 +253,12 @@ static int new_read(struct seg_file *file, size_t size, off_t off,
 	if (res <= 0)
 		return res ?: t.file->ops->read(t.file, size, off, reply, ctx);
 	if (off >= 0 && (uint64_t)off < t.n->data.len) {
-		len = t.n->data.len - (size_t)off;
-		len = len < size ? len : size;
+		len = t.n->data.len - (uint64_t)off < size
+			      ? (size_t)(t.n->data.len - (uint64_t)off)
+			      : size;
 		copy = malloc(len);
 		if (copy != NULL)
-			memcpy(copy, t.n->data.p + off, len);
+			newbuf_read(&t.n->data, copy, len, (uint64_t)off);
 	}
 	target_put(&t);
 	if (len > 0 && copy == NULL)
@@ -270,7 +280,12 @@ static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
 	res = target_get(&t, NULL, f);
 	if (res <= 0)
 		return res ?: t.file->ops->write(t.file, buf, size, off);
-	res = newbuf_write(&t.n->data, buf, size, (uint64_t)off);
+	/* A size the kernel would refuse fails the write that reaches it. */
+	res = 0;
+	if ((uint64_t)off + size > t.n->data.len)
+		res = new_limit_size(t.n, (uint64_t)off + size);
+	if (res == 0)
+		res = newbuf_write(&t.n->data, buf, size, (uint64_t)off);
 	/* A segment that could never hold what was written is not made
 	 * with a part of it. */
 	if (res < 0 && t.n->state == PENDING) {

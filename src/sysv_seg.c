@@ -131,7 +131,7 @@ static int sysv_access(const struct seg_ref *ref, const struct seg_cred *cred,
 }
 
 
-int sysv_make(key_t key, size_t size, const void *data, size_t len,
+int sysv_make(key_t key, size_t size, sysv_fill_fn fill, void *ctx,
 	      const struct sysv_owner *owner, int flags, int *shmid,
 	      struct seg_file **file)
 {
@@ -150,13 +150,13 @@ int sysv_make(key_t key, size_t size, const void *data, size_t len,
 		if (res < 0)
 			goto err_rmid;
 	}
-	if (len > 0) {
+	if (fill != NULL) {
 		addr = shmat(id, NULL, 0);
 		if (addr == (void *)-1) {
 			res = -errno;
 			goto err_release;
 		}
-		res = sysv_store(addr, data, len < size ? len : size);
+		res = fill(ctx, addr, size);
 		shmdt(addr);
 		if (res < 0)
 			goto err_release;

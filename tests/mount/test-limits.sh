@@ -46,36 +46,89 @@ read -r def_mni def_max def_all <<<"$defaults"
 
 start_shmfs
 
-section "shmmni reached: ENOSPC"
+# A failed create must be seen by a shell, which ignores the error of
+# close(): what the kernel will refuse fails the open, write or truncate.
+# shell_create TEXT PATH: `echo TEXT > PATH` in a shell, which must fail.
+shell_create() { bash -c 'echo "$1" >"$2"' sh "$@"; }
+no_segment() { # no_segment KEY: neither the kernel nor the mount has it
+	assert_fails_with "No such file or directory" "$H" sysv-id "$1"
+	assert_lacks_line "$(sysv_name "$1")" "$(ls "$MNT/sysv")" "$1: not listed"
+}
+
+section "shmmni reached: ENOSPC at the open"
 sysctl_set shmmni 1
-assert_eq "close ENOSPC" "$(try_create "$MNT/sysv/0x00000a01" 100 write)" "create by write: the close fails with ENOSPC"
-assert_eq "truncate ENOSPC" "$(try_create "$MNT/sysv/0x00000a02" 100 truncate)" "create by truncate: ENOSPC"
+assert_fails_with "No space left on device" shell_create x "$MNT/sysv/0x00007fff"
+no_segment 0x7fff
+assert_eq "open ENOSPC" "$(try_create "$MNT/sysv/0x00000a01" 100 write)" "create by write: the open fails with ENOSPC"
+assert_eq "open ENOSPC" "$(try_create "$MNT/sysv/0x00000a02" 100 truncate)" "create by truncate: the open fails with ENOSPC"
 assert_fails_with "No space left on device" "$H" sysv-create 0xa03 100
-assert_lacks_line 0x00000a01 "$(ls "$MNT/sysv")" "no listing of the failed create"
+no_segment 0xa01
 assert_eq "$before" "$(snapshot)" "nothing else changed"
 sysctl_set shmmni "$def_mni"
 assert_eq ok "$(try_create "$MNT/sysv/0x00000a01" 100 write)" "with room again, the same create works"
 assert_ok rm "$MNT/sysv/0x00000a01"
 
-section "shmmax exceeded: EINVAL, as shmget says"
+section "shmmni reached meanwhile: the close fails"
+# Room for one more: the open takes it, then another process takes it.
+# (The removed 0x00000a01 counts until the daemon's release detaches it.)
+only_bystander() { [[ $(ipcs -mu | awk '/segments allocated/ { print $3 }') == 1 ]]; }
+assert_true "only the bystander is left" wait_for 5 only_bystander
+sysctl_set shmmni 2
+# shmget from the same process: a child's exec would close the descriptor,
+# and that close (a FLUSH) would make the segment before the other one.
+out=$(python3 - "$MNT/sysv/0x00000a04" <<'PY'
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.write(fd, b"data")
+if libc.shmget(0xa05, 100, 0o1000 | 0o2000 | 0o644) < 0:  # IPC_CREAT|IPC_EXCL
+    sys.exit("shmget: " + os.strerror(ctypes.get_errno()))
+try:
+    os.close(fd)
+    print("close ok")
+except OSError as e:
+    print("close", errno.errorcode[e.errno])
+PY
+)
+assert_eq "close ENOSPC" "$out" "a segment made elsewhere between open and close: the close fails"
+no_segment 0xa04
+"$H" sysv-rm 0xa05
+sysctl_set shmmni "$def_mni"
+assert_eq "$before" "$(snapshot)" "nothing else changed"
+
+section "shmmax exceeded: EFBIG at the write or truncate, as a file size limit"
+sysctl_set shmmax 1
+assert_fails_with "File too large" shell_create x "$MNT/sysv/0x00000a0f"
+no_segment 0xa0f
 sysctl_set shmmax 1048576
 assert_fails_with "Invalid argument" "$H" sysv-create 0xa10 2000000
 assert_eq "write EFBIG" "$(try_create "$MNT/sysv/0x00000a11" 2000000 write)" "create by writing 2 MB: EFBIG at the write"
-assert_fails_with "No such file or directory" "$H" sysv-id 0xa11
-assert_eq "truncate EINVAL" "$(try_create "$MNT/sysv/0x00000a12" 2000000 truncate)" "create by truncate to 2 MB: EINVAL"
+no_segment 0xa11
+assert_fails_with "File too large" bash -c 'head -c 2000000 /dev/zero >"$1"' sh "$MNT/sysv/0x00000a14"
+no_segment 0xa14
+assert_eq "truncate EFBIG" "$(try_create "$MNT/sysv/0x00000a12" 2000000 truncate)" "create by truncate to 2 MB: EFBIG"
 # The size asked for cannot be had: no segment of another size is made.
-assert_fails_with "No such file or directory" "$H" sysv-id 0xa12
+no_segment 0xa12
 assert_eq ok "$(try_create "$MNT/sysv/0x00000a13" 1048576 write)" "exactly shmmax works"
 "$H" sysv-rm 0xa13
 sysctl_set shmmax "$def_max"
 assert_eq "$before" "$(snapshot)" "nothing else changed"
 
-section "shmall exceeded: ENOSPC"
+section "shmall exceeded: ENOSPC at the write or truncate"
 used=$(ipcs -mu | awk '/pages allocated/ { print $3 }')
+sysctl_set shmall "$used"
+assert_fails_with "No space left on device" shell_create x "$MNT/sysv/0x00000a1f"
+no_segment 0xa1f
 sysctl_set shmall $((used + 1))
 assert_fails_with "No space left on device" "$H" sysv-create 0xa20 20000
-assert_eq "close ENOSPC" "$(try_create "$MNT/sysv/0x00000a21" 20000 write)" "create by write: ENOSPC"
-assert_fails_with "No such file or directory" "$H" sysv-id 0xa21
+assert_eq "write ENOSPC" "$(try_create "$MNT/sysv/0x00000a21" 20000 write)" "create by write: ENOSPC at the write"
+no_segment 0xa21
+assert_fails_with "No space left on device" bash -c 'head -c 20000 /dev/zero >"$1"' sh "$MNT/sysv/0x00000a22"
+no_segment 0xa22
+assert_eq "truncate ENOSPC" "$(try_create "$MNT/sysv/0x00000a23" 20000 truncate)" "create by truncate: ENOSPC"
+no_segment 0xa23
+assert_eq ok "$(try_create "$MNT/sysv/0x00000a24" 4096 write)" "the one page left can be had"
+"$H" sysv-rm 0xa24
 sysctl_set shmall "$def_all"
 assert_eq "$before" "$(snapshot)" "nothing else changed"
 assert_true "the daemon is alive" daemon_alive

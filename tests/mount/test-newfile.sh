@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Files being created, with a root daemon serving everyone (-o allow_other):
+# what is written before the segment exists lives in the daemon, so it is
+# held sparsely, and each user gets at most half of the budget for it
+# (docs/reliability.md, "Files being created").  The attackers are real
+# other users; /proc/PID/status and /proc/sysvipc/shm are the witnesses.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+as_user() { # as_user UID CMD...: CMD as UID, its group, no other groups
+	local uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+kb_of() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SHMFS_PID/status"; }
+# The resident bytes of KEY's segment, as the kernel says (keys in decimal).
+seg_rss() { awk -v k=$(($1)) '$1 == k { print $15 }' /proc/sysvipc/shm; }
+# The daemon's budget, as src/newbuf.c chooses it, and one uid's half.
+budget=$(($(getconf _PHYS_PAGES) * $(getconf PAGESIZE) / 8))
+((budget < 64 << 20)) && budget=$((64 << 20))
+share=$((budget / 2))
+CHUNK=65536
+# One byte this far in took all of the budget before (RAM/8: 3 GB here).
+FAR=$((budget - CHUNK))
+
+# A python other users can run (a per-user install, as pyenv's, is not).
+PY=/usr/bin/python3
+as_user 1001 "$PY" -c pass || _lib_cannot_run "user 1001 cannot run $PY"
+start_shmfs -o allow_other
+S=$MNT/sysv
+rss0=$(kb_of VmRSS)
+vm0=$(kb_of VmSize)
+echo "daemon at start: VmRSS $rss0 kB, VmSize $vm0 kB; budget $budget, share $share"
+
+section "one byte at $FAR, held open by one user"
+as_user 1001 "$PY" - "$S/0x00000601" "$TMP/a.go" "$FAR" >"$TMP/a.out" 2>&1 <<'PY' &
+import errno, os, sys, time
+path, go = sys.argv[1:3]
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+try:
+    os.pwrite(fd, b"!", int(sys.argv[3]))
+    print("ready", flush=True)
+except OSError as e:
+    print("pwrite", errno.errorcode[e.errno], flush=True)
+while not os.path.exists(go):
+    time.sleep(0.05)
+try:
+    os.close(fd)
+    print("closed", flush=True)
+except OSError as e:
+    print("close", errno.errorcode[e.errno], flush=True)
+PY
+A_PID=$!
+BG_PIDS+=("$A_PID")
+wait_for 30 grep -qE '^(ready|pwrite)' "$TMP/a.out"
+assert_eq ready "$(head -n 1 "$TMP/a.out")" "user 1001 writes one byte at $FAR"
+assert_eq "$((FAR + 1)) $((CHUNK / 512))" "$(stat -c '%s %b' "$S/0x00000601")" \
+	"its size is $((FAR + 1)), its blocks one 64 KiB chunk"
+rss1=$(kb_of VmRSS)
+echo "daemon after the write: VmRSS $rss1 kB, VmSize $(kb_of VmSize) kB"
+assert_true "the daemon's RSS grew by less than 16 MiB ($((rss1 - rss0)) kB)" \
+	test $((rss1 - rss0)) -lt 16384
+
+assert_true "user 1002 creates a file of 100000 bytes meanwhile" \
+	as_user 1002 bash -c 'head -c 100000 /dev/zero >"$1"' sh "$S/0x00000501"
+assert_eq "100000 1002" "$(sysv_field 0x501 size) $(sysv_field 0x501 uid)" "the helper sees it, 1002's"
+assert_eq 0 "$(seg_rss 0x501)" "zeros written make no resident page"
+rss2=$(kb_of VmRSS)
+assert_true "the daemon's RSS is still within 16 MiB ($((rss2 - rss0)) kB)" \
+	test $((rss2 - rss0)) -lt 16384
+
+touch "$TMP/a.go"
+wait_for 30 grep -qE '^close' "$TMP/a.out"
+wait "$A_PID"
+assert_eq closed "$(tail -n 1 "$TMP/a.out")" "user 1001's close makes the segment"
+assert_eq "$((FAR + 1))" "$(sysv_field 0x601 size)" "a segment of $((FAR + 1)) bytes"
+assert_eq "$(getconf PAGESIZE)" "$(seg_rss 0x601)" "of which one page is resident"
+assert_eq "!" "$("$H" sysv-read 0x601 "$FAR" 1)" "holding the byte written"
+assert_eq 1001 "$(sysv_field 0x601 cuid)" "made by 1001"
+rss3=$(kb_of VmRSS)
+vm3=$(kb_of VmSize)
+echo "daemon after the close: VmRSS $rss3 kB, VmSize $vm3 kB"
+assert_true "the daemon's RSS is still within 16 MiB ($((rss3 - rss0)) kB)" \
+	test $((rss3 - rss0)) -lt 16384
+"$H" sysv-rm 0x601
+"$H" sysv-rm 0x501
+
+section "a hostile user: many files being created, a little data in each"
+# 16 bytes in each file, 64 KiB apart: 16 chunks.  The user's half of the
+# budget runs out after share / 64 KiB chunks, long before shmmni does.
+echo 32768 >/proc/sys/kernel/shmmni
+as_user 1003 "$PY" - "$S" "$TMP/h.go" >"$TMP/h.out" 2>&1 <<'PY' &
+import errno, os, sys, time
+base, go = sys.argv[1:3]
+fds, paths, chunks, err = [], [], 0, "no limit"
+for i in range(30000):
+    path = "%s/0x%08x" % (base, 0x10000 + i)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as e:
+        err = "open " + errno.errorcode[e.errno]
+        break
+    fds.append(fd)
+    paths.append(path)
+    try:
+        for k in range(16):
+            os.pwrite(fd, b"h", k * 65536)
+            chunks += 1
+    except OSError as e:
+        err = "write " + errno.errorcode[e.errno]
+        break
+print(len(fds), chunks, err, flush=True)
+while not os.path.exists(go):
+    time.sleep(0.05)
+for path in paths:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # the last one, whose write failed, is gone already
+for fd in fds:
+    os.close(fd)
+print("done", flush=True)
+PY
+H_PID=$!
+BG_PIDS+=("$H_PID")
+wait_for 100 grep -q ' ' "$TMP/h.out"
+read -r files chunks err1 err2 <"$TMP/h.out"
+echo "user 1003: $files files, $chunks chunks of 64 KiB, then $err1 $err2"
+assert_eq "write ENOSPC" "$err1 $err2" "user 1003's writes stop at ENOSPC"
+assert_eq "$((share / CHUNK))" "$chunks" "after exactly half of the budget: share / 64 KiB chunks"
+assert_true "user 1002 still creates a file of 100000 bytes" \
+	as_user 1002 bash -c 'head -c 100000 /dev/zero >"$1"' sh "$S/0x00000502"
+assert_eq 100000 "$(sysv_field 0x502 size)" "the helper sees it"
+rss4=$(kb_of VmRSS)
+echo "daemon holding user 1003's files: VmRSS $rss4 kB, VmSize $(kb_of VmSize) kB"
+# AddressSanitizer (tests/run.sh pass 2) adds its shadow and red zones.
+bound=$((share / 1024 + 65536))
+grep -q libasan "/proc/$SHMFS_PID/maps" && bound=$((2 * bound))
+assert_true "the daemon's RSS grew by at most the share and 64 MiB ($((rss4 - rss0)) kB, bound $bound kB)" \
+	test $((rss4 - rss0)) -le "$bound"
+touch "$TMP/h.go"
+wait_for 60 grep -qx done "$TMP/h.out"
+wait "$H_PID"
+assert_eq 0x00000502 "$(ls "$S")" "user 1003 removed all its files: none was made"
+assert_eq 1 "$("$H" sysv-list | wc -l)" "the kernel agrees"
+assert_true "user 1003 may write again" \
+	as_user 1003 bash -c 'echo again >"$1"' sh "$S/0x00000503"
+assert_eq 6 "$(sysv_field 0x503 size)" "its new file is made"
+assert_true "the daemon is alive" daemon_alive
+stop_shmfs_cleanly
