@@ -287,11 +287,12 @@ static ssize_t new_write(struct seg_file *file, const void *buf, size_t size,
 	if (res == 0)
 		res = newbuf_write(&t.n->data, buf, size, (uint64_t)off);
 	/* A segment that could never hold what was written is not made
-	 * with a part of it. */
+	 * with a part of it.  The writer is told; the log only with -d, so
+	 * that no user can fill it. */
 	if (res < 0 && t.n->state == PENDING) {
-		log_err("sysv: key 0x%08x cannot hold what was written (%s): "
-			"not creating it\n",
-			(unsigned)t.n->key, strerror(-res));
+		log_debug("sysv: key 0x%08x cannot hold what was written "
+			  "(%s): not creating it\n",
+			  (unsigned)t.n->key, strerror(-res));
 		new_discard(t.n);
 	}
 	target_put(&t);
