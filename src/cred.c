@@ -311,5 +311,8 @@ int cred_ipc_perm(const struct seg_cred *c, mode_t mode, uid_t uid, gid_t gid,
 		granted >>= 3;
 	if ((mask & 7 & ~granted) == 0)
 		return 0;
+	/* generic_permission(): no x bit, no execute, whatever one holds. */
+	if ((mask & X_OK) && !(mode & 0111))
+		return -EACCES;
 	return cred_capable(c, CAP_IPC_OWNER) ? 0 : -EACCES;
 }

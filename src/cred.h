@@ -70,8 +70,10 @@ int cred_capable(const struct seg_cred *c, int cap);
 
 /*
  * The System V rule (ipcperms()): owner class for the owner or the creator,
- * group class for the group or the creator's group, CAP_IPC_OWNER passes.
- * MASK is R_OK/W_OK/X_OK; 0 or -EACCES.
+ * group class for the group or the creator's group, CAP_IPC_OWNER passes;
+ * but X_OK, asked only by access(2) of the file, is the file rule: not
+ * even a capable caller gets it without an x bit.  MASK is
+ * R_OK/W_OK/X_OK; 0 or -EACCES.
  */
 int cred_ipc_perm(const struct seg_cred *c, mode_t mode, uid_t uid, gid_t gid,
 		  uid_t cuid, gid_t cgid, int mask);

@@ -146,4 +146,17 @@ assert_eq "for group 30000" "$(in_groups "$G10K" "$H" sysv-read 0x1403 0 15)" "1
 assert_eq "for group 30000" "$(in_groups "$G10K" cat "$S/$(sysv_name 0x1403)" | strip_nul)" \
 	"10,000 groups: through the mount"
 
+section "access(X_OK) on a file without an x bit: no, even for root"
+"$H" sysv-create 0x1404 4096 0644 >/dev/null
+"$H" posix-create plain 8 0644 >/dev/null
+assert_true "directly: test -x is false for root" test ! -x /dev/shm/plain
+assert_true "through the mount: a 0644 segment" test ! -x "$S/$(sysv_name 0x1404)"
+assert_true "through the mount: a 0644 object" test ! -x "$P/plain"
+"$H" sysv-chmod 0x1404 0744
+assert_soon "a 0744 segment: root may" test -x "$S/$(sysv_name 0x1404)"
+assert_true "not for another user" as 1002 test ! -x "$S/$(sysv_name 0x1404)"
+exec 3>"$S/$(sysv_name 0x1405)"
+echo hi >&3
+assert_true "a SysV file being created, 0644" test ! -x "$S/$(sysv_name 0x1405)"
+exec 3>&-
 stop_shmfs_cleanly

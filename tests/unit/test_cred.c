@@ -77,6 +77,16 @@ static void ipc_rule(void **state)
 	assert_int_equal(cred_ipc_perm(&ipc_owner, 0000, uid, gid, cuid, cgid,
 				       R_OK | W_OK),
 			 0);
+	/* execute needs an x bit somewhere, even for root (access(X_OK)) */
+	assert_int_equal(cred_ipc_perm(&root, 0644, uid, gid, cuid, cgid, X_OK),
+			 -EACCES);
+	assert_int_equal(cred_ipc_perm(&root, 0744, uid, gid, cuid, cgid, X_OK),
+			 0);
+	assert_int_equal(
+		cred_ipc_perm(&root, 0644, uid, gid, cuid, cgid, R_OK | W_OK),
+		0);
+	assert_int_equal(
+		cred_ipc_perm(&owner, 0700, uid, gid, cuid, cgid, X_OK), 0);
 	/* the owner class decides for the owner, even when "other" has more */
 	assert_int_equal(
 		cred_ipc_perm(&owner, 0066, uid, gid, cuid, cgid, R_OK),
