@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -285,6 +286,30 @@ int cred_capable(const struct seg_cred *c, int cap)
 	return ((c != NULL ? c->caps : daemon_caps.eff) & CRED_CAP(cap)) != 0;
 }
 
+int cred_drop_cap(int cap, uint64_t *saved)
+{
+	uint64_t eff, perm, inh;
+	int res;
+
+	*saved = UINT64_MAX;
+	if (!active)
+		return 0;
+	res = get_caps(&eff, &perm, &inh);
+	if (res == 0 && (eff & CRED_CAP(cap)))
+		res = set_caps(eff & ~CRED_CAP(cap));
+	if (res == 0 && (eff & CRED_CAP(cap)))
+		*saved = eff;
+	return res;
+}
+
+void cred_restore_caps(uint64_t saved)
+{
+	int res = saved != UINT64_MAX ? set_caps(saved) : 0;
+
+	if (res < 0)
+		log_err("cannot restore capabilities: %s\n", strerror(-res));
+}
+
 static int in_groups(const struct seg_cred *c, gid_t gid)
 {
 	const gid_t *groups;
@@ -315,4 +340,20 @@ int cred_ipc_perm(const struct seg_cred *c, mode_t mode, uid_t uid, gid_t gid,
 	if ((mask & X_OK) && !(mode & 0111))
 		return -EACCES;
 	return cred_capable(c, CAP_IPC_OWNER) ? 0 : -EACCES;
+}
+
+mode_t cred_kill_setid(const struct seg_cred *c, mode_t mode, gid_t gid)
+{
+	mode_t kill = 0;
+
+	if (c == NULL)
+		c = &daemon_cred;
+	if (!S_ISREG(mode) || cred_capable(c, CAP_FSETID))
+		return 0;
+	if (mode & S_ISUID)
+		kill |= S_ISUID;
+	/* Without group execute it is a locking mark, for the group's own. */
+	if ((mode & S_ISGID) && ((mode & S_IXGRP) || !in_groups(c, gid)))
+		kill |= S_ISGID;
+	return kill;
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@ struct posix_file {
 	struct posix_file *next; /* in open_files */
 	ino_t ino;
 	int fd;
+	int kill_setid;	      /* opened by a caller without CAP_FSETID */
 	pthread_mutex_t lock; /* guards map */
 	struct posix_map *map;
 };
@@ -261,6 +263,9 @@ int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 	f->base.flags = flags;
 	f->ino = ino;
 	f->fd = fd;
+	/* Opened as the caller: cred_caller() is who opens, or the daemon. */
+	f->kill_setid = cred_caller() != NULL &&
+			!cred_capable(cred_caller(), CAP_FSETID);
 	pthread_mutex_init(&f->lock, NULL);
 	open_files_add(f);
 	*file = &f->base;
@@ -375,9 +380,25 @@ static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
 			   off_t off)
 {
 	struct posix_file *f = (struct posix_file *)file;
-	ssize_t n = pwrite(f->fd, buf, size, off);
+	struct stat st;
+	uint64_t caps;
+	ssize_t n;
+	int drop;
 
-	return n < 0 ? -errno : n;
+	/*
+	 * Written by the daemon, the kernel would keep set-id bits that a
+	 * write by the opener clears (kill-priv): write without CAP_FSETID
+	 * then, and the kernel clears them as it would for the opener.
+	 */
+	drop = f->kill_setid && fstat(f->fd, &st) == 0 &&
+	       (st.st_mode & (S_ISUID | S_ISGID));
+	if (drop && cred_drop_cap(CAP_FSETID, &caps) < 0)
+		return -EPERM;
+	n = pwrite(f->fd, buf, size, off);
+	n = n < 0 ? -errno : n;
+	if (drop)
+		cred_restore_caps(caps);
+	return n;
 }
 
 static void posix_release(struct seg_file *file)

@@ -146,6 +146,67 @@ assert_eq "for group 30000" "$(in_groups "$G10K" "$H" sysv-read 0x1403 0 15)" "1
 assert_eq "for group 30000" "$(in_groups "$G10K" cat "$S/$(sysv_name 0x1403)" | strip_nul)" \
 	"10,000 groups: through the mount"
 
+section "set-id POSIX objects: truncate and write by a non-owner clear the bits"
+# twins NAME MODE: NAME-d (attacked directly) and NAME-m (through the
+# mount), 1001's, MODE, 16 bytes.
+twins() {
+	local f
+	for f in "$1-d" "$1-m"; do
+		"$H" posix-create "$f" 16 0666 >/dev/null
+		chown 1001:1001 "/dev/shm/$f"
+		chmod "$2" "/dev/shm/$f"
+	done
+}
+# same_as_kernel NAME EXPECTED-MODE DESCRIPTION: both twins ended the same.
+same_as_kernel() {
+	assert_eq "$2 $2" "$(posix_field "$1-d" mode) $(posix_field "$1-m" mode)" "$3"
+	assert_eq "$(posix_field "$1-d" size)" "$(posix_field "$1-m" size)" "$3: the same size"
+}
+chmod 1777 /dev/shm
+for m in 4666:0666 2676:0676 2666:0666 6676:0676; do
+	from=${m%:*} to=${m#*:}
+	twins "t$from" "$from"
+	assert_true "directly: truncate of a $from object" as 1002 truncate -s 8 "/dev/shm/t$from-d"
+	assert_true "through the mount: truncate of a $from object" as 1002 truncate -s 8 "$P/t$from-m"
+	same_as_kernel "t$from" "$to" "truncate by a non-owner leaves $to"
+	twins "w$from" "$from"
+	for f in "/dev/shm/w$from-d" "$P/w$from-m"; do
+		assert_true "write to a $from object: $f" as 1002 \
+			sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$f"
+	done
+	same_as_kernel "w$from" "$to" "a write by a non-owner leaves $to"
+done
+twins own 4666
+assert_true "the owner's own write" as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$P/own-m"
+as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh /dev/shm/own-d
+same_as_kernel own 0666 "the owner's write clears the set-user-ID bit too"
+twins root 4666
+truncate -s 8 /dev/shm/root-d
+assert_true "root truncates" truncate -s 8 "$P/root-m"
+same_as_kernel root 4666 "root (CAP_FSETID) keeps the bit"
+twins chmod 4666
+assert_fails_with "$EPERM" as 1002 chmod 0666 /dev/shm/chmod-d
+assert_fails_with "$EPERM" as 1002 chmod 0666 "$P/chmod-m"
+same_as_kernel chmod 4666 "a chmod by a non-owner is still refused"
+stop_shmfs
+
+section "set-id POSIX objects, -o kernel_cache: cached writes by a non-owner"
+start_shmfs -o allow_other,kernel_cache
+for m in 4666:0666 6676:0676; do
+	from=${m%:*} to=${m#*:}
+	twins "k$from" "$from"
+	for f in "/dev/shm/k$from-d" "$P/k$from-m"; do
+		assert_true "write to a $from object: $f" as 1002 \
+			sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$f"
+	done
+	same_as_kernel "k$from" "$to" "a cached write by a non-owner leaves $to"
+	assert_eq "x" "$("$H" posix-read "k$from-m" 0 1)" "the write is there"
+done
+twins kt 4666
+as 1002 truncate -s 8 /dev/shm/kt-d
+assert_true "truncate" as 1002 truncate -s 8 "$P/kt-m"
+same_as_kernel kt 0666 "truncate by a non-owner leaves 0666"
+
 section "access(X_OK) on a file without an x bit: no, even for root"
 "$H" sysv-create 0x1404 4096 0644 >/dev/null
 "$H" posix-create plain 8 0644 >/dev/null
