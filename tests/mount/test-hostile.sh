@@ -24,7 +24,11 @@ as() { # as UID CMD...
 	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
 }
 cap_eff() { awk '$1 == "CapEff:" { print $2 }' /proc/self/status; }
-readonly_text() { tr -d '\0' <"$1"; }
+# memory WHEN: the daemon's size, for docs/reliability.md
+memory() {
+	echo "memory: $1: $(awk '$1 == "VmRSS:" || $1 == "VmSize:" { printf "%s %s KiB ", $1, $2 }' \
+		"/proc/$SHMFS_PID/status")"
+}
 
 # /dev/shm is root's: make it another user's, so that uid 0 without
 # CAP_FOWNER is nobody special to its sticky bit either.
@@ -38,6 +42,7 @@ for f in secret-d secret-m; do # -d: attacked directly; -m: through the mount
 done
 
 start_shmfs -o allow_other
+memory "idle"
 S=$MNT/sysv
 P=$MNT/posix
 SEG=$S/$(sysv_name 0x1401)
@@ -77,6 +82,7 @@ assert_eq "posix secret 0600 1001" \
 assert_true "what it owns, it may: it makes an object" "${NOCAP[@]}" sh -c 'echo mine >"$1"' sh "$P/nocap-own"
 assert_eq "0 mine" "$(posix_field nocap-own uid) $("$H" posix-read nocap-own)" "owned by uid 0"
 
+memory "after: uid 0 without capabilities: through the mount"
 section "a user with CAP_IPC_OWNER only"
 assert_eq "sysv secret" "$(with_cap ipc_owner "$H" sysv-read 0x1401 0 11)" "directly: shmat works"
 assert_fails_with "$EACCES" with_cap ipc_owner cat /dev/shm/secret-d
@@ -90,6 +96,7 @@ assert_fails_with "$EACCES" with_cap ipc_owner cat "$P/secret-m"
 assert_fails_with "$EPERM" with_cap ipc_owner chmod 666 "$SEG"
 assert_eq 0600 "$(sysv_field 0x1401 mode)" "its mode is unchanged"
 
+memory "after: a user with CAP_IPC_OWNER only"
 section "a user with CAP_DAC_OVERRIDE only"
 assert_eq "posix secret" "$(with_cap dac_override cat /dev/shm/secret-d)" "directly: open works"
 assert_fails_with "$EACCES" with_cap dac_override "$H" sysv-read 0x1401
@@ -100,6 +107,7 @@ assert_eq "Posix secret" "$("$H" posix-read secret-m)" "the object holds the wri
 assert_fails_with "$EACCES" with_cap dac_override cat "$SEG"
 assert_fails_with "$EPERM" with_cap dac_override chmod 644 "$P/secret-m"
 
+memory "after: a user with CAP_DAC_OVERRIDE only"
 section "a user with CAP_FOWNER only"
 assert_true "directly: chmod works" with_cap fowner chmod 640 /dev/shm/secret-d
 assert_fails_with "$EACCES" with_cap fowner cat /dev/shm/secret-d
@@ -111,6 +119,7 @@ assert_true "through the mount: rm works" with_cap fowner rm "$P/secret-m"
 assert_missing /dev/shm/secret-m
 assert_fails_with "$EPERM" with_cap fowner rm "$SEG"
 
+memory "after: a user with CAP_FOWNER only"
 section "130 supplementary groups, the 130th owning the segment"
 G130=$(seq -s, 20001 20130)
 G129=$(seq -s, 20001 20129)
@@ -146,6 +155,7 @@ assert_eq "for group 30000" "$(in_groups "$G10K" "$H" sysv-read 0x1403 0 15)" "1
 assert_eq "for group 30000" "$(in_groups "$G10K" cat "$S/$(sysv_name 0x1403)" | strip_nul)" \
 	"10,000 groups: through the mount"
 
+memory "after: 130 supplementary groups, the 130th owning the segment"
 section "set-id POSIX objects: truncate and write by a non-owner clear the bits"
 # twins NAME MODE: NAME-d (attacked directly) and NAME-m (through the
 # mount), 1001's, MODE, 16 bytes.
@@ -188,10 +198,12 @@ twins chmod 4666
 assert_fails_with "$EPERM" as 1002 chmod 0666 /dev/shm/chmod-d
 assert_fails_with "$EPERM" as 1002 chmod 0666 "$P/chmod-m"
 same_as_kernel chmod 4666 "a chmod by a non-owner is still refused"
+memory "after: set-id POSIX objects: truncate and write by a non-owner clear the bits"
 stop_shmfs
 
 section "set-id POSIX objects, -o kernel_cache: cached writes by a non-owner"
 start_shmfs -o allow_other,kernel_cache
+memory "idle"
 for m in 4666:0666 6676:0676; do
 	from=${m%:*} to=${m#*:}
 	twins "k$from" "$from"
@@ -207,6 +219,7 @@ as 1002 truncate -s 8 /dev/shm/kt-d
 assert_true "truncate" as 1002 truncate -s 8 "$P/kt-m"
 same_as_kernel kt 0666 "truncate by a non-owner leaves 0666"
 
+memory "after: set-id POSIX objects, -o kernel_cache"
 section "access(X_OK) on a file without an x bit: no, even for root"
 "$H" sysv-create 0x1404 4096 0644 >/dev/null
 "$H" posix-create plain 8 0644 >/dev/null
@@ -220,4 +233,5 @@ exec 3>"$S/$(sysv_name 0x1405)"
 echo hi >&3
 assert_true "a SysV file being created, 0644" test ! -x "$S/$(sysv_name 0x1405)"
 exec 3>&-
+memory "after: access(X_OK) on a file without an x bit: no, even for root"
 stop_shmfs_cleanly
