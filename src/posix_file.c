@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * POSIX objects and their open files.  Reads reply straight from a shared
- * mapping of the object (posix_read.c); writes go through pwrite(), which
+ * mapping of the object (window.c); writes go through pwrite(), which
  * grows the object and, unlike a store into a mapping, cannot fault with
  * SIGBUS when another process has shrunk it.
  */
@@ -25,7 +25,7 @@ struct posix_file {
 	ino_t ino;
 	int fd;
 	int kill_setid; /* opened by a caller without CAP_FSETID */
-	struct posix_window window;
+	struct map_window window;
 };
 
 
@@ -249,7 +249,7 @@ int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 	/* Opened as the caller: cred_caller() is who opens, or the daemon. */
 	f->kill_setid = cred_caller() != NULL &&
 			!cred_capable(cred_caller(), CAP_FSETID);
-	posix_window_init(&f->window);
+	map_window_init(&f->window);
 	open_files_add(f);
 	*file = &f->base;
 	return 0;
@@ -274,7 +274,7 @@ static int posix_read(struct seg_file *file, size_t size, off_t off,
 {
 	struct posix_file *f = (struct posix_file *)file;
 
-	return posix_window_read(&f->window, f->fd, size, off, reply, ctx);
+	return map_window_read(&f->window, f->fd, size, off, reply, ctx);
 }
 
 static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
@@ -309,7 +309,7 @@ static void posix_release(struct seg_file *file)
 
 	open_files_del(f);
 	close(f->fd);
-	posix_window_free(&f->window);
+	map_window_free(&f->window);
 	free(f);
 }
 

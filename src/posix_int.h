@@ -3,12 +3,12 @@
 #ifndef SHMFS_POSIX_INT_H
 #define SHMFS_POSIX_INT_H
 
-#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include "change.h"
 #include "seg.h"
+#include "window.h"
 
 /*
  * The directory shm_open() uses.  Set by posix_dir.c before the mount,
@@ -38,20 +38,6 @@ int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file);
 /* stat REF's name and make sure it is still the object REF was looked up
  * as: -ENOENT if not. */
 int posix_stat_ref(const struct seg_ref *ref, struct stat *st);
-
-/*
- * posix_read.c: an open file's reads, from a window of the object mapped
- * (at most 8 MiB of address space a file, whatever the offsets).
- */
-struct posix_map;
-struct posix_window {
-	pthread_mutex_t lock; /* guards map */
-	struct posix_map *map;
-};
-void posix_window_init(struct posix_window *w);
-void posix_window_free(struct posix_window *w);
-int posix_window_read(struct posix_window *w, int fd, size_t size, off_t off,
-		      seg_reply_fn reply, void *ctx);
 
 /* posix_xattr.c: the object's own extended attributes. */
 ssize_t posix_getxattr(const struct seg_ref *ref, const char *name, char *buf,

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading a POSIX object: replies go straight from a shared mapping of
- * it.  A read whose mapping is cut short under it (another process shrank
- * the object) is not a fault in the daemon: the kernel copies the reply,
- * and fails just that request.
+ * Reading a file of shared memory (a POSIX object, a SysV segment's shmem
+ * file): replies go straight from a shared mapping of it.  A read whose
+ * mapping is cut short under it (another process shrank the object) is
+ * not a fault in the daemon: the kernel copies the reply, and fails just
+ * that request.
  */
-#include "posix_int.h"
+#include "window.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -25,7 +26,7 @@
  * releasing the file while the thread that replied is still returning:
  * after its reply, a read touches only its own reference.
  */
-struct posix_map {
+struct map {
 	void *addr;
 	off_t off; /* of the object, at addr */
 	size_t len;
@@ -40,9 +41,8 @@ struct posix_map {
  * the object's rest, if shorter), so reads that go on from where the last
  * one stopped use it again until they have gone through MAP_WINDOW bytes.
  */
-#define MAP_WINDOW ((off_t)4 << 20)
 
-static void map_put(struct posix_map *m)
+static void map_put(struct map *m)
 {
 	if (m == NULL || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
@@ -54,11 +54,11 @@ static void map_put(struct posix_map *m)
  * A reference to a mapping of W's object (FD) that covers [OFF, OFF + N),
  * made if need be, in an object of SIZE bytes (OFF + N <= SIZE).
  */
-static int map_get(struct posix_window *w, int fd, off_t off, size_t n,
-		   off_t size, struct posix_map **mp)
+static int map_get(struct map_window *w, int fd, off_t off, size_t n,
+		   off_t size, struct map **mp)
 {
 	off_t page = (off_t)sysconf(_SC_PAGESIZE), base, len;
-	struct posix_map *m;
+	struct map *m;
 	int res = 0;
 
 	pthread_mutex_lock(&w->lock);
@@ -112,10 +112,10 @@ static int read_copy(int fd, size_t size, off_t off, seg_reply_fn reply,
 	return res;
 }
 
-int posix_window_read(struct posix_window *w, int fd, size_t size, off_t off,
-		      seg_reply_fn reply, void *ctx)
+int map_window_read(struct map_window *w, int fd, size_t size, off_t off,
+		    seg_reply_fn reply, void *ctx)
 {
-	struct posix_map *m = NULL;
+	struct map *m = NULL;
 	struct stat st;
 	size_t n;
 	int res;
@@ -143,13 +143,13 @@ int posix_window_read(struct posix_window *w, int fd, size_t size, off_t off,
 	return res;
 }
 
-void posix_window_init(struct posix_window *w)
+void map_window_init(struct map_window *w)
 {
 	pthread_mutex_init(&w->lock, NULL);
 	w->map = NULL;
 }
 
-void posix_window_free(struct posix_window *w)
+void map_window_free(struct map_window *w)
 {
 	map_put(w->map);
 	w->map = NULL;
