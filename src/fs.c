@@ -31,17 +31,21 @@ struct seg_file *file_of(const struct fuse_file_info *fi)
 void req_cred(fuse_req_t req, struct seg_cred *cred)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	int n;
+	int res;
 
 	cred->uid = ctx->uid;
 	cred->gid = ctx->gid;
 	cred->pid = ctx->pid;
-	cred->ngroups = 0;
-	if (!cred_active() || ctx->uid == 0)
+	cred_groups_clear(cred);
+	/* Not acting as callers, the daemon does all with its own rights. */
+	cred->caps = cred_daemon()->caps;
+	if (!cred_active())
 		return;
-	/* Unknown groups (the caller is gone) mean fewer rights, not more. */
-	n = fuse_req_getgroups(req, CRED_MAX_GROUPS, cred->groups);
-	cred->ngroups = n < 0 ? 0 : n > CRED_MAX_GROUPS ? CRED_MAX_GROUPS : n;
+	/* Unknown capabilities or groups mean fewer rights, not more. */
+	res = cred_read_task(cred);
+	if (res < 0)
+		log_debug("no credentials of pid %d: %s\n", (int)ctx->pid,
+			  strerror(-res));
 }
 
 int enter_caller(fuse_req_t req, struct seg_cred *cred,

@@ -65,6 +65,15 @@ void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 	      struct fuse_file_info *fi);
 
+/*
+ * fs_killpriv.c: a setattr's change of mode that is the kernel clearing
+ * set-id bits for a truncate or a write by CRED, done as the kernel would
+ * (*TO_SET then has no FUSE_SET_ATTR_MODE); any other is left to chmod.
+ */
+int fs_kill_priv(fuse_req_t req, const struct seg_ref *ref,
+		 struct seg_file *file, const struct stat *attr, int *to_set,
+		 const struct seg_cred *cred);
+
 /* fs_xattr.c */
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);

@@ -134,9 +134,11 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 	}
 	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
-		res = stale_if_gone(apply_setattr(&ref, attr, to_set,
-						  file_of(fi)),
-				    &ref, file_of(fi));
+		res = fs_kill_priv(req, &ref, file_of(fi), attr, &to_set,
+				   &cred);
+		if (res == 0)
+			res = apply_setattr(&ref, attr, to_set, file_of(fi));
+		res = stale_if_gone(res, &ref, file_of(fi));
 		cred_leave(&saved);
 	}
 	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))

@@ -224,7 +224,12 @@ int main(int argc, char *argv[])
 			strerror(-res));
 		goto out_unmount;
 	}
-	ret = run_loop(se, &copts) != 0;
+	/*
+	 * libfuse's handlers end the loop with the signal's number: SIGTERM
+	 * (systemctl stop), SIGINT and SIGHUP are a stop asked for, and we
+	 * unmount below; only -errno is an error.
+	 */
+	ret = run_loop(se, &copts) < 0;
 	fs_stop();
 
 out_unmount:

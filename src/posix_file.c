@@ -1,46 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * POSIX objects and their open files.  Reads reply straight from a shared
- * mapping of the object; writes go through pwrite(), which grows the
- * object and, unlike a store into a mapping, cannot fault with SIGBUS
- * when another process has shrunk it.  A read whose mapping is cut short
- * under it is not a fault in the daemon either: the kernel copies the
- * reply, and fails just that request.
+ * mapping of the object (window.c); writes go through pwrite(), which
+ * grows the object and, unlike a store into a mapping, cannot fault with
+ * SIGBUS when another process has shrunk it.
  */
 #include "posix_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
-
-/*
- * A mapping of an object, counted: the file holds one reference, and so
- * does each read while the kernel copies the reply out of it.  A read's
- * reply lets the reader close the file at once, so the daemon may be
- * releasing the file while the thread that replied is still returning:
- * after its reply, a read touches only its own reference.
- */
-struct posix_map {
-	void *addr;
-	size_t len;
-	unsigned refs;
-};
 
 struct posix_file {
 	struct seg_file base;
 	struct posix_file *next; /* in open_files */
 	ino_t ino;
 	int fd;
-	pthread_mutex_t lock; /* guards map */
-	struct posix_map *map;
+	int kill_setid; /* opened by a caller without CAP_FSETID */
+	struct map_window window;
 };
 
 
@@ -261,7 +246,10 @@ int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 	f->base.flags = flags;
 	f->ino = ino;
 	f->fd = fd;
-	pthread_mutex_init(&f->lock, NULL);
+	/* Opened as the caller: cred_caller() is who opens, or the daemon. */
+	f->kill_setid = cred_caller() != NULL &&
+			!cred_capable(cred_caller(), CAP_FSETID);
+	map_window_init(&f->window);
 	open_files_add(f);
 	*file = &f->base;
 	return 0;
@@ -281,103 +269,38 @@ static int posix_open(const struct seg_ref *ref, int flags,
 	return res;
 }
 
-static void map_put(struct posix_map *m)
-{
-	if (m == NULL || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) > 0)
-		return;
-	munmap(m->addr, m->len);
-	free(m);
-}
-
-/* A reference to a mapping of F that covers END bytes, made if need be. */
-static int map_get(struct posix_file *f, size_t end, struct posix_map **mp)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	struct posix_map *m;
-	int res = 0;
-
-	pthread_mutex_lock(&f->lock);
-	if (f->map == NULL || f->map->len < end) {
-		m = calloc(1, sizeof(*m));
-		if (m == NULL) {
-			res = -ENOMEM;
-			goto out;
-		}
-		m->len = (end + page - 1) / page * page;
-		m->addr = mmap(NULL, m->len, PROT_READ, MAP_SHARED, f->fd, 0);
-		if (m->addr == MAP_FAILED) {
-			res = -errno;
-			free(m);
-			goto out;
-		}
-		m->refs = 1;
-		/* Reads still copying from the old one keep it alive. */
-		map_put(f->map);
-		f->map = m;
-	}
-	__atomic_add_fetch(&f->map->refs, 1, __ATOMIC_ACQ_REL);
-	*mp = f->map;
-out:
-	pthread_mutex_unlock(&f->lock);
-	return res;
-}
-
-/* Where mmap is refused (some file systems), read into a buffer. */
-static int read_copy(struct posix_file *f, size_t size, off_t off,
-		     seg_reply_fn reply, void *ctx)
-{
-	char *buf = malloc(size ? size : 1);
-	ssize_t n;
-	int res;
-
-	if (buf == NULL)
-		return -ENOMEM;
-	n = pread(f->fd, buf, size, off);
-	res = n < 0 ? -errno : reply(ctx, buf, (size_t)n);
-	free(buf);
-	return res;
-}
-
 static int posix_read(struct seg_file *file, size_t size, off_t off,
 		      seg_reply_fn reply, void *ctx)
 {
 	struct posix_file *f = (struct posix_file *)file;
-	struct posix_map *m = NULL;
-	struct stat st;
-	size_t n, end;
-	int res;
 
-	/* Only what is there now: past the end a mapping would fault. */
-	if (fstat(f->fd, &st) < 0)
-		return -errno;
-	if (off < 0)
-		return -EINVAL;
-	if (off >= st.st_size)
-		return reply(ctx, NULL, 0);
-	n = (uint64_t)(st.st_size - off) < size ? (size_t)(st.st_size - off)
-						: size;
-	/* Beyond what a mapping can address (32-bit), or sparse: by copy. */
-	if ((uint64_t)off > SIZE_MAX - n || posix_has_holes(&st))
-		return read_copy(f, n, off, reply, ctx);
-	end = (size_t)off + n;
-
-	res = map_get(f, end, &m);
-	if (res < 0) {
-		log_debug("posix: mmap: %s, reading by copy\n", strerror(-res));
-		return read_copy(f, n, off, reply, ctx);
-	}
-	res = reply(ctx, (const char *)m->addr + off, n);
-	map_put(m);
-	return res;
+	return map_window_read(&f->window, f->fd, size, off, reply, ctx);
 }
 
 static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
 			   off_t off)
 {
 	struct posix_file *f = (struct posix_file *)file;
-	ssize_t n = pwrite(f->fd, buf, size, off);
+	struct stat st;
+	uint64_t caps;
+	ssize_t n;
+	int drop;
 
-	return n < 0 ? -errno : n;
+	/*
+	 * Written by the daemon, the kernel would keep set-id bits that a
+	 * write by the opener clears (kill-priv): write without CAP_FSETID
+	 * then, and the kernel clears them as it would for the opener (a
+	 * setgid mark without group execute, as for the daemon's groups).
+	 */
+	drop = f->kill_setid && fstat(f->fd, &st) == 0 &&
+	       (st.st_mode & (S_ISUID | S_ISGID));
+	if (drop && cred_drop_cap(CAP_FSETID, &caps) < 0)
+		return -EPERM;
+	n = pwrite(f->fd, buf, size, off);
+	n = n < 0 ? -errno : n;
+	if (drop)
+		cred_restore_caps(caps);
+	return n;
 }
 
 int posix_file_fd(const struct seg_file *file)
@@ -390,9 +313,8 @@ static void posix_release(struct seg_file *file)
 	struct posix_file *f = (struct posix_file *)file;
 
 	open_files_del(f);
-	map_put(f->map);
 	close(f->fd);
-	pthread_mutex_destroy(&f->lock);
+	map_window_free(&f->window);
 	free(f);
 }
 

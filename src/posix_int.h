@@ -8,6 +8,7 @@
 
 #include "change.h"
 #include "seg.h"
+#include "window.h"
 
 /*
  * The directory shm_open() uses.  Set by posix_dir.c before the mount,
@@ -44,8 +45,6 @@ int posix_stat_ref(const struct seg_ref *ref, struct stat *st);
 int posix_space_fallocate(struct seg_file *file, int mode, off_t off,
 			  off_t len);
 off_t posix_space_lseek(struct seg_file *file, off_t off, int whence);
-/* Whether an object of attributes ST has holes, which a read keeps. */
-int posix_has_holes(const struct stat *st);
 
 /* posix_xattr.c: the object's own extended attributes. */
 ssize_t posix_getxattr(const struct seg_ref *ref, const char *name, char *buf,

@@ -31,14 +31,3 @@ off_t posix_space_lseek(struct seg_file *file, off_t off, int whence)
 	res = lseek(posix_file_fd(file), off, whence);
 	return res < 0 ? -errno : res;
 }
-
-/*
- * A fault in a hole of a tmpfs file allocates a page, where read(2) finds
- * zeros without one: an object with fewer blocks than its size needs is
- * read by copy, not from a mapping, so that reading it (cat, cp
- * --sparse=never) leaves its holes, and the memory they save, alone.
- */
-int posix_has_holes(const struct stat *st)
-{
-	return (uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size;
-}

@@ -2,8 +2,9 @@
 /*
  * Open SysV files: each attaches its segment at open (SHM_RDONLY for a
  * read-only open) and detaches at release, so nattch counts them.  Reads
- * reply straight from the attachment; writes go through the segment's
- * own shmem file where the daemon may open it (file_fd()).
+ * reply straight from the attachment, or from a window of the segment's
+ * own shmem file once the attachment is trimmed (trim()); writes go
+ * through that file where the daemon may open it (file_fd()).
  */
 #include "sysv_int.h"
 
@@ -16,9 +17,14 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "log.h"
+
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
 
 #define FD_UNKNOWN -1
 #define FD_NONE	   -2
@@ -88,6 +94,39 @@ int sysv_store(void *dst, const void *src, size_t n)
 	return 0;
 }
 
+static int file_fd(struct sysv_file *f);
+
+/*
+ * An attachment takes the segment's whole size of our address space, and
+ * any user may make a segment of 64 TiB (SHM_NORESERVE sets no memory
+ * aside for it): a few, held open through the mount, would leave no room
+ * for anyone else's.  Once we have the segment's shmem file, reads and
+ * writes need nothing of the attachment, so all of it but the first page
+ * goes; that page keeps us attached (nattch counts us) until the release,
+ * whose shmdt() ends it.  Hugetlb files take no write(), and a segment of
+ * a read window or less is not worth it.
+ */
+static void trim(struct sysv_file *f)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)(f->size + page - 1) / page * page;
+	struct cred_saved saved;
+	struct statfs sfs;
+	int fd;
+
+	if (f->size <= 2 * (uint64_t)MAP_WINDOW)
+		return;
+	/* We attached as the caller, who may not open map_files: we may. */
+	if (cred_enter(cred_daemon(), &saved) < 0)
+		return;
+	fd = file_fd(f);
+	cred_leave(&saved);
+	if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type == HUGETLBFS_MAGIC)
+		return;
+	if (munmap((char *)f->addr + page, len - page) == 0)
+		f->trimmed = 1;
+}
+
 int sysv_open_id(int shmid, int flags, struct seg_file **file)
 {
 	struct sysv_file *f;
@@ -117,6 +156,8 @@ int sysv_open_id(int shmid, int flags, struct seg_file **file)
 	f->size = ds.shm_segsz;
 	f->writable = !rdonly;
 	f->fd = FD_UNKNOWN;
+	map_window_init(&f->window);
+	trim(f);
 	*file = &f->base;
 	log_debug("sysv: attached shmid %d (%s), %llu bytes\n", shmid,
 		  rdonly ? "read-only" : "read-write",
@@ -140,6 +181,8 @@ static int sysv_read(struct seg_file *file, size_t size, off_t off,
 
 	if (res < 0)
 		return res;
+	if (f->trimmed)
+		return map_window_read(&f->window, f->fd, n, off, reply, ctx);
 	return reply(ctx, (const char *)f->addr + off, n);
 }
 
@@ -164,7 +207,7 @@ static int file_fd(struct sysv_file *f)
 		 (unsigned long)(uintptr_t)f->addr,
 		 (unsigned long)((uintptr_t)f->addr +
 				 (f->size + page - 1) / page * page));
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, (f->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		fd = FD_NONE;
 	if (!__atomic_compare_exchange_n(&f->fd, &expected, fd, 0,
@@ -195,7 +238,7 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 
 		if (done >= 0)
 			return done;
-		if (errno != EINVAL)
+		if (errno != EINVAL || f->trimmed)
 			return -errno;
 		__atomic_store_n(&f->fd, FD_NONE, __ATOMIC_RELEASE);
 		close(fd);
@@ -204,12 +247,57 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 	return res < 0 ? res : (ssize_t)n;
 }
 
+/* Zeros into a trimmed file's segment, through its shmem file. */
+static int pwrite_zeros(int fd, off_t off, size_t n)
+{
+	static const char zeros[65536];
+
+	while (n > 0) {
+		ssize_t done = pwrite(
+			fd, zeros, n < sizeof(zeros) ? n : sizeof(zeros), off);
+
+		if (done < 0)
+			return -errno;
+		n -= (size_t)done;
+		off += done;
+	}
+	return 0;
+}
+
+/*
+ * Whole pages of zeros are a hole punched (the segment may be 64 TiB, and
+ * hardly any of it there): readers see zeros at once, and the memory goes.
+ */
+int sysv_file_zero(struct sysv_file *f, off_t off, size_t n)
+{
+	off_t page = (off_t)sysconf(_SC_PAGESIZE);
+	off_t from = (off + page - 1) / page * page,
+	      to = (off + (off_t)n) / page * page;
+	int res;
+
+	if (!f->trimmed)
+		return sysv_store((char *)f->addr + off, NULL, n);
+	if (to <= from)
+		return pwrite_zeros(f->fd, off, n);
+	res = pwrite_zeros(f->fd, off, (size_t)(from - off));
+	if (res == 0 &&
+	    fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from,
+		      to - from) < 0)
+		res = pwrite_zeros(f->fd, from, (size_t)(to - from));
+	return res ?: pwrite_zeros(f->fd, to, (size_t)(off + (off_t)n - to));
+}
+
 /*
  * Make sure memory backs [OFF, OFF + N): the pages are faulted in
  * writable, as a first store would, without changing a byte.
  */
 static int sysv_allocate(struct sysv_file *f, off_t off, size_t n)
 {
+	/* A trimmed attachment has no mapping of the range: its file does. */
+	if (f->trimmed)
+		return fallocate(f->fd, FALLOC_FL_KEEP_SIZE, off, (off_t)n) < 0
+			       ? -errno
+			       : 0;
 #ifdef MADV_POPULATE_WRITE
 	off_t head = page_off(off);
 
@@ -238,6 +326,8 @@ static int sysv_punch(struct sysv_file *f, off_t off, size_t n)
 	char *addr = f->addr;
 	int res;
 
+	if (f->trimmed)
+		return sysv_file_zero(f, off, n);
 	if (first >= last)
 		return sysv_store(addr + off, NULL, n);
 	res = sysv_store(addr + off, NULL, (size_t)(first - off));
@@ -282,6 +372,7 @@ static void sysv_release(struct seg_file *file)
 {
 	struct sysv_file *f = (struct sysv_file *)file;
 
+	map_window_free(&f->window);
 	if (f->fd >= 0)
 		close(f->fd);
 	if (shmdt(f->addr) < 0)

@@ -11,6 +11,7 @@
 #include "change.h"
 #include "seg.h"
 #include "sysvtab.h"
+#include "window.h"
 
 extern const struct seg_ops sysv_seg_ops;
 extern const struct seg_ops sysv_file_ops; /* of an attached segment */
@@ -48,10 +49,12 @@ void sysv_usage_free(void);
 struct sysv_file {
 	struct seg_file base;
 	int shmid;
-	void *addr;
+	void *addr; /* the attachment: its first page only, if trimmed */
 	uint64_t size;
 	int writable;
-	int fd; /* see file_fd() */
+	int fd;	     /* see file_fd() */
+	int trimmed; /* then reads and writes go through fd alone */
+	struct map_window window;
 };
 
 /* Whether kernel.shm_rmid_forced is on in this IPC namespace. */
@@ -63,6 +66,8 @@ int sysv_rmid_forced(void);
 int sysv_attach_allowed(int shmid, const char *why);
 /* Store SRC's N bytes (zeros if NULL) into an attachment at DST. */
 int sysv_store(void *dst, const void *src, size_t n);
+/* Zero N bytes of F's segment from OFF (within it). */
+int sysv_file_zero(struct sysv_file *f, off_t off, size_t n);
 /* Attach for OPEN-style FLAGS (O_RDONLY attaches SHM_RDONLY). */
 int sysv_open_id(int shmid, int flags, struct seg_file **file);
 

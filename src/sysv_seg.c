@@ -103,10 +103,8 @@ static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
 	if (res < 0 || (uint64_t)size == info.size)
 		return res;
 
-	if (f != NULL && f->writable) {
-		return sysv_store((char *)f->addr + size, NULL,
-			     info.size - (uint64_t)size);
-	}
+	if (f != NULL && f->writable)
+		return sysv_file_zero(f, size, info.size - (uint64_t)size);
 	res = sysv_attach_allowed(ref_shmid(ref), "truncating");
 	if (res < 0)
 		return res;

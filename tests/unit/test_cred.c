@@ -6,8 +6,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cred.h"
@@ -36,11 +39,15 @@ static void ipc_rule(void **state)
 	struct seg_cred cgrp = user(1004, 3000, 0, NULL);
 	struct seg_cred other = user(1005, 1005, 0, NULL);
 	struct seg_cred root = user(0, 0, 0, NULL);
+	struct seg_cred capless = user(0, 0, 0, NULL);
+	struct seg_cred ipc_owner = user(1005, 1005, 0, NULL);
 	/* owner 1001:2000, creator 1002:3000 */
 	const uid_t uid = 1001, cuid = 1002;
 	const gid_t gid = 2000, cgid = 3000;
 
 	(void)state;
+	root.caps = ~UINT64_C(0);
+	ipc_owner.caps = CRED_CAP(CAP_IPC_OWNER);
 	assert_int_equal(
 		cred_ipc_perm(&owner, 0600, uid, gid, cuid, cgid, R_OK | W_OK),
 		0);
@@ -63,6 +70,23 @@ static void ipc_rule(void **state)
 	assert_int_equal(
 		cred_ipc_perm(&root, 0000, uid, gid, cuid, cgid, R_OK | W_OK),
 		0);
+	/* uid 0 is no right of its own: CAP_IPC_OWNER is, whoever holds it */
+	assert_int_equal(
+		cred_ipc_perm(&capless, 0000, uid, gid, cuid, cgid, R_OK),
+		-EACCES);
+	assert_int_equal(cred_ipc_perm(&ipc_owner, 0000, uid, gid, cuid, cgid,
+				       R_OK | W_OK),
+			 0);
+	/* execute needs an x bit somewhere, even for root (access(X_OK)) */
+	assert_int_equal(cred_ipc_perm(&root, 0644, uid, gid, cuid, cgid, X_OK),
+			 -EACCES);
+	assert_int_equal(cred_ipc_perm(&root, 0744, uid, gid, cuid, cgid, X_OK),
+			 0);
+	assert_int_equal(
+		cred_ipc_perm(&root, 0644, uid, gid, cuid, cgid, R_OK | W_OK),
+		0);
+	assert_int_equal(
+		cred_ipc_perm(&owner, 0700, uid, gid, cuid, cgid, X_OK), 0);
 	/* the owner class decides for the owner, even when "other" has more */
 	assert_int_equal(
 		cred_ipc_perm(&owner, 0066, uid, gid, cuid, cgid, R_OK),
@@ -70,6 +94,40 @@ static void ipc_rule(void **state)
 	/* existence only */
 	assert_int_equal(cred_ipc_perm(&other, 0000, uid, gid, cuid, cgid, 0),
 			 0);
+}
+
+/* The kernel's kill-priv rule: what a write or truncate by C clears. */
+static void kill_rule(void **state)
+{
+	const gid_t g2000[] = { 2000 };
+	struct seg_cred member = user(1001, 1001, 1, g2000);
+	struct seg_cred other = user(1002, 1002, 0, NULL);
+	struct seg_cred fsetid = user(1003, 1003, 0, NULL);
+
+	(void)state;
+	fsetid.caps = CRED_CAP(CAP_FSETID);
+	assert_int_equal(cred_kill_setid(&other, S_IFREG | 04666, 2000),
+			 S_ISUID);
+	assert_int_equal(cred_kill_setid(&other, S_IFREG | 06676, 2000),
+			 S_ISUID | S_ISGID);
+	/* setgid without group execute: kept for the group's own members */
+	assert_int_equal(cred_kill_setid(&member, S_IFREG | 02666, 2000), 0);
+	assert_int_equal(cred_kill_setid(&other, S_IFREG | 02666, 2000),
+			 S_ISGID);
+	assert_int_equal(cred_kill_setid(&member, S_IFREG | 02676, 2000),
+			 S_ISGID);
+	assert_int_equal(cred_kill_setid(&fsetid, S_IFREG | 06676, 2000), 0);
+	assert_int_equal(cred_kill_setid(&other, S_IFREG | 0666, 2000), 0);
+}
+
+/* This thread's effective capabilities. */
+static uint64_t thread_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	assert_int_equal(syscall(SYS_capget, &h, d), 0);
+	return d[0].effective | (uint64_t)d[1].effective << 32;
 }
 
 static uid_t thread_euid(void)
@@ -143,18 +201,104 @@ static void enter_and_leave(void **state)
 	assert_int_equal(thread_euid(), 0);
 	assert_int_equal(getegid(), 0);
 	assert_null(cred_caller());
-	/* root callers need nothing */
+	/* root callers with the daemon's rights need nothing */
 	c.uid = 0;
+	c.gid = 0;
+	c.caps = ~UINT64_C(0);
 	assert_int_equal(cred_enter(&c, &saved), 0);
 	assert_false(saved.switched);
+	cred_init(0);
+}
+
+/* Capabilities are the caller's, and the daemon's come back exactly. */
+static void enter_caps(void **state)
+{
+	struct seg_cred capless = user(0, 0, 0, NULL);
+	struct seg_cred ipc_owner = user(1001, 1001, 0, NULL);
+	struct cred_saved saved, nested;
+	uint64_t mine;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(cred_init(1), 0);
+	mine = thread_caps();
+	assert_true(mine & CRED_CAP(CAP_IPC_OWNER));
+	ipc_owner.caps = CRED_CAP(CAP_IPC_OWNER) | CRED_CAP(CAP_FOWNER);
+	assert_int_equal(cred_enter(&capless, &saved), 0);
+	assert_true(saved.switched);
+	assert_int_equal(thread_euid(), 0);
+	assert_int_equal(thread_caps(), 0);
+	/* from capless root to another user, and back */
+	assert_int_equal(cred_enter(&ipc_owner, &nested), 0);
+	assert_int_equal(thread_euid(), 1001);
+	assert_int_equal(thread_caps(),
+			 CRED_CAP(CAP_IPC_OWNER) | CRED_CAP(CAP_FOWNER));
+	cred_leave(&nested);
+	assert_int_equal(thread_euid(), 0);
+	assert_int_equal(thread_caps(), 0);
+	cred_leave(&saved);
+	assert_int_equal(thread_caps(), mine);
+	/* a capability dropped for a while, and back */
+	uint64_t kept;
+
+	assert_int_equal(cred_drop_cap(CAP_FSETID, &kept), 0);
+	assert_int_equal(thread_caps(), mine & ~CRED_CAP(CAP_FSETID));
+	cred_restore_caps(kept);
+	assert_int_equal(thread_caps(), mine);
+	cred_init(0);
+}
+
+struct stale {
+	const struct seg_cred *c;
+	int res;
+};
+
+static void *check_elsewhere(void *arg)
+{
+	struct stale *s = arg;
+
+	s->res = cred_ipc_perm(s->c, 0060, 0, 20299, 0, 20299, R_OK);
+	return NULL;
+}
+
+/* More groups than a cred holds: all on this thread, its own elsewhere. */
+static void many_groups(void **state)
+{
+	struct seg_cred c = user(1001, 1001, 0, NULL);
+	struct seg_cred copy;
+	struct cred_saved saved;
+	struct stale s = { &copy, 0 };
+	pthread_t t;
+	gid_t now[400];
+
+	(void)state;
+	cred_groups_clear(&c);
+	for (gid_t g = 20000; g < 20300; g++)
+		assert_int_equal(cred_add_group(&c, g), 0);
+	assert_int_equal(c.ngroups, CRED_MAX_GROUPS);
+	assert_int_equal(cred_ipc_perm(&c, 0060, 0, 20299, 0, 20299, R_OK), 0);
+	/* a copy kept past its request, used on another thread */
+	copy = c;
+	assert_int_equal(pthread_create(&t, NULL, check_elsewhere, &s), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(s.res, -EACCES);
+	if (geteuid() != 0)
+		return;
+	assert_int_equal(cred_init(1), 0);
+	assert_int_equal(cred_enter(&c, &saved), 0);
+	assert_int_equal(getgroups(400, now), 300);
+	assert_int_equal(now[299], 20299);
+	cred_leave(&saved);
 	cred_init(0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ipc_rule),
-		cmocka_unit_test(enter_and_leave),
+		cmocka_unit_test(ipc_rule),	   cmocka_unit_test(kill_rule),
+		cmocka_unit_test(enter_and_leave), cmocka_unit_test(enter_caps),
+		cmocka_unit_test(many_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

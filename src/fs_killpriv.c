@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Set-id bits at a truncate or write by someone who may write but not
+ * chmod (kill-priv).  The kernel clears S_ISUID and S_ISGID when a process
+ * without CAP_FSETID truncates or writes to a file, whoever owns it.
+ * libfuse 3.14 wants FUSE_CAP_HANDLE_KILLPRIV but never tells the kernel
+ * (FUSE_HANDLE_KILLPRIV is not in its INIT reply), so the kernel clears
+ * them itself, as a change of mode in the setattr of a truncate (with the
+ * size) and, with -o kernel_cache, in a setattr of its own before a write.
+ * Done as the caller, that chmod would fail for anyone but the owner, and
+ * the truncate or write with it, where /dev/shm allows both.
+ */
+#include "fs_int.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+int fs_kill_priv(fuse_req_t req, const struct seg_ref *ref,
+		 struct seg_file *file, const struct stat *attr, int *to_set,
+		 const struct seg_cred *cred)
+{
+	const struct fs_config *cfg = fuse_req_userdata(req);
+	struct cred_saved saved;
+	mode_t want = attr->st_mode & 07777, now, kill;
+	struct stat st;
+	int res;
+
+	if ((*to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
+			FUSE_SET_ATTR_GID)) != FUSE_SET_ATTR_MODE)
+		return 0;
+	/* Not there: the chmod says so. */
+	if (ref->ops->getattr(ref, file, &st) < 0)
+		return 0;
+	now = st.st_mode & 07777;
+	kill = cred_kill_setid(cred, st.st_mode, st.st_gid);
+	/* Only bits the kernel would clear for this caller, cleared. */
+	if (want == now || (want & ~now) != 0 || (now & ~want & ~kill) != 0)
+		return 0;
+	if (*to_set & FUSE_SET_ATTR_SIZE) {
+		/* The caller's truncate clears them, as the kernel's would:
+		 * at once, and only if it is allowed. */
+		*to_set &= ~FUSE_SET_ATTR_MODE;
+		return 0;
+	}
+	/*
+	 * Alone, it comes before a cached write, and from a chmod: FUSE does
+	 * not tell which.  Either way a caller who may write could clear the
+	 * bits by writing (or truncating to the size it has), so it may
+	 * clear them now; without -o kernel_cache no write asks for it, and
+	 * a chmod is a chmod.
+	 */
+	if (cfg == NULL || !cfg->kernel_cache ||
+	    ref->ops->access(ref, cred, W_OK) < 0)
+		return 0;
+	res = cred_enter(cred_daemon(), &saved);
+	if (res == 0) {
+		res = seg_chmod(ref, want);
+		cred_leave(&saved);
+	}
+	if (res == 0)
+		*to_set &= ~FUSE_SET_ATTR_MODE;
+	return res;
+}

@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A hostile user against the rights a root -o allow_other daemon gives
+# (docs/reliability.md, "A hostile user"): through the mount, each caller
+# gets exactly what the kernel gives it directly, no more and no less.
+# Each attack is tried directly first (shmhelper, /dev/shm: the kernel's
+# own answer), then through the mount, and shmhelper witnesses the result.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+EACCES="Permission denied"
+EPERM="Operation not permitted"
+# uid 0 with no capability at all, and none to regain by an exec
+NOCAP=(setpriv --reuid=0 --regid=0 --clear-groups --inh-caps=-all --bounding-set=-all)
+# with_cap CAP CMD...: user 1002 holding capability CAP only
+with_cap() {
+	local cap=$1
+	shift
+	setpriv --reuid=1002 --regid=1002 --clear-groups \
+		--inh-caps="+$cap" --ambient-caps="+$cap" "$@"
+}
+as() { # as UID CMD...
+	local uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+cap_eff() { awk '$1 == "CapEff:" { print $2 }' /proc/self/status; }
+# memory WHEN: the daemon's size, for docs/reliability.md
+memory() {
+	echo "memory: $1: $(awk '$1 == "VmRSS:" || $1 == "VmSize:" { printf "%s %s KiB ", $1, $2 }' \
+		"/proc/$SHMFS_PID/status")"
+}
+
+# /dev/shm is root's: make it another user's, so that uid 0 without
+# CAP_FOWNER is nobody special to its sticky bit either.
+chown 1009:1009 /dev/shm
+as 1001 "$H" sysv-create 0x1401 4096 0600 >/dev/null
+as 1001 "$H" sysv-write 0x1401 0 "sysv secret"
+for f in secret-d secret-m; do # -d: attacked directly; -m: through the mount
+	"$H" posix-create "$f" 0 0600 >/dev/null
+	"$H" posix-write "$f" 0 "posix secret"
+	chown 1001:1001 "/dev/shm/$f"
+done
+
+start_shmfs -o allow_other
+memory "idle"
+S=$MNT/sysv
+P=$MNT/posix
+SEG=$S/$(sysv_name 0x1401)
+
+section "uid 0 without capabilities: directly"
+assert_eq 0000000000000000 "$("${NOCAP[@]}" bash -c "$(declare -f cap_eff); cap_eff")" \
+	"setpriv makes uid 0 without capabilities"
+assert_fails_with "$EACCES" "${NOCAP[@]}" "$H" sysv-read 0x1401
+assert_fails_with "$EACCES" "${NOCAP[@]}" "$H" sysv-write 0x1401 0 x
+# shmhelper asks IPC_STAT first, which says EACCES before IPC_SET can
+assert_fails_with "$EACCES" "${NOCAP[@]}" "$H" sysv-chmod 0x1401 0666
+assert_fails_with "$EPERM" "${NOCAP[@]}" "$H" sysv-rm 0x1401
+assert_fails_with "$EACCES" "${NOCAP[@]}" cat /dev/shm/secret-d
+assert_fails_with "$EACCES" "${NOCAP[@]}" sh -c 'echo x >>"$1"' sh /dev/shm/secret-d
+assert_fails_with "$EPERM" "${NOCAP[@]}" chmod 666 /dev/shm/secret-d
+assert_fails_with "$EPERM" "${NOCAP[@]}" rm -f /dev/shm/secret-d
+
+section "uid 0 without capabilities: through the mount"
+assert_fails_with "$EACCES" "${NOCAP[@]}" cat "$SEG"
+assert_fails_with "$EACCES" "${NOCAP[@]}" sh -c 'printf x >>"$1"' sh "$SEG"
+assert_fails_with "$EACCES" "${NOCAP[@]}" truncate -s 0 "$SEG"
+assert_fails_with "$EPERM" "${NOCAP[@]}" chmod 666 "$SEG"
+assert_fails_with "$EPERM" "${NOCAP[@]}" rm -f "$SEG"
+assert_true "access(2) agrees: no read" "${NOCAP[@]}" test ! -r "$SEG"
+assert_fails_with "$EACCES" "${NOCAP[@]}" cat "$P/secret-m"
+assert_fails_with "$EACCES" "${NOCAP[@]}" sh -c 'echo x >>"$1"' sh "$P/secret-m"
+assert_fails_with "$EACCES" "${NOCAP[@]}" truncate -s 0 "$P/secret-m"
+assert_fails_with "$EPERM" "${NOCAP[@]}" chmod 666 "$P/secret-m"
+assert_fails_with "$EPERM" "${NOCAP[@]}" chown 0 "$P/secret-m"
+assert_fails_with "$EPERM" "${NOCAP[@]}" rm -f "$P/secret-m"
+assert_true "access(2) agrees: no write" "${NOCAP[@]}" test ! -w "$P/secret-m"
+assert_eq "sysv secret 0600 0" "$("$H" sysv-read 0x1401 0 11) $(sysv_field 0x1401 mode) $(sysv_field 0x1401 dest)" \
+	"the segment is untouched"
+assert_eq "posix secret 0600 1001" \
+	"$("$H" posix-read secret-m) $(posix_field secret-m mode) $(posix_field secret-m uid)" \
+	"the POSIX object is untouched"
+assert_true "what it owns, it may: it makes an object" "${NOCAP[@]}" sh -c 'echo mine >"$1"' sh "$P/nocap-own"
+assert_eq "0 mine" "$(posix_field nocap-own uid) $("$H" posix-read nocap-own)" "owned by uid 0"
+
+memory "after: uid 0 without capabilities: through the mount"
+section "a user with CAP_IPC_OWNER only"
+assert_eq "sysv secret" "$(with_cap ipc_owner "$H" sysv-read 0x1401 0 11)" "directly: shmat works"
+assert_fails_with "$EACCES" with_cap ipc_owner cat /dev/shm/secret-d
+assert_fails_with "$EPERM" with_cap ipc_owner "$H" sysv-chmod 0x1401 0666
+assert_eq "sysv secret" "$(with_cap ipc_owner cat "$SEG" | strip_nul)" "through the mount: read works"
+assert_true "through the mount: write works" with_cap ipc_owner \
+	sh -c 'printf S | dd of="$1" conv=notrunc status=none' sh "$SEG"
+assert_eq "Sysv secret" "$("$H" sysv-read 0x1401 0 11)" "the segment holds the write"
+assert_true "access(2) agrees" with_cap ipc_owner test -r "$SEG" -a -w "$SEG"
+assert_fails_with "$EACCES" with_cap ipc_owner cat "$P/secret-m"
+assert_fails_with "$EPERM" with_cap ipc_owner chmod 666 "$SEG"
+assert_eq 0600 "$(sysv_field 0x1401 mode)" "its mode is unchanged"
+
+memory "after: a user with CAP_IPC_OWNER only"
+section "a user with CAP_DAC_OVERRIDE only"
+assert_eq "posix secret" "$(with_cap dac_override cat /dev/shm/secret-d)" "directly: open works"
+assert_fails_with "$EACCES" with_cap dac_override "$H" sysv-read 0x1401
+assert_eq "posix secret" "$(with_cap dac_override cat "$P/secret-m")" "through the mount: read works"
+assert_true "through the mount: write works" with_cap dac_override \
+	sh -c 'printf P | dd of="$1" conv=notrunc status=none' sh "$P/secret-m"
+assert_eq "Posix secret" "$("$H" posix-read secret-m)" "the object holds the write"
+assert_fails_with "$EACCES" with_cap dac_override cat "$SEG"
+assert_fails_with "$EPERM" with_cap dac_override chmod 644 "$P/secret-m"
+
+memory "after: a user with CAP_DAC_OVERRIDE only"
+section "a user with CAP_FOWNER only"
+assert_true "directly: chmod works" with_cap fowner chmod 640 /dev/shm/secret-d
+assert_fails_with "$EACCES" with_cap fowner cat /dev/shm/secret-d
+assert_true "through the mount: chmod works" with_cap fowner chmod 640 "$P/secret-m"
+assert_eq "0640 0640" "$(posix_field secret-d mode) $(posix_field secret-m mode)" "both objects 0640"
+assert_fails_with "$EACCES" with_cap fowner cat "$P/secret-m"
+assert_true "directly: rm works (the sticky bit)" with_cap fowner rm /dev/shm/secret-d
+assert_true "through the mount: rm works" with_cap fowner rm "$P/secret-m"
+assert_missing /dev/shm/secret-m
+assert_fails_with "$EPERM" with_cap fowner rm "$SEG"
+
+memory "after: a user with CAP_FOWNER only"
+section "130 supplementary groups, the 130th owning the segment"
+G130=$(seq -s, 20001 20130)
+G129=$(seq -s, 20001 20129)
+G10K=$(seq -s, 20001 30000)
+in_groups() { # in_groups LIST CMD...: as user 1003 in groups LIST
+	local groups=$1
+	shift
+	setpriv --reuid=1003 --regid=1003 --groups="$groups" "$@"
+}
+"$H" sysv-create 0x1402 4096 0060 >/dev/null
+"$H" sysv-write 0x1402 0 "for group 20130"
+"$H" sysv-chown 0x1402 0 20130
+"$H" sysv-create 0x1403 4096 0060 >/dev/null
+"$H" sysv-write 0x1403 0 "for group 30000"
+"$H" sysv-chown 0x1403 0 30000
+"$H" posix-create gsecret 0 0060 >/dev/null
+"$H" posix-write gsecret 0 "for group 20130"
+chown 0:20130 /dev/shm/gsecret
+GSEG=$S/$(sysv_name 0x1402)
+assert_eq 130 "$(in_groups "$G130" id -G | wc -w | awk '{ print $1 - 1 }')" "setpriv gives 130 groups"
+assert_eq "for group 20130" "$(in_groups "$G130" "$H" sysv-read 0x1402 0 15)" "directly: shmat works"
+assert_eq "for group 20130" "$(in_groups "$G130" cat /dev/shm/gsecret)" "directly: open works"
+assert_fails_with "$EACCES" in_groups "$G129" "$H" sysv-read 0x1402
+assert_eq "for group 20130" "$(in_groups "$G130" cat "$GSEG" | strip_nul)" "through the mount: SysV read works"
+assert_eq "for group 20130" "$(in_groups "$G130" cat "$P/gsecret")" "through the mount: POSIX read works"
+assert_true "access(2) agrees" in_groups "$G130" test -r "$GSEG" -a -r "$P/gsecret"
+assert_true "through the mount: write works" in_groups "$G130" \
+	sh -c 'printf F | dd of="$1" conv=notrunc status=none' sh "$GSEG"
+assert_eq "For group 20130" "$("$H" sysv-read 0x1402 0 15)" "the segment holds the write"
+assert_fails_with "$EACCES" in_groups "$G129" cat "$GSEG"
+assert_fails_with "$EACCES" in_groups "$G129" cat "$P/gsecret"
+assert_eq "for group 30000" "$(in_groups "$G10K" "$H" sysv-read 0x1403 0 15)" "10,000 groups: directly"
+assert_eq "for group 30000" "$(in_groups "$G10K" cat "$S/$(sysv_name 0x1403)" | strip_nul)" \
+	"10,000 groups: through the mount"
+
+memory "after: 130 supplementary groups, the 130th owning the segment"
+section "set-id POSIX objects: truncate and write by a non-owner clear the bits"
+# twins NAME MODE: NAME-d (attacked directly) and NAME-m (through the
+# mount), 1001's, MODE, 16 bytes.
+twins() {
+	local f
+	for f in "$1-d" "$1-m"; do
+		"$H" posix-create "$f" 16 0666 >/dev/null
+		chown 1001:1001 "/dev/shm/$f"
+		chmod "$2" "/dev/shm/$f"
+	done
+}
+# same_as_kernel NAME EXPECTED-MODE DESCRIPTION: both twins ended the same.
+same_as_kernel() {
+	assert_eq "$2 $2" "$(posix_field "$1-d" mode) $(posix_field "$1-m" mode)" "$3"
+	assert_eq "$(posix_field "$1-d" size)" "$(posix_field "$1-m" size)" "$3: the same size"
+}
+chmod 1777 /dev/shm
+for m in 4666:0666 2676:0676 2666:0666 6676:0676; do
+	from=${m%:*} to=${m#*:}
+	twins "t$from" "$from"
+	assert_true "directly: truncate of a $from object" as 1002 truncate -s 8 "/dev/shm/t$from-d"
+	assert_true "through the mount: truncate of a $from object" as 1002 truncate -s 8 "$P/t$from-m"
+	same_as_kernel "t$from" "$to" "truncate by a non-owner leaves $to"
+	twins "w$from" "$from"
+	for f in "/dev/shm/w$from-d" "$P/w$from-m"; do
+		assert_true "write to a $from object: $f" as 1002 \
+			sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$f"
+	done
+	same_as_kernel "w$from" "$to" "a write by a non-owner leaves $to"
+done
+twins own 4666
+assert_true "the owner's own write" as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$P/own-m"
+as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh /dev/shm/own-d
+same_as_kernel own 0666 "the owner's write clears the set-user-ID bit too"
+twins root 4666
+truncate -s 8 /dev/shm/root-d
+assert_true "root truncates" truncate -s 8 "$P/root-m"
+same_as_kernel root 4666 "root (CAP_FSETID) keeps the bit"
+twins chmod 4666
+assert_fails_with "$EPERM" as 1002 chmod 0666 /dev/shm/chmod-d
+assert_fails_with "$EPERM" as 1002 chmod 0666 "$P/chmod-m"
+same_as_kernel chmod 4666 "a chmod by a non-owner is still refused"
+memory "after: set-id POSIX objects: truncate and write by a non-owner clear the bits"
+stop_shmfs
+
+section "set-id POSIX objects, -o kernel_cache: cached writes by a non-owner"
+start_shmfs -o allow_other,kernel_cache
+memory "idle"
+for m in 4666:0666 6676:0676; do
+	from=${m%:*} to=${m#*:}
+	twins "k$from" "$from"
+	for f in "/dev/shm/k$from-d" "$P/k$from-m"; do
+		assert_true "write to a $from object: $f" as 1002 \
+			sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$f"
+	done
+	same_as_kernel "k$from" "$to" "a cached write by a non-owner leaves $to"
+	assert_eq "x" "$("$H" posix-read "k$from-m" 0 1)" "the write is there"
+done
+twins kt 4666
+as 1002 truncate -s 8 /dev/shm/kt-d
+assert_true "truncate" as 1002 truncate -s 8 "$P/kt-m"
+same_as_kernel kt 0666 "truncate by a non-owner leaves 0666"
+
+memory "after: set-id POSIX objects, -o kernel_cache"
+section "access(X_OK) on a file without an x bit: no, even for root"
+"$H" sysv-create 0x1404 4096 0644 >/dev/null
+"$H" posix-create plain 8 0644 >/dev/null
+assert_true "directly: test -x is false for root" test ! -x /dev/shm/plain
+assert_true "through the mount: a 0644 segment" test ! -x "$S/$(sysv_name 0x1404)"
+assert_true "through the mount: a 0644 object" test ! -x "$P/plain"
+"$H" sysv-chmod 0x1404 0744
+assert_soon "a 0744 segment: root may" test -x "$S/$(sysv_name 0x1404)"
+assert_true "not for another user" as 1002 test ! -x "$S/$(sysv_name 0x1404)"
+exec 3>"$S/$(sysv_name 0x1405)"
+echo hi >&3
+assert_true "a SysV file being created, 0644" test ! -x "$S/$(sysv_name 0x1405)"
+exec 3>&-
+memory "after: access(X_OK) on a file without an x bit: no, even for root"
+stop_shmfs_cleanly
