@@ -21,6 +21,7 @@
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
+#include "passthrough.h"
 
 struct seg_file *file_of(const struct fuse_file_info *fi)
 {
@@ -71,15 +72,16 @@ static void reply_entry(fuse_req_t req, const struct seg_ref *ref,
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
 	conn->max_write = FS_MAX_IO;
-	cache_init_conn(conn);
+	cache_init_conn(conn, userdata);
+	passthrough_init_conn(conn);
 	conn->time_gran = 1000000000;
 }
 
 int fs_start(struct fuse_session *se, const struct fs_config *cfg)
 {
 	tree_init();
+	passthrough_report();
 	return cache_start(se, cfg);
 }
 

@@ -380,6 +380,14 @@ static ssize_t posix_write(struct seg_file *file, const void *buf, size_t size,
 	return n < 0 ? -errno : n;
 }
 
+/* The object's own tmpfs file: the kernel may do all of it there. */
+static int posix_backing(struct seg_file *file, int *fd)
+{
+	if (fd != NULL)
+		*fd = ((struct posix_file *)file)->fd;
+	return SEG_BACKING_ALL;
+}
+
 static void posix_release(struct seg_file *file)
 {
 	struct posix_file *f = (struct posix_file *)file;
@@ -401,6 +409,7 @@ const struct seg_ops posix_seg_ops = {
 	.open = posix_open,
 	.read = posix_read,
 	.write = posix_write,
+	.backing = posix_backing,
 	.release = posix_release,
 	.getxattr = posix_getxattr,
 	.listxattr = posix_listxattr,

@@ -204,6 +204,22 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 	return res < 0 ? res : (ssize_t)n;
 }
 
+/*
+ * The segment's shmem file (file_fd()), for reads and mappings.  write(2)
+ * stays here, where the size is fixed: a write to that file would grow it
+ * past shm_segsz.  A mapping cannot grow it, so a writable open maps it
+ * too.  hugetlbfs files, which take no write(), cannot back a FUSE file
+ * (the kernel refuses them): those opens stay here as well.
+ */
+static int sysv_backing(struct seg_file *file, int *fd)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+
+	if (fd != NULL && (*fd = file_fd(f)) < 0)
+		return -ENOTSUP;
+	return f->writable ? SEG_BACKING_MAP : SEG_BACKING_ALL;
+}
+
 static void sysv_release(struct seg_file *file)
 {
 	struct sysv_file *f = (struct sysv_file *)file;
@@ -221,5 +237,6 @@ static void sysv_release(struct seg_file *file)
 const struct seg_ops sysv_file_ops = {
 	.read = sysv_read,
 	.write = sysv_write,
+	.backing = sysv_backing,
 	.release = sysv_release,
 };
