@@ -149,7 +149,9 @@ print(os.splice(src, w, 4096, offset_src=0))' "$P" "$TMP/copy")" "POSIX: splice 
 			wait "$pid"
 			rm -f "$TMP/map.done"
 		done
-		bg_helper "$TMP/map.out" map-hold "$P" --show 900000 1 --until-file "$TMP/map.done"
+		# The signal itself, also where a sanitizer would catch it.
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_sigbus=0 \
+			bg_helper "$TMP/map.out" map-hold "$P" --show 900000 1 --until-file "$TMP/map.done"
 		pid=$BG_PID
 		"$H" posix-truncate "pt-$MODE" 4096
 		touch "$TMP/map.done"
