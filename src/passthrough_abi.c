@@ -39,7 +39,10 @@
  * changes): pt_read() notes whether the kernel's INIT offers passthrough,
  * pt_writev() adds it to libfuse's INIT reply, and adds FOPEN_PASSTHROUGH
  * and the id to the open replies that pt_abi_reply_*() mark, on the
- * thread that replies, for the duration of the call.
+ * thread that replies, for the duration of the call.  Patching libfuse's
+ * replies on their way, rather than writing replies of our own, leaves
+ * libfuse its requests to finish: an interrupted open still comes back
+ * as -ENOENT from fuse_reply_open(), and its file is released.
  *
  * The ioctls are made here with either libfuse: its fuse_passthrough_open()
  * and fuse_passthrough_close() are the same calls but need a request,
