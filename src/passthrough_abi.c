@@ -14,7 +14,8 @@
  *    descriptor, flags and padding 0, registers FD as a backing file and
  *    returns its id, > 0.  It needs CAP_SYS_ADMIN (in the initial user
  *    namespace) in the calling thread, and a file with read_iter and
- *    write_iter (not hugetlbfs).  The kernel takes its own reference: FD
+ *    write_iter on an unstacked file system (not overlayfs, ELOOP; nor
+ *    hugetlbfs, also ELOOP).  The kernel takes its own reference: FD
  *    may be closed after.  FUSE_DEV_IOC_BACKING_CLOSE, _IOW(229, 2, u32),
  *    drops the id; files opened with it keep their backing file.
  *  - An open or create reply with FOPEN_PASSTHROUGH (1 << 7) in

@@ -208,8 +208,8 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
  * The segment's shmem file (file_fd()), for reads and mappings.  write(2)
  * stays here, where the size is fixed: a write to that file would grow it
  * past shm_segsz.  A mapping cannot grow it, so a writable open maps it
- * too.  hugetlbfs files, which take no write(), cannot back a FUSE file
- * (the kernel refuses them): those opens stay here as well.
+ * too.  The kernel refuses hugetlbfs files as backing files (ELOOP on
+ * 6.18): then passthrough.c leaves those opens here as well.
  */
 static int sysv_backing(struct seg_file *file, int *fd)
 {
