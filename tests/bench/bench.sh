@@ -167,7 +167,7 @@ data_path() {
 		[[ $mode == passthrough ]] &&
 			row "passthrough, $kind: daemon CPU in those reads" "$cpu" - s/s - "<= 0.05" \
 				"$(judge "$cpu" "<=" 0.05)"
-		mapped_reads "$mode, $kind: reads through a mapping (fio, mmap)" $mr
+		mapped_reads "$mode, $kind: mapped reads (fio, mmap)" $mr
 	done
 	stop_shmfs
 }
