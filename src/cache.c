@@ -11,7 +11,7 @@
 #include "kind.h"
 #include "node.h"
 
-/* -o kernel_cache; set by cache_start() before the first request. */
+/* -o kernel_cache; set at INIT, before any other request. */
 static int kernel_cache;
 
 /* The watch of the kind whose objects have OPS, or NULL. */
@@ -35,8 +35,7 @@ static const struct kind_watch *dir_watch(const struct seg_dir_ops *ops)
 
 int cache_start(struct fuse_session *se, const struct fs_config *cfg)
 {
-	kernel_cache = cfg->kernel_cache;
-	return watch_start(se, kernel_cache);
+	return watch_start(se, cfg->kernel_cache);
 }
 
 void cache_stop(void)
@@ -44,8 +43,9 @@ void cache_stop(void)
 	watch_stop();
 }
 
-void cache_init_conn(struct fuse_conn_info *conn)
+void cache_init_conn(struct fuse_conn_info *conn, const struct fs_config *cfg)
 {
+	kernel_cache = cfg->kernel_cache;
 	conn->max_readahead = kernel_cache ? FS_MAX_IO : 0;
 	/*
 	 * Cached contents are dropped by this module, on changes it sees; the
@@ -121,12 +121,21 @@ void cache_changed(fuse_ino_t ino)
  * keeps what it read across opens, until the watcher drops it.
  */
 void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
-		  struct seg_file *file, int truncated)
+		  struct seg_file *file, int truncated, int passthrough)
 {
 	fi->fh = (uintptr_t)file;
-	fi->direct_io = !kernel_cache;
-	/* Without keep_cache the kernel drops its pages at this open. */
-	fi->keep_cache = kernel_cache && !file->others_wrote && !truncated;
+	/*
+	 * A passthrough open is the kernel's own I/O on the object's memory:
+	 * no copy to keep or bypass.  The kernel refuses FOPEN_KEEP_CACHE
+	 * with it, and FOPEN_DIRECT_IO would bring its read(2) and write(2)
+	 * back to the daemon, which passthrough.c asks for where a kind does.
+	 */
+	if (!passthrough) {
+		fi->direct_io = !kernel_cache;
+		/* Without keep_cache the kernel drops its pages at this open. */
+		fi->keep_cache =
+			kernel_cache && !file->others_wrote && !truncated;
+	}
 	/* Attaching changes a SysV segment's nattch and atime. */
 	cache_changed(ino);
 	node_opened(ino, 1);

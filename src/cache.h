@@ -31,8 +31,8 @@
 int cache_start(struct fuse_session *se, const struct fs_config *cfg);
 void cache_stop(void);
 
-/* What the connection caches, at INIT. */
-void cache_init_conn(struct fuse_conn_info *conn);
+/* What the connection caches, at INIT (before cache_start()). */
+void cache_init_conn(struct fuse_conn_info *conn, const struct fs_config *cfg);
 
 /*
  * The kernel is about to be told ST of INO, which names REF (NULL for a
@@ -52,11 +52,12 @@ void cache_entry_named(const struct seg_dir_ops *dir, const char *name,
 void cache_changed(fuse_ino_t ino);
 
 /*
- * FILE was opened on INO (TRUNCATED: by O_TRUNC): into FI, with how the
- * kernel may cache its contents.  cache_closed() when it is released.
+ * FILE was opened on INO (TRUNCATED: by O_TRUNC; PASSTHROUGH: served by
+ * the kernel, passthrough.h): into FI, with how the kernel may cache its
+ * contents.  cache_closed() when it is released.
  */
 void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
-		  struct seg_file *file, int truncated);
+		  struct seg_file *file, int truncated, int passthrough);
 void cache_closed(fuse_ino_t ino);
 /* We truncated INO to SIZE: its cached pages from there on go, now. */
 int cache_truncated(fuse_ino_t ino, off_t size);

@@ -10,6 +10,10 @@
  *    The worst delay is thus one interval plus one poll.
  * The nodes to check are copied out of the node table (node_pick), so a
  * slow check holds no lock that a request needs.
+ * A descriptor is read at most every NEWS_REST_NS: every read(2) and
+ * write(2) that the kernel does through passthrough is an inotify event
+ * (IN_ACCESS, IN_MODIFY), and identical events that queue meanwhile merge,
+ * so that a busy file costs a check per rest, not one per request.
  * A notice about an inode or name the kernel does not hold yet does
  * nothing, and an answer read before a change may still be on its way to
  * the kernel: so every notice is sent again REPEAT_NS later.
@@ -55,6 +59,7 @@
  * that the splice which read them has taken them (else it reads again).
  */
 #define DROP_DELAY_NS 20000000LL
+#define NEWS_REST_NS  5000000LL
 /* How long watch_stop waits for a notice stuck on a directory's lock. */
 #define STOP_WAIT_S 2
 
@@ -198,17 +203,20 @@ static int64_t poll_interval(void)
 	return w.poll_cost_ns > POLL_MIN_NS ? w.poll_cost_ns : POLL_MIN_NS;
 }
 
-/* How long poll(2) may sleep, in ms: -1 while nothing is due. */
-static int sleep_ms(int64_t now, int64_t next_poll, int64_t repeat_at)
+/*
+ * How long poll(2) may sleep, in ms: -1 while nothing is due.  WAKE_AT,
+ * if not 0, is due too (a repeat, the end of a rest).
+ */
+static int sleep_ms(int64_t now, int64_t next_poll, int64_t wake_at)
 {
 	int64_t due = -1, drop_at = drops_due();
 
 	if (atomic_load(&w.armed_until) > now)
 		due = next_poll;
-	if (repeat_at > 0 && (due < 0 || repeat_at < due))
-		due = repeat_at;
 	if (drop_at > 0 && (due < 0 || drop_at < due))
 		due = drop_at;
+	if (wake_at > 0 && (due < 0 || wake_at < due))
+		due = wake_at;
 	if (due < 0) {
 		atomic_store(&w.idle, 1);
 		/* Armed between the check and the flag: go on. */
@@ -271,6 +279,7 @@ static void *watch_loop(void *arg)
 		{ .fd = w.wake[0], .events = POLLIN },
 	};
 	const struct kind_watch *by_fd[1 + MAX_FDS] = { NULL };
+	int64_t rest_until[1 + MAX_FDS] = { 0 };
 	struct change_list repeat = { 0 };
 	int64_t next_poll = 0, repeat_at = 0;
 	nfds_t nfds = 1;
@@ -287,10 +296,17 @@ static void *watch_loop(void *arg)
 	}
 	for (;;) {
 		struct change_list changes = { 0 };
-		int64_t now = clock_now_ns();
+		int64_t now = clock_now_ns(), wake_at = repeat_at;
 		char c = 0;
 
-		if (poll(fds, nfds, sleep_ms(now, next_poll, repeat_at)) < 0 &&
+		/* poll(2) leaves out a negative descriptor: one resting. */
+		for (nfds_t i = 1; i < nfds; i++) {
+			fds[i].fd = rest_until[i] > now ? -1 : by_fd[i]->fd();
+			if (fds[i].fd < 0 &&
+			    (wake_at == 0 || rest_until[i] < wake_at))
+				wake_at = rest_until[i];
+		}
+		if (poll(fds, nfds, sleep_ms(now, next_poll, wake_at)) < 0 &&
 		    errno != EINTR) {
 			log_err("watch: poll: %s; caching stops\n",
 				strerror(errno));
@@ -304,9 +320,12 @@ static void *watch_loop(void *arg)
 				break;
 		}
 		send_drops(clock_now_ns());
-		for (nfds_t i = 1; i < nfds; i++)
-			if (fds[i].revents & POLLIN)
+		for (nfds_t i = 1; i < nfds; i++) {
+			if (fds[i].revents & POLLIN) {
 				news(by_fd[i], &changes);
+				rest_until[i] = clock_now_ns() + NEWS_REST_NS;
+			}
+		}
 		now = clock_now_ns();
 		/* Cached contents of open files stay until dropped. */
 		if (w.inval_from >= 0 && node_open_count() > 0)

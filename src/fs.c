@@ -22,6 +22,7 @@
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
+#include "passthrough.h"
 
 struct seg_file *file_of(const struct fuse_file_info *fi)
 {
@@ -99,9 +100,9 @@ static void reply_entry(fuse_req_t req, const struct tree_dir *dir,
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
 	conn->max_write = FS_MAX_IO;
-	cache_init_conn(conn);
+	cache_init_conn(conn, userdata);
+	passthrough_init_conn(conn);
 	/* POSIX objects keep nanoseconds; SysV times are whole seconds. */
 	conn->time_gran = 1;
 }
@@ -109,6 +110,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 int fs_start(struct fuse_session *se, const struct fs_config *cfg)
 {
 	tree_init();
+	passthrough_report();
 	return cache_start(se, cfg);
 }
 

@@ -14,6 +14,8 @@
 struct fs_config {
 	/* Contents through the page cache (-o kernel_cache). */
 	int kernel_cache;
+	/* -o passthrough: enum shmfs_passthrough (opts.h, passthrough.h) */
+	int passthrough;
 };
 
 extern const struct fuse_lowlevel_ops fs_ops;

@@ -17,6 +17,7 @@
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
+#include "passthrough.h"
 
 /* Open FILE on REF with open(2) FLAGS, as the caller (fs_open, fs_create). */
 static int open_ref(const struct seg_ref *ref, int flags,
@@ -39,6 +40,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct seg_cred cred;
 	struct seg_ref ref;
 	struct seg_file *file;
+	struct pt_open pt;
 	int res;
 
 	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino, fi->flags);
@@ -53,14 +55,18 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	res = stale_if_gone(open_ref(&ref, fi->flags, &file), &ref, NULL);
 	cred_leave(&saved);
+	/* As the daemon: only it may give the kernel a backing file. */
+	if (res == 0 && (res = passthrough_opened(ino, file, &pt)) < 0)
+		file->ops->release(file);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	cache_opened(ino, fi, file, fi->flags & O_TRUNC);
+	cache_opened(ino, fi, file, fi->flags & O_TRUNC, pt.id > 0);
 	/* Interrupted: the caller will never close it. */
-	if (fuse_reply_open(req, fi) == -ENOENT) {
+	if (passthrough_reply_open(req, fi, &pt) == -ENOENT) {
 		cache_closed(ino);
+		passthrough_closed(ino);
 		file->ops->release(file);
 	}
 }
@@ -100,6 +106,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct seg_cred cred;
 	struct seg_file *file;
 	struct seg_ref ref;
+	struct pt_open pt;
 	struct stat st;
 	int res, made = 1;
 
@@ -124,14 +131,20 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		if (res < 0)
 			undo_create(d, name, made, file);
 	}
+	if (res == 0 && (res = passthrough_opened(st.st_ino, file, &pt)) < 0) {
+		undo_create(d, name, made, file);
+		node_forget(st.st_ino, 1);
+	}
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	cache_opened(st.st_ino, fi, file, !made && (fi->flags & O_TRUNC));
-	cache_entry(st.st_ino, &ref, &st, &e);
-	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+	cache_opened(st.st_ino, fi, file, !made && (fi->flags & O_TRUNC),
+		     pt.id > 0);
+	cache_entry_named(d->ops, name, st.st_ino, &ref, &st, &e);
+	if (passthrough_reply_create(req, &e, fi, &pt) == -ENOENT) {
 		cache_closed(st.st_ino);
+		passthrough_closed(st.st_ino);
 		undo_create(d, name, made, file);
 		node_forget(st.st_ino, 1);
 	}
@@ -196,6 +209,7 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct seg_file *file = file_of(fi);
 
 	log_debug("release %llu\n", (unsigned long long)ino);
+	passthrough_closed(ino);
 	file->ops->release(file);
 	cache_closed(ino);
 	fuse_reply_err(req, 0);

@@ -17,7 +17,8 @@ void log_to_syslog(void);
 		if (log_debug_enabled())                       \
 			fuse_log(FUSE_LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
-#define log_warn(...) fuse_log(FUSE_LOG_WARNING, __VA_ARGS__)
-#define log_err(...)  fuse_log(FUSE_LOG_ERR, __VA_ARGS__)
+#define log_notice(...) fuse_log(FUSE_LOG_NOTICE, __VA_ARGS__)
+#define log_warn(...)	fuse_log(FUSE_LOG_WARNING, __VA_ARGS__)
+#define log_err(...)	fuse_log(FUSE_LOG_ERR, __VA_ARGS__)
 
 #endif

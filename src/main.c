@@ -24,6 +24,7 @@
 #include "log.h"
 #include "node.h"
 #include "opts.h"
+#include "passthrough.h"
 
 /* One clear line for the mistakes people make most. */
 static int check_mountpoint(const char *path, char **real)
@@ -205,6 +206,7 @@ int main(int argc, char *argv[])
 		goto out_kinds;
 
 	cfg.kernel_cache = opts.kernel_cache;
+	cfg.passthrough = opts.passthrough;
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
 	if (se == NULL)
 		goto out_kinds;
@@ -212,6 +214,8 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_session_mount(se, mountpoint) != 0)
 		goto out_signals;
+	if (passthrough_connect(se, &cfg) < 0)
+		goto out_unmount;
 	if (fuse_daemonize(copts.foreground) != 0)
 		goto out_unmount;
 	if (!copts.foreground)

@@ -11,6 +11,7 @@
 enum {
 	KEY_ALLOW_OTHER,
 	KEY_DISCARD,
+	KEY_PASSTHROUGH,
 };
 
 /* clang-format off */
@@ -21,6 +22,7 @@ static const struct fuse_opt opt_spec[] = {
 	SHMFS_OPT("posix_dir=%s", posix_dir),
 	SHMFS_OPT("ipc_ns=%s", ipc_ns),
 	SHMFS_OPT("kernel_cache", kernel_cache),
+	FUSE_OPT_KEY("passthrough=", KEY_PASSTHROUGH),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	/* Words only mount(8) and fstab mean something by. */
 	FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -33,6 +35,25 @@ static const struct fuse_opt opt_spec[] = {
 	FUSE_OPT_KEY("defaults", KEY_DISCARD),
 	FUSE_OPT_END,
 };
+
+static int set_passthrough(struct shmfs_opts *opts, const char *value)
+{
+	static const char *const names[] = {
+		[PASSTHROUGH_AUTO] = "auto",
+		[PASSTHROUGH_ON] = "on",
+		[PASSTHROUGH_OFF] = "off",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(value, names[i]) == 0) {
+			opts->passthrough = (enum shmfs_passthrough)i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "shmfs: passthrough=%s: must be auto, on or off\n",
+		value);
+	return -1;
+}
 
 static int opt_proc(void *data, const char *arg, int key,
 		    struct fuse_args *outargs)
@@ -64,6 +85,8 @@ static int opt_proc(void *data, const char *arg, int key,
 		return 1;
 	case KEY_DISCARD:
 		return 0;
+	case KEY_PASSTHROUGH:
+		return set_passthrough(opts, arg + strlen("passthrough="));
 	default:
 		return 1;
 	}
@@ -71,7 +94,15 @@ static int opt_proc(void *data, const char *arg, int key,
 
 int opts_parse(struct fuse_args *args, struct shmfs_opts *opts)
 {
-	return fuse_opt_parse(args, opts, opt_spec, opt_proc);
+	if (fuse_opt_parse(args, opts, opt_spec, opt_proc) < 0)
+		return -1;
+	/* The kernel refuses FOPEN_KEEP_CACHE on a passthrough open. */
+	if (opts->kernel_cache && opts->passthrough == PASSTHROUGH_ON) {
+		fprintf(stderr, "shmfs: -o kernel_cache and -o passthrough=on "
+				"exclude each other\n");
+		return -1;
+	}
+	return 0;
 }
 
 const char *opts_mountpoint(const struct shmfs_opts *opts)
@@ -110,12 +141,19 @@ void opts_print_help(const char *progname)
 	       "    -o ipc_ns=PATH         serve the SysV segments of that IPC\n"
 	       "                           namespace (e.g. /proc/PID/ns/ipc)\n"
 	       "    -o ro                  read-only: every change fails, EROFS\n"
-	       "    -o kernel_cache        speed over live reads: contents go\n"
-	       "                           through the kernel's page cache and\n"
+	       "    -o passthrough=auto|on|off\n"
+	       "                           who moves the data of open files:\n"
+	       "                           the kernel, straight to the shared\n"
+	       "                           memory (on; auto where it can), or\n"
+	       "                           the daemon (off; see shmfs(1),\n"
+	       "                           DATA PATH)\n"
+	       "    -o kernel_cache        speed over live reads, without\n"
+	       "                           passthrough: contents go through the\n"
+	       "                           kernel's page cache and\n"
 	       "                           mmap(MAP_SHARED) works; stores by\n"
 	       "                           processes already attached show only\n"
 	       "                           once the cache is dropped (see\n"
-	       "                           shmfs(1), KERNEL CACHE)\n"
+	       "                           shmfs(1), CACHING)\n"
 	       "    auto, noauto, nofail, _netdev, user, users, defaults,\n"
 	       "    x-systemd.*, comment=* are fstab words, accepted and ignored\n"
 	       "\n"

@@ -7,6 +7,13 @@
 
 #include <fuse_opt.h>
 
+/* -o passthrough=auto|on|off: who serves open files' I/O (passthrough.h). */
+enum shmfs_passthrough {
+	PASSTHROUGH_AUTO, /* the kernel, where it can; else the daemon */
+	PASSTHROUGH_ON,	  /* the kernel, or no mount */
+	PASSTHROUGH_OFF,  /* the daemon */
+};
+
 struct shmfs_opts {
 	char *pos[2]; /* [source] mountpoint */
 	int npos;
@@ -14,6 +21,7 @@ struct shmfs_opts {
 	char *posix_dir;
 	char *ipc_ns;
 	int kernel_cache;
+	enum shmfs_passthrough passthrough;
 };
 
 /* Takes our options out of ARGS; libfuse's stay.  -1 on a bad line. */

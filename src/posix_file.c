@@ -308,6 +308,14 @@ int posix_file_fd(const struct seg_file *file)
 	return ((const struct posix_file *)file)->fd;
 }
 
+/* The object's own tmpfs file: the kernel may do all of it there. */
+static int posix_backing(struct seg_file *file, int *fd)
+{
+	if (fd != NULL)
+		*fd = ((struct posix_file *)file)->fd;
+	return SEG_BACKING_ALL;
+}
+
 static void posix_release(struct seg_file *file)
 {
 	struct posix_file *f = (struct posix_file *)file;
@@ -329,6 +337,7 @@ const struct seg_ops posix_seg_ops = {
 	.open = posix_open,
 	.read = posix_read,
 	.write = posix_write,
+	.backing = posix_backing,
 	.release = posix_release,
 	.fallocate = posix_space_fallocate,
 	.lseek = posix_space_lseek,

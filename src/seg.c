@@ -56,6 +56,12 @@ int seg_flush(struct seg_file *file)
 	return file->ops->flush ? file->ops->flush(file) : 0;
 }
 
+/* The daemon serves every request of the file itself. */
+int seg_backing(struct seg_file *file, int *fd)
+{
+	return file->ops->backing ? file->ops->backing(file, fd) : -ENOTSUP;
+}
+
 int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
 	       int flags, const struct seg_cred *cred, struct seg_ref *ref,
 	       struct stat *st, struct seg_file **file)

@@ -74,6 +74,15 @@ typedef int (*seg_fill_fn)(void *ctx, const char *name, uint64_t ino,
 			   mode_t type);
 
 /*
+ * How much of an open file the kernel may serve by itself from the
+ * object's own memory (seg_ops.backing; FUSE passthrough).
+ */
+enum seg_backing {
+	SEG_BACKING_MAP = 1, /* mmap(2) only; read(2) and write(2) come here */
+	SEG_BACKING_ALL,     /* read(2), write(2), mmap(2), splice */
+};
+
+/*
  * What can be done to one object, and to a file open on it.  Those marked
  * optional may be NULL; seg.c says what that means, in one place.
  */
@@ -111,6 +120,13 @@ struct seg_ops {
 	ssize_t (*write)(struct seg_file *file, const void *buf, size_t size,
 			 off_t off);
 	int (*flush)(struct seg_file *file); /* optional */
+	/*
+	 * optional: how much of this open file the kernel may serve from the
+	 * object's own memory (SEG_BACKING_*), or -ENOTSUP: all comes here.
+	 * FD, unless NULL, gets a descriptor of that memory, FILE's own and
+	 * valid while it is open.
+	 */
+	int (*backing)(struct seg_file *file, int *fd);
 	void (*release)(struct seg_file *file);
 	/* fallocate(2) MODE on the open file (written to); optional */
 	int (*fallocate)(struct seg_file *file, int mode, off_t off, off_t len);
@@ -162,6 +178,7 @@ int seg_setxattr(const struct seg_ref *ref, const char *name,
 		 const char *value, size_t size, int flags);
 int seg_removexattr(const struct seg_ref *ref, const char *name);
 int seg_flush(struct seg_file *file);
+int seg_backing(struct seg_file *file, int *fd);
 int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
 	       int flags, const struct seg_cred *cred, struct seg_ref *ref,
 	       struct stat *st, struct seg_file **file);

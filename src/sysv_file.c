@@ -368,6 +368,22 @@ static int sysv_fallocate(struct seg_file *file, int mode, off_t off, off_t len)
 	return sysv_allocate(f, off, (size_t)(end - (uint64_t)off));
 }
 
+/*
+ * The segment's shmem file (file_fd()), for reads and mappings.  write(2)
+ * stays here, where the size is fixed: a write to that file would grow it
+ * past shm_segsz.  A mapping cannot grow it, so a writable open maps it
+ * too.  The kernel refuses hugetlbfs files as backing files (ELOOP on
+ * 6.18): then passthrough.c leaves those opens here as well.
+ */
+static int sysv_backing(struct seg_file *file, int *fd)
+{
+	struct sysv_file *f = (struct sysv_file *)file;
+
+	if (fd != NULL && (*fd = file_fd(f)) < 0)
+		return -ENOTSUP;
+	return f->writable ? SEG_BACKING_MAP : SEG_BACKING_ALL;
+}
+
 static void sysv_release(struct seg_file *file)
 {
 	struct sysv_file *f = (struct sysv_file *)file;
@@ -386,6 +402,7 @@ static void sysv_release(struct seg_file *file)
 const struct seg_ops sysv_file_ops = {
 	.read = sysv_read,
 	.write = sysv_write,
+	.backing = sysv_backing,
 	.release = sysv_release,
 	.fallocate = sysv_fallocate,
 };

@@ -94,6 +94,13 @@ static const char usage_text[] =
 "Any file (for the mount's own files, where mmap(2) is the test):\n"
 "  map-read PATH OFFSET LEN      mmap(MAP_SHARED) PATH, print LEN bytes\n"
 "  map-write PATH OFFSET TEXT    mmap(MAP_SHARED) PATH, store TEXT, msync\n"
+"  map-hold PATH [--rw] [--store OFFSET TEXT] [--show OFFSET LEN]\n"
+"           (SECONDS | --until-file FILE)\n"
+"                                mmap(MAP_SHARED) PATH (read-only unless\n"
+"                                --rw) at its size, store TEXT (no msync),\n"
+"                                print the pid, keep the mapping; at the\n"
+"                                end print LEN bytes of it at OFFSET (a\n"
+"                                page gone meanwhile is SIGBUS)\n"
 "\n"
 "Exit status: 0 on success, 1 if an operation failed, 2 on bad usage.\n";
 
@@ -1033,6 +1040,59 @@ static int cmd_map_write(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_map_hold(int argc, char **argv)
+{
+	uint64_t store_off = 0, show_off = 0, show_len = 0;
+	const char *store = NULL;
+	bool show = false;
+	int prot = PROT_READ, i = 3, fd;
+	struct wait_spec w;
+	double start;
+	size_t size;
+	char *p;
+
+	if (argc < 4)
+		usage_error("usage: map-hold PATH [--rw] [--store OFFSET TEXT] "
+			    "[--show OFFSET LEN] (SECONDS | --until-file FILE)");
+	for (;;) {
+		if (i < argc && !strcmp(argv[i], "--rw")) {
+			prot |= PROT_WRITE;
+			i++;
+		} else if (i + 2 < argc && !strcmp(argv[i], "--store")) {
+			store_off = parse_u64("offset", argv[i + 1]);
+			store = argv[i + 2];
+			i += 3;
+		} else if (i + 2 < argc && !strcmp(argv[i], "--show")) {
+			show_off = parse_u64("offset", argv[i + 1]);
+			show_len = parse_u64("length", argv[i + 2]);
+			show = true;
+			i += 3;
+		} else {
+			break;
+		}
+	}
+	parse_wait(argc, argv, i, &w);
+	p = map_path(argv[2], prot, &fd, &size);
+	if (store != NULL) {
+		if (store_off + strlen(store) > size)
+			die("map-hold: %s has only %zu bytes", argv[2], size);
+		memcpy(p + store_off, store, strlen(store));
+	}
+	announce_pid();
+	start = now();
+	while (!got_signal && !wait_done(&w, start))
+		usleep(5000);
+	/* Byte by byte from the mapping itself, past its end too. */
+	if (show) {
+		for (uint64_t j = show_off; j < show_off + show_len; j++)
+			putchar(((volatile char *)p)[j]);
+		fflush(stdout);
+	}
+	munmap(p, size);
+	close(fd);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "sysv-create", cmd_sysv_create },
 	{ "sysv-id", cmd_sysv_id },
@@ -1060,6 +1120,7 @@ static const struct command commands[] = {
 	{ "posix-churn", cmd_posix_churn },
 	{ "map-read", cmd_map_read },
 	{ "map-write", cmd_map_write },
+	{ "map-hold", cmd_map_hold },
 };
 
 int main(int argc, char **argv)

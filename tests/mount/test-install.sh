@@ -80,7 +80,7 @@ if [[ -s $MAN ]]; then
 		"the man page shows meson.build's version"
 	# The page as text: fonts dropped, \- and \(aq as typed.
 	man_text=$(sed -e 's/\\f[BIPR]//g' -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\e/\\/g' "$MAN")
-	for s in SYNOPSIS DESCRIPTION "THE TREE" OPERATIONS OPTIONS SECURITY LIMITS EXAMPLES "EXIT STATUS"; do
+	for s in SYNOPSIS DESCRIPTION "THE TREE" OPERATIONS OPTIONS "DATA PATH" SECURITY LIMITS EXAMPLES "EXIT STATUS"; do
 		assert_has_line ".SH $s" "$man_text" "the man page has a $s section"
 	done
 	# Every option --help names (shmfs's and libfuse's) is in the man page.

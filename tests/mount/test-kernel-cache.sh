@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # -o kernel_cache, speed over live reads: contents go through the page
-# cache and mmap(MAP_SHARED) of a file works; the default refuses such a
-# mapping (ENODEV), because it could not show other processes' stores.
+# cache and mmap(MAP_SHARED) of a file works; the daemon's own data path
+# (-o passthrough=off) refuses such a mapping (ENODEV), because it could
+# not show other processes' stores.  (Passthrough maps the memory itself:
+# test-passthrough.sh.)
 # What is cached is dropped at an open after another process attached or
 # detached, on every write(2) to a POSIX object, and by our own truncate.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 reads() { [[ $(head -c "${#2}" "$1") == "$2" ]]; }
 
-section "default: no shared mappings"
-start_shmfs
+section "passthrough=off: no shared mappings"
+start_shmfs -o passthrough=off
 "$H" sysv-create 0x5c01 8192 0600 >/dev/null
 F=$MNT/sysv/$(sysv_name 0x5c01)
 assert_fails_with "No such device" "$H" map-read "$F" 0 4

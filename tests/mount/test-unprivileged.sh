@@ -51,9 +51,19 @@ assert_true "removes its own" "${U[@]}" rm "$UMNT/sysv/0x00000003"
 assert_fails_with "Operation not permitted" "${U[@]}" rm "$UMNT/sysv/0x00000002"
 assert_eq 0 "$(sysv_field 0x2 dest)" "the refused rm removed nothing"
 assert_fails_with "$EACCES" ls "$UMNT/sysv" # without allow_other, not even root
+assert_match "data path: through the daemon \(no passthrough: the daemon lacks CAP_SYS_ADMIN" \
+	"$(cat "$TMP/user.log")" "no passthrough for a daemon without CAP_SYS_ADMIN, and it says so"
+assert_fails_with "No such device" "${U[@]}" "$H" map-read "$UMNT/posix/shared" 0 4
 assert_true "the user unmounts" "${U[@]}" fusermount3 -u "$UMNT"
 wait_for 5 sh -c "! kill -0 $UPID 2>/dev/null" && wait "$UPID" && rc=0 || rc=$?
 assert_eq 0 "$rc" "the user's daemon exits 0"
+
+section "-o passthrough=on fails the mount where it cannot be had"
+out=$("${U[@]}" "$SHMFS" -f -o passthrough=on "$UMNT" 2>&1) && rc=0 || rc=$?
+assert_eq 1 "$rc" "the daemon exits 1"
+assert_eq "shmfs: -o passthrough=on: the daemon lacks CAP_SYS_ADMIN, which registering backing files needs" \
+	"$out" "one line saying why"
+assert_true "nothing stays mounted" sh -c "! grep -q ' $UMNT ' /proc/self/mounts"
 
 section "allow_other for a user follows /etc/fuse.conf"
 out=$("${U[@]}" "$SHMFS" -f -o allow_other "$UMNT" 2>&1) && rc=0 || rc=$?
