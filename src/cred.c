@@ -13,6 +13,7 @@ static gid_t daemon_gid;
 static int daemon_ngroups;
 static gid_t daemon_groups[CRED_MAX_GROUPS];
 static __thread const struct seg_cred *acting;
+static __thread const struct seg_cred *serving;
 
 int cred_init(int enable)
 {
@@ -89,8 +90,11 @@ int cred_enter(const struct seg_cred *c, struct cred_saved *saved)
 
 	saved->switched = 0;
 	saved->prev = acting;
-	if (!active || target == acting)
+	saved->prev_serving = serving;
+	if (!active || target == acting) {
+		serving = c;
 		return 0;
+	}
 	if (acting != NULL) {
 		res = become_daemon();
 		if (res < 0)
@@ -105,12 +109,14 @@ int cred_enter(const struct seg_cred *c, struct cred_saved *saved)
 		return res;
 	}
 	acting = target;
+	serving = c;
 	saved->switched = 1;
 	return 0;
 }
 
 void cred_leave(struct cred_saved *saved)
 {
+	serving = saved->prev_serving;
 	if (!saved->switched)
 		return;
 	if (acting != NULL)
@@ -124,6 +130,11 @@ void cred_leave(struct cred_saved *saved)
 const struct seg_cred *cred_caller(void)
 {
 	return acting;
+}
+
+const struct seg_cred *cred_serving(void)
+{
+	return serving;
 }
 
 static int in_groups(const struct seg_cred *c, gid_t gid)

@@ -26,6 +26,7 @@ struct seg_cred {
 struct cred_saved {
 	int switched;
 	const struct seg_cred *prev; /* whom the thread acted as before */
+	const struct seg_cred *prev_serving; /* cred_serving() before */
 };
 
 /* Turn acting-as-the-caller on; only a root daemon can.  -EPERM if not. */
@@ -49,6 +50,14 @@ void cred_leave(struct cred_saved *saved);
  * cannot check: shmfs applies the kernel's rule itself.
  */
 const struct seg_cred *cred_caller(void);
+
+/*
+ * Whom the request this thread serves is from, also when the thread did
+ * not switch (a root caller, or acting as the caller off): the C of the
+ * innermost cred_enter() not yet left, or NULL.  For what may be told
+ * again to the same process (procscan.h).
+ */
+const struct seg_cred *cred_serving(void);
 
 /*
  * The System V rule (ipcperms()): owner class for the owner or the creator,
