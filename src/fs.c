@@ -362,4 +362,5 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.setxattr = fs_setxattr,
 	.removexattr = fs_removexattr,
 	.access = fs_access,
+	.statfs = fs_statfs,
 };

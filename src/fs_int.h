@@ -53,6 +53,9 @@ void fs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			off_t off_out, struct fuse_file_info *fi_out, size_t len,
 			int flags);
 
+/* fs_statfs.c */
+void fs_statfs(fuse_req_t req, fuse_ino_t ino);
+
 /* fs_xattr.c */
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);

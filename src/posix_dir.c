@@ -169,11 +169,20 @@ static int dir_unlink(const char *name)
 	return unlinkat(posix_dir.dirfd, name, 0) < 0 ? -errno : 0;
 }
 
+/* The directory's own file system: df of posix/ reads as df of /dev/shm. */
+int posix_statfs(struct statvfs *st)
+{
+	if (posix_dir.dirfd < 0)
+		return -ENOSYS;
+	return fstatvfs(posix_dir.dirfd, st) < 0 ? -errno : 0;
+}
+
 const struct seg_dir_ops posix_dir_ops = {
 	.lookup = dir_lookup,
 	.list = dir_list,
 	.create = dir_create,
 	.unlink = dir_unlink,
+	.statfs = posix_statfs,
 };
 
 /* Anyone may create here, as in /dev/shm. */

@@ -75,6 +75,17 @@ int seg_alias(const struct seg_dir_ops *dir, const char *name)
 	return dir->alias ? dir->alias(name) : 0;
 }
 
+/* No figures of its own: those of the whole mount stand for it. */
+int seg_statfs(const struct seg_ref *ref, struct statvfs *st)
+{
+	return ref->ops->statfs ? ref->ops->statfs(st) : -ENOSYS;
+}
+
+int seg_dir_statfs(const struct seg_dir_ops *dir, struct statvfs *st)
+{
+	return dir->statfs ? dir->statfs(st) : -ENOSYS;
+}
+
 int seg_span(uint64_t size, off_t off, size_t len, int writing, size_t *n)
 {
 	if (off < 0)

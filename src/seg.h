@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -110,6 +111,9 @@ struct seg_ops {
 			 off_t off);
 	int (*flush)(struct seg_file *file); /* optional */
 	void (*release)(struct seg_file *file);
+
+	/* optional: the figures of the file system it is on (statfs) */
+	int (*statfs)(struct statvfs *st);
 };
 
 /* What can be done in one directory of objects. */
@@ -127,6 +131,8 @@ struct seg_dir_ops {
 	 * changes name only the listed one, so an alias is never cached.
 	 */
 	int (*alias)(const char *name);
+	/* optional: the figures of the file system it shows (statfs) */
+	int (*statfs)(struct statvfs *st);
 };
 
 /*
@@ -148,6 +154,9 @@ int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
 	       struct stat *st, struct seg_file **file);
 int seg_unlink(const struct seg_dir_ops *dir, const char *name);
 int seg_alias(const struct seg_dir_ops *dir, const char *name);
+/* -ENOSYS where there are none: the FUSE layer then gives the root's. */
+int seg_statfs(const struct seg_ref *ref, struct statvfs *st);
+int seg_dir_statfs(const struct seg_dir_ops *dir, struct statvfs *st);
 
 /*
  * How many of LEN bytes at OFF a transfer moves in an object of SIZE

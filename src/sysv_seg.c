@@ -252,6 +252,7 @@ const struct seg_ops sysv_seg_ops = {
 	.listxattr = sysv_listxattr,
 	.setxattr = sysv_setxattr,
 	.removexattr = sysv_removexattr,
+	.statfs = sysv_statfs,
 };
 
 
