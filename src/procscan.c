@@ -126,8 +126,10 @@ static int in_ns(const struct scan *s, pid_t pid)
 static int is_target(const struct procscan_target *t,
 		     const struct procscan_map *m)
 {
+	/* A segment's file is on an internal mount (shm or hugetlbfs),
+	 * whose device is an anonymous one: major 0. */
 	if (t->shmid >= 0)
-		return m->ino == (uint64_t)t->shmid &&
+		return m->ino == (uint64_t)t->shmid && m->major == 0 &&
 		       procscan_sysv_path(m->path);
 	return m->ino == (uint64_t)t->ino && m->major == major(t->dev) &&
 	       m->minor == minor(t->dev);

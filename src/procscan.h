@@ -82,7 +82,7 @@ struct procscan_map {
 };
 
 int procscan_parse_map(const char *line, struct procscan_map *m);
-/* Whether a mapping's PATH names a SysV segment: "/SYSV%08x (deleted)". */
+/* Whether a mapping's PATH is a SysV segment's: "/SYSV%08x (deleted)". */
 int procscan_sysv_path(const char *path);
 /*
  * A line of /proc/PID/smaps: the start of a mapping (*START set, 1), its

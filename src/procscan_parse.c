@@ -99,7 +99,8 @@ int procscan_sysv_path(const char *path)
 		if (!((path[i] >= '0' && path[i] <= '9') ||
 		      (path[i] >= 'a' && path[i] <= 'f')))
 			return 0;
-	return path[13] == '\0' || strcmp(path + 13, deleted) == 0;
+	/* Its file is always unlinked: the kernel made it so. */
+	return strcmp(path + 13, deleted) == 0;
 }
 
 int procscan_parse_smaps(const char *line, uint64_t *start, uint64_t *pagesize)

@@ -84,7 +84,7 @@ static void sysv_paths(void **state)
 	(void)state;
 	assert_true(procscan_sysv_path("/SYSV00000000 (deleted)"));
 	assert_true(procscan_sysv_path("/SYSVdeadbeef (deleted)"));
-	assert_true(procscan_sysv_path("/SYSV000004d2"));
+	assert_false(procscan_sysv_path("/SYSV000004d2"));
 	assert_false(procscan_sysv_path("/SYSV000004D2 (deleted)"));
 	assert_false(procscan_sysv_path("/SYSV000004d (deleted)"));
 	assert_false(procscan_sysv_path("/SYSV000004d22 (deleted)"));
@@ -208,11 +208,14 @@ static int setup(void **state)
 	process(300, "nsB",
 		"7f00000-7f01000 rw-s 00000000 00:01 42 "
 		"/SYSV000004d2 (deleted)\n");
-	/* another shmid; and a file whose inode is 42 */
+	/* another shmid; files whose inode is 42, one on a disk named
+	 * like a segment */
 	process(400, "nsA",
 		"7f00000-7f01000 rw-s 00000000 00:01 43 "
 		"/SYSV000004d2 (deleted)\n"
-		"7f01000-7f02000 rw-s 00000000 00:01 42 /dev/shm/x\n");
+		"7f01000-7f02000 rw-s 00000000 00:01 42 /dev/shm/x\n"
+		"7f02000-7f03000 rw-s 00000000 08:01 42 "
+		"/SYSV00000000 (deleted)\n");
 	/* listed, but gone before its maps could be read */
 	dir("500");
 	/* the object, mapped (behind a line longer than any buffer) */
@@ -237,7 +240,8 @@ static int setup(void **state)
 	memset(line, 'a', sizeof(line));
 	memcpy(line, "1000-2000 r--p 00000000 08:01 7 /", 33);
 	snprintf(line + PROCSCAN_LINE_MAX, sizeof(line) - PROCSCAN_LINE_MAX,
-		 "7f00000-7f00400 rw-s 00000000 00:01 45 /SYSV00000000\n");
+		 "7f00000-7f00400 rw-s 00000000 00:01 45 /SYSV00000000 "
+		 "(deleted)\n");
 	process(650, "nsA", line);
 	/* the object, open */
 	process(700, "nsA", "1000-2000 r--p 00000000 08:01 7 /bin/x\n");
