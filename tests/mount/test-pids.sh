@@ -64,6 +64,13 @@ assert_eq "$ID" "$(nsenter --ipc=/proc/$other/ns/ipc "$H" sysv-id 0x100)" \
 assert_true "its maps show /SYSV00000100 with inode $ID" \
 	grep -q " $ID  *[/]SYSV00000100 (deleted)" "/proc/$other/maps"
 assert_eq "$(joined $h1 $h3)" "$(pids_of "$S")" "another IPC namespace's attachment is not ours"
+# Serving that namespace (-o ipc_ns): the other way round.
+stop_shmfs
+start_shmfs -o allow_other,ipc_ns=/proc/$other/ns/ipc
+assert_eq "$other" "$(pids_of "$S")" "-o ipc_ns: the served namespace's holder, not ours"
+assert_eq 0 "$(orphan_of "$S")" "-o ipc_ns: attached, so no orphan"
+stop_shmfs
+start_shmfs -o allow_other
 # The daemon itself, while a file of the mount has the segment open.
 exec 3<"$S"
 assert_eq "$(joined $h1 $h3 $SHMFS_PID)" "$(pids_of "$S")" "an open file of the mount: the daemon"
