@@ -77,11 +77,64 @@ int attr_xattr_served(const char *name)
 	return strncmp(name, user, sizeof(user) - 1) == 0;
 }
 
-void attr_sysv_status(mode_t mode, char *buf, size_t size)
+void attr_sysv_status(mode_t mode, int hugetlb, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s", mode & SHM_DEST ? "dest" : "",
+	int any = (mode & (SHM_DEST | SHM_LOCKED)) != 0;
+
+	snprintf(buf, size, "%s%s%s%s%s", mode & SHM_DEST ? "dest" : "",
 		 (mode & SHM_DEST) && (mode & SHM_LOCKED) ? "," : "",
-		 mode & SHM_LOCKED ? "locked" : "");
+		 mode & SHM_LOCKED ? "locked" : "", any && hugetlb ? "," : "",
+		 hugetlb ? "hugetlb" : "");
+}
+
+/* The most getxattr(2) can return (XATTR_SIZE_MAX). */
+#define VALUE_MAX 65536
+
+/* VALUE, LEN bytes, by getxattr's conventions. */
+static ssize_t reply_value(const char *value, size_t len, char *buf,
+			   size_t size)
+{
+	if (size == 0)
+		return (ssize_t)len;
+	if (len > size)
+		return -ERANGE;
+	memcpy(buf, value, len);
+	return (ssize_t)len;
+}
+
+/* "1,22,333", "" for none; -E2BIG past what an attribute may hold. */
+static ssize_t reply_pids(const struct procscan *scan, char *buf, size_t size)
+{
+	size_t need = 0, at = 0;
+	char num[16];
+
+	for (size_t i = 0; i < scan->n; i++)
+		need += (size_t)snprintf(num, sizeof(num), "%d",
+					 (int)scan->pids[i]) +
+			(i > 0);
+	if (need > VALUE_MAX)
+		return -E2BIG;
+	if (size == 0)
+		return (ssize_t)need;
+	if (need > size)
+		return -ERANGE;
+	for (size_t i = 0; i < scan->n; i++) {
+		int n = snprintf(num, sizeof(num), "%s%d", i > 0 ? "," : "",
+				 (int)scan->pids[i]);
+
+		memcpy(buf + at, num, (size_t)n);
+		at += (size_t)n;
+	}
+	return (ssize_t)need;
+}
+
+/* A page size, or "" when no mapping told it. */
+static void format_pagesize(uint64_t pagesize, char *buf, size_t size)
+{
+	if (pagesize == 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, "%" PRIu64, pagesize);
 }
 
 enum xattr_id {
@@ -95,14 +148,20 @@ enum xattr_id {
 	X_STATUS,
 	X_RSS,
 	X_SWAP,
+	X_PAGESIZE,
+	X_PIDS,
+	X_ORPHAN,
 	X_COUNT
 };
 
 static const char *const xattr_names[X_COUNT] = {
-	[X_KEY] = "key",   [X_ID] = "id",	  [X_NATTCH] = "nattch",
-	[X_CPID] = "cpid", [X_LPID] = "lpid",	  [X_CUID] = "cuid",
-	[X_CGID] = "cgid", [X_STATUS] = "status", [X_RSS] = "rss",
-	[X_SWAP] = "swap",
+	[X_KEY] = "key",	   [X_ID] = "id",
+	[X_NATTCH] = "nattch",	   [X_CPID] = "cpid",
+	[X_LPID] = "lpid",	   [X_CUID] = "cuid",
+	[X_CGID] = "cgid",	   [X_STATUS] = "status",
+	[X_RSS] = "rss",	   [X_SWAP] = "swap",
+	[X_PAGESIZE] = "pagesize", [X_PIDS] = "pids",
+	[X_ORPHAN] = "orphan",
 };
 
 static int xattr_present(const struct sysv_info *info, enum xattr_id x)
@@ -110,7 +169,8 @@ static int xattr_present(const struct sysv_info *info, enum xattr_id x)
 	return (x != X_RSS && x != X_SWAP) || info->have_usage;
 }
 
-static void xattr_format(const struct sysv_info *info, enum xattr_id x,
+static void xattr_format(const struct sysv_info *info,
+			 const struct attr_live *live, enum xattr_id x,
 			 char *buf, size_t size)
 {
 	switch (x) {
@@ -136,7 +196,9 @@ static void xattr_format(const struct sysv_info *info, enum xattr_id x,
 		snprintf(buf, size, "%u", (unsigned)info->cgid);
 		break;
 	case X_STATUS:
-		attr_sysv_status(info->mode, buf, size);
+		attr_sysv_status(info->mode,
+				 live->scan.pagesize > (uint64_t)page_size(),
+				 buf, size);
 		break;
 	case X_RSS:
 		snprintf(buf, size, "%" PRIu64, info->rss);
@@ -144,6 +206,15 @@ static void xattr_format(const struct sysv_info *info, enum xattr_id x,
 	case X_SWAP:
 		snprintf(buf, size, "%" PRIu64, info->swap);
 		break;
+	case X_PAGESIZE:
+		format_pagesize(live->scan.pagesize, buf, size);
+		break;
+	case X_ORPHAN:
+		/* Nobody attached, and the creator gone: nobody's any more. */
+		snprintf(buf, size, "%d",
+			 info->nattch == 0 && !live->creator_alive);
+		break;
+	case X_PIDS:
 	case X_COUNT:
 		buf[0] = '\0';
 		break;
@@ -184,23 +255,98 @@ static int xattr_lookup(const char *name)
 	return -1;
 }
 
-ssize_t attr_sysv_getxattr(const struct sysv_info *info, const char *name,
+int attr_sysv_needs(const struct sysv_info *info, const char *name)
+{
+	switch (xattr_lookup(name)) {
+	case X_PIDS:
+	case X_PAGESIZE:
+	case X_STATUS: /* hugetlb: only a mapping tells */
+		return ATTR_NEEDS_SCAN;
+	case X_ORPHAN:
+		return info->nattch == 0 ? ATTR_NEEDS_CREATOR : 0;
+	default:
+		return 0;
+	}
+}
+
+ssize_t attr_sysv_getxattr(const struct sysv_info *info,
+			   const struct attr_live *live, const char *name,
 			   char *buf, size_t size)
 {
-	char value[32];
-	size_t len;
+	static const struct attr_live none;
+	char value[48];
 	int x = xattr_lookup(name);
 
 	if (x < 0 || !xattr_present(info, x))
 		return -ENODATA;
-	xattr_format(info, x, value, sizeof(value));
-	len = strlen(value);
-	if (size == 0)
-		return (ssize_t)len;
-	if (len > size)
-		return -ERANGE;
-	memcpy(buf, value, len);
-	return (ssize_t)len;
+	if (live == NULL)
+		live = &none;
+	if (x == X_PIDS)
+		return reply_pids(&live->scan, buf, size);
+	xattr_format(info, live, x, value, sizeof(value));
+	return reply_value(value, strlen(value), buf, size);
+}
+
+enum posix_id { P_PAGESIZE, P_PIDS, P_ORPHAN, P_COUNT };
+
+static const char *const posix_names[P_COUNT] = {
+	[P_PAGESIZE] = ATTR_XATTR_PREFIX "pagesize",
+	[P_PIDS] = ATTR_XATTR_PREFIX "pids",
+	[P_ORPHAN] = ATTR_XATTR_PREFIX "orphan",
+};
+
+static int posix_lookup(const char *name)
+{
+	for (int x = 0; x < P_COUNT; x++)
+		if (strcmp(name, posix_names[x]) == 0)
+			return x;
+	return -1;
+}
+
+int attr_posix_needs(const char *name)
+{
+	int x = posix_lookup(name);
+
+	return x < 0 ? -1 : x == P_PAGESIZE ? 0 : ATTR_NEEDS_SCAN;
+}
+
+ssize_t attr_posix_listxattr(char *buf, size_t used, size_t size)
+{
+	size_t need = used;
+
+	for (int x = 0; x < P_COUNT; x++) {
+		size_t len = strlen(posix_names[x]) + 1;
+
+		if (size != 0) {
+			if (need + len > size)
+				return -ERANGE;
+			memcpy(buf + need, posix_names[x], len);
+		}
+		need += len;
+	}
+	return (ssize_t)need;
+}
+
+ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
+			    const char *name, char *buf, size_t size)
+{
+	char value[32];
+
+	switch (posix_lookup(name)) {
+	case P_PIDS:
+		return reply_pids(&live->scan, buf, size);
+	case P_ORPHAN:
+		/* Nobody found, and nobody could have been missed. */
+		snprintf(value, sizeof(value), "%d",
+			 live->scan.n == 0 && live->scan.complete);
+		break;
+	case P_PAGESIZE:
+		format_pagesize(pagesize, value, sizeof(value));
+		break;
+	default:
+		return -ENODATA;
+	}
+	return reply_value(value, strlen(value), buf, size);
 }
 
 int attr_sysv_set_error(const char *name)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "procscan.h"
 #include "sysvtab.h"
 
 #define ATTR_XATTR_PREFIX "user.shm."
@@ -23,14 +24,51 @@ uint64_t attr_sysv_ino(int shmid);
 #define ATTR_STAMP_GONE UINT64_MAX
 uint64_t attr_stamp(const struct stat *st);
 
-/* "dest", "locked", "dest,locked" or "", as ipcs -m's status column. */
-void attr_sysv_status(mode_t mode, char *buf, size_t size);
+/*
+ * "dest", "locked", "dest,locked" or "", as ipcs -m's status column, and
+ * ",hugetlb" (or "hugetlb") after it where HUGETLB.
+ */
+void attr_sysv_status(mode_t mode, int hugetlb, char *buf, size_t size);
 
-/* getxattr/listxattr conventions: size 0 asks for the length. */
+/*
+ * What the kernel's record of an object does not say, found in /proc
+ * (procscan.h): who maps it or holds it open, the page size of its
+ * mappings, whether its creator still runs.  A kind finds out only what
+ * the name asked for needs (attr_*_needs()): each costs a scan of every
+ * process, or a look at one.
+ */
+struct attr_live {
+	struct procscan scan;
+	int creator_alive; /* procscan_alive(cpid) */
+};
+
+#define ATTR_NEEDS_SCAN	   1 /* live->scan */
+#define ATTR_NEEDS_CREATOR 2 /* live->creator_alive */
+
+/* What getxattr of NAME needs of INFO's segment (ATTR_NEEDS_*). */
+int attr_sysv_needs(const struct sysv_info *info, const char *name);
+
+/*
+ * getxattr/listxattr conventions: size 0 asks for the length.  LIVE
+ * holds what attr_sysv_needs() asked for (NULL if nothing).
+ */
 ssize_t attr_sysv_listxattr(const struct sysv_info *info, char *buf,
 			    size_t size);
-ssize_t attr_sysv_getxattr(const struct sysv_info *info, const char *name,
+ssize_t attr_sysv_getxattr(const struct sysv_info *info,
+			   const struct attr_live *live, const char *name,
 			   char *buf, size_t size);
+
+/*
+ * The attributes shmfs adds to a POSIX object's own: user.shm.pids,
+ * .orphan (both from a scan) and .pagesize (the block size of the file
+ * system the object is on).  attr_posix_needs(): ATTR_NEEDS_* for one of
+ * them, -1 for any other name (the object's own).
+ */
+int attr_posix_needs(const char *name);
+/* Our names, appended at BUF + USED (listxattr conventions). */
+ssize_t attr_posix_listxattr(char *buf, size_t used, size_t size);
+ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
+			    const char *name, char *buf, size_t size);
 
 /*
  * Only the user namespace of extended attributes is served.  security.*,

@@ -23,6 +23,7 @@ static struct {
 static struct seg_cred daemon_cred;
 
 static __thread const struct seg_cred *acting;
+static __thread const struct seg_cred *serving;
 
 /*
  * A caller's whole group list, for the request this thread serves: the
@@ -244,8 +245,11 @@ int cred_enter(const struct seg_cred *c, struct cred_saved *saved)
 
 	saved->switched = 0;
 	saved->prev = acting;
-	if (!active || target == acting)
+	saved->prev_serving = serving;
+	if (!active || target == acting) {
+		serving = c;
 		return 0;
+	}
 	if (acting != NULL) {
 		res = become_daemon();
 		if (res < 0)
@@ -260,12 +264,14 @@ int cred_enter(const struct seg_cred *c, struct cred_saved *saved)
 		return res;
 	}
 	acting = target;
+	serving = c;
 	saved->switched = 1;
 	return 0;
 }
 
 void cred_leave(struct cred_saved *saved)
 {
+	serving = saved->prev_serving;
 	if (!saved->switched)
 		return;
 	if (acting != NULL)
@@ -308,6 +314,11 @@ void cred_restore_caps(uint64_t saved)
 
 	if (res < 0)
 		log_err("cannot restore capabilities: %s\n", strerror(-res));
+}
+
+const struct seg_cred *cred_serving(void)
+{
+	return serving;
 }
 
 static int in_groups(const struct seg_cred *c, gid_t gid)

@@ -38,6 +38,7 @@ struct seg_cred {
 struct cred_saved {
 	int switched;
 	const struct seg_cred *prev; /* whom the thread acted as before */
+	const struct seg_cred *prev_serving; /* cred_serving() before */
 };
 
 /* Turn acting-as-the-caller on; only a root daemon can.  -EPERM if not. */
@@ -67,6 +68,14 @@ const struct seg_cred *cred_caller(void);
 
 /* Does C have capability CAP (CAP_IPC_OWNER, ...)?  NULL is the daemon. */
 int cred_capable(const struct seg_cred *c, int cap);
+
+/*
+ * Whom the request this thread serves is from, also when the thread did
+ * not switch (a root caller, or acting as the caller off): the C of the
+ * innermost cred_enter() not yet left, or NULL.  For what may be told
+ * again to the same process (procscan.h).
+ */
+const struct seg_cred *cred_serving(void);
 
 /*
  * The System V rule (ipcperms()): owner class for the owner or the creator,

@@ -339,4 +339,5 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.access = fs_access,
 	.fallocate = fs_fallocate,
 	.lseek = fs_lseek,
+	.statfs = fs_statfs,
 };

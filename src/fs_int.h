@@ -74,6 +74,9 @@ int fs_kill_priv(fuse_req_t req, const struct seg_ref *ref,
 		 struct seg_file *file, const struct stat *attr, int *to_set,
 		 const struct seg_cred *cred);
 
+/* fs_statfs.c */
+void fs_statfs(fuse_req_t req, fuse_ino_t ino);
+
 /* fs_xattr.c */
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);

@@ -9,3 +9,10 @@ const struct kind *const kinds[] = {
 	&sysv_kind,
 	NULL,
 };
+
+/*
+ * The SysV limits (kernel.shmall, kernel.shmmni), which no other file
+ * system shows; the POSIX directory is a file system of its own, which
+ * df of posix/ shows.
+ */
+const char kind_root_statfs[] = "sysv";

@@ -36,4 +36,7 @@ struct kind {
 /* Every kind, in the order their directories are listed; NULL ends it. */
 extern const struct kind *const kinds[];
 
+/* The directory whose figures statfs of the root (df MOUNT) reports. */
+extern const char kind_root_statfs[];
+
 #endif

@@ -263,6 +263,14 @@ static int dir_utimens(const struct timespec tv[2])
 	return res;
 }
 
+/* The directory's own file system: df of posix/ reads as df of /dev/shm. */
+int posix_statfs(struct statvfs *st)
+{
+	if (posix_dir.dirfd < 0)
+		return -ENOSYS;
+	return fstatvfs(posix_dir.dirfd, st) < 0 ? -errno : 0;
+}
+
 const struct seg_dir_ops posix_dir_ops = {
 	.lookup = dir_lookup,
 	.list = dir_list,
@@ -273,6 +281,7 @@ const struct seg_dir_ops posix_dir_ops = {
 	.chmod = dir_chmod,
 	.chown = dir_chown,
 	.utimens = dir_utimens,
+	.statfs = posix_statfs,
 };
 
 /* Anyone may create here, as in /dev/shm. */

@@ -345,6 +345,7 @@ const struct seg_ops posix_seg_ops = {
 	.listxattr = posix_listxattr,
 	.setxattr = posix_setxattr,
 	.removexattr = posix_removexattr,
+	.statfs = posix_statfs,
 };
 
 void posix_ref_init(struct seg_ref *ref, const char *name, ino_t ino)

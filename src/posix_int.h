@@ -24,6 +24,9 @@ extern const struct seg_ops posix_seg_ops;
 extern const struct seg_dir_ops posix_dir_ops;
 extern const struct kind_watch posix_watch;
 
+/* posix_dir.c: the figures of the directory's file system. */
+int posix_statfs(struct statvfs *st);
+
 /* posix_watch.c: inotify on the directory; failing, nothing is cached. */
 void posix_watch_start(void);
 void posix_watch_stop(void);

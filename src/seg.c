@@ -140,6 +140,17 @@ off_t seg_lseek(const struct seg_ref *ref, struct seg_file *file, off_t off,
 	return whence == SEEK_DATA ? off : st.st_size;
 }
 
+/* No figures of its own: those of the whole mount stand for it. */
+int seg_statfs(const struct seg_ref *ref, struct statvfs *st)
+{
+	return ref->ops->statfs ? ref->ops->statfs(st) : -ENOSYS;
+}
+
+int seg_dir_statfs(const struct seg_dir_ops *dir, struct statvfs *st)
+{
+	return dir->statfs ? dir->statfs(st) : -ENOSYS;
+}
+
 int seg_span(uint64_t size, off_t off, size_t len, int writing, size_t *n)
 {
 	if (off < 0)

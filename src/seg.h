@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -132,6 +133,9 @@ struct seg_ops {
 	int (*fallocate)(struct seg_file *file, int mode, off_t off, off_t len);
 	/* lseek(2) SEEK_DATA or SEEK_HOLE: the offset found; optional */
 	off_t (*lseek)(struct seg_file *file, off_t off, int whence);
+
+	/* optional: the figures of the file system it is on (statfs) */
+	int (*statfs)(struct statvfs *st);
 };
 
 /* What can be done in one directory of objects. */
@@ -162,6 +166,8 @@ struct seg_dir_ops {
 	int (*chmod)(mode_t mode);		     /* optional */
 	int (*chown)(uid_t uid, gid_t gid);	     /* optional */
 	int (*utimens)(const struct timespec tv[2]); /* optional */
+	/* optional: the figures of the file system it shows (statfs) */
+	int (*statfs)(struct statvfs *st);
 };
 
 /*
@@ -193,6 +199,9 @@ int seg_fallocate(struct seg_file *file, int mode, off_t off, off_t len);
 /* REF's open FILE; its getattr gives the size where lseek is left out. */
 off_t seg_lseek(const struct seg_ref *ref, struct seg_file *file, off_t off,
 		int whence);
+/* -ENOSYS where there are none: the FUSE layer then gives the root's. */
+int seg_statfs(const struct seg_ref *ref, struct statvfs *st);
+int seg_dir_statfs(const struct seg_dir_ops *dir, struct statvfs *st);
 
 /*
  * How many of LEN bytes at OFF a transfer moves in an object of SIZE

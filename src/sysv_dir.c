@@ -226,6 +226,7 @@ const struct seg_dir_ops sysv_key_dir_ops = {
 	.create = key_create,
 	.unlink = key_unlink,
 	.alias = key_alias,
+	.statfs = sysv_statfs,
 };
 
 /* No create: a shmid is chosen by the kernel. */
@@ -234,6 +235,7 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 	.list = id_list,
 	.unlink = id_unlink,
 	.alias = id_alias,
+	.statfs = sysv_statfs,
 };
 
 static int sysv_start(const struct shmfs_opts *opts)

@@ -45,6 +45,9 @@ int sysv_usage_key(key_t key);
 int sysv_usage_row(int shmid, struct sysv_info *info);
 void sysv_usage_free(void);
 
+/* sysv_statfs.c: the limits (shmall, shmmni) and their use, as statfs. */
+int sysv_statfs(struct statvfs *st);
+
 /* sysv_file.c: open files. */
 struct sysv_file {
 	struct seg_file base;

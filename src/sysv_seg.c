@@ -16,6 +16,7 @@
 #include "attr.h"
 #include "log.h"
 #include "name.h"
+#include "procscan.h"
 
 int sysv_truncate_check(uint64_t segsz, off_t size)
 {
@@ -184,15 +185,27 @@ err_rmid:
 }
 
 
+/* The record, and what /proc adds where NAME needs it (attr.h). */
 static ssize_t sysv_getxattr(const struct seg_ref *ref, const char *name,
 			     char *buf, size_t size)
 {
+	struct procscan_target t = { .shmid = ref_shmid(ref) };
+	struct attr_live live = { .creator_alive = 1 };
 	struct sysv_info info;
-	int res = sysv_stat_id(ref_shmid(ref), &info);
+	ssize_t res = sysv_stat_id(ref_shmid(ref), &info);
+	int need;
 
 	if (res < 0)
 		return res;
-	return attr_sysv_getxattr(&info, name, buf, size);
+	need = attr_sysv_needs(&info, name);
+	if (need & ATTR_NEEDS_SCAN)
+		res = procscan_run(&t, &live.scan);
+	if (need & ATTR_NEEDS_CREATOR)
+		live.creator_alive = procscan_alive(info.cpid);
+	if (res == 0)
+		res = attr_sysv_getxattr(&info, &live, name, buf, size);
+	procscan_free(&live.scan);
+	return res;
 }
 
 static ssize_t sysv_listxattr(const struct seg_ref *ref, char *buf, size_t size)
@@ -241,6 +254,7 @@ const struct seg_ops sysv_seg_ops = {
 	.listxattr = sysv_listxattr,
 	.setxattr = sysv_setxattr,
 	.removexattr = sysv_removexattr,
+	.statfs = sysv_statfs,
 };
 
 

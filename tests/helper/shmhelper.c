@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shmhelper.h"
+
 static const char *prog = "shmhelper";
 
 static const char usage_text[] =
@@ -68,6 +70,11 @@ static const char usage_text[] =
 "  sysv-create-many KEY COUNT SIZE\n"
 "                                create COUNT segments, keys KEY, KEY+1, ...\n"
 "                                (mode 0644), for the benchmarks\n"
+"  sysv-create-huge KEY SIZE [--noreserve]\n"
+"                                create with SHM_HUGETLB (mode 0644); print\n"
+"                                its shmid\n"
+"  sysv-info [FIELD]             print shmall= shmmni= (IPC_INFO) shm_tot=\n"
+"                                used_ids= (SHM_INFO), or one value\n"
 "  sysv-hold SEG [--ro] (SECONDS | --until-file FILE)\n"
 "                                attach and stay attached; prints its pid\n"
 "                                once attached, detaches and exits after\n"
@@ -90,6 +97,10 @@ static const char usage_text[] =
 "  posix-churn NAME MAXSIZE (SECONDS | --until-file FILE)\n"
 "                                shrink to 0 and grow back to MAXSIZE in a\n"
 "                                loop; prints its pid when started\n"
+"  posix-hold NAME [--open] (SECONDS | --until-file FILE)\n"
+"                                map the object (and close it), or with\n"
+"                                --open only hold it open; prints its pid\n"
+"                                then, and stays like sysv-hold\n"
 "\n"
 "Any file (for the mount's own files, where mmap(2) is the test):\n"
 "  map-read PATH OFFSET LEN      mmap(MAP_SHARED) PATH, print LEN bytes\n"
@@ -104,10 +115,7 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 on success, 1 if an operation failed, 2 on bad usage.\n";
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -121,7 +129,7 @@ static void usage_error(const char *fmt, ...)
 
 /* Prints "shmhelper: MESSAGE" and exits 1; a message ending in ':' gets
  * strerror(errno) appended. */
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
@@ -137,7 +145,7 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static uint64_t parse_u64(const char *what, const char *s)
+uint64_t parse_u64(const char *what, const char *s)
 {
 	char *end;
 	uint64_t v, mul = 1;
@@ -175,7 +183,7 @@ static mode_t parse_mode(const char *s)
 	return (mode_t)v;
 }
 
-static key_t parse_key(const char *s, bool allow_private)
+key_t parse_key(const char *s, bool allow_private)
 {
 	char *end;
 	unsigned long long v;
@@ -311,12 +319,9 @@ static void fill_pattern(unsigned char *p, uint64_t size, uint64_t seed)
 	}
 }
 
-static void print_field(const char *want, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 static bool field_found;
 
-static void print_field(const char *want, const char *name, const char *fmt, ...)
+void print_field(const char *want, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -330,7 +335,7 @@ static void print_field(const char *want, const char *name, const char *fmt, ...
 	field_found = true;
 }
 
-static void end_fields(const char *want)
+void end_fields(const char *want)
 {
 	if (!field_found)
 		usage_error("unknown field '%s'", want);
@@ -339,12 +344,7 @@ static void end_fields(const char *want)
 
 /* Waits for SECONDS, or until FILE exists; capped at 300 s so that a
  * failed test never leaves a holder behind for long. */
-struct wait_spec {
-	double seconds;
-	const char *file;
-};
-
-static void parse_wait(int argc, char **argv, int i, struct wait_spec *w)
+void parse_wait(int argc, char **argv, int i, struct wait_spec *w)
 {
 	w->seconds = 300;
 	w->file = NULL;
@@ -365,7 +365,7 @@ static void parse_wait(int argc, char **argv, int i, struct wait_spec *w)
 	}
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 
@@ -373,14 +373,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool wait_done(const struct wait_spec *w, double start)
+bool wait_done(const struct wait_spec *w, double start)
 {
 	if (now() - start >= w->seconds)
 		return true;
 	return w->file && access(w->file, F_OK) == 0;
 }
 
-static volatile sig_atomic_t got_signal;
+volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
 {
@@ -388,7 +388,7 @@ static void on_signal(int sig)
 	got_signal = 1;
 }
 
-static void announce_pid(void)
+void announce_pid(void)
 {
 	struct sigaction sa;
 
@@ -746,7 +746,7 @@ static const char *posix_name(const char *s, char *buf, size_t bufsz)
 	return buf;
 }
 
-static int posix_open(const char *s, int flags, mode_t mode)
+int posix_open(const char *s, int flags, mode_t mode)
 {
 	char buf[NAME_MAX + 2];
 	int fd = shm_open(posix_name(s, buf, sizeof(buf)), flags, mode);
@@ -1118,6 +1118,9 @@ static const struct command commands[] = {
 	{ "posix-fill", cmd_posix_fill },
 	{ "posix-sum", cmd_posix_sum },
 	{ "posix-churn", cmd_posix_churn },
+	{ "posix-hold", cmd_posix_hold },
+	{ "sysv-create-huge", cmd_sysv_create_huge },
+	{ "sysv-info", cmd_sysv_info },
 	{ "map-read", cmd_map_read },
 	{ "map-write", cmd_map_write },
 	{ "map-hold", cmd_map_hold },

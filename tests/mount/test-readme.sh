@@ -9,7 +9,8 @@
 # In a ```console block, lines starting with "$ " are commands and the lines
 # after one are its expected standard output; a command shown without
 # output is not checked for output. In expected output, a line "..." stands
-# for any number of lines, and ls dates ("Nov 27 14:20") match any date.
+# for any number of lines, ls dates ("Nov 27 14:20") match any date, and a
+# user.shm.pids value ("4242,4711") matches any list of pids.
 # Any other block is a script: one command per line. Every command must
 # succeed.
 #
@@ -36,9 +37,20 @@ WORK=$TMP/src
 readme_cleanup() {
 	local p
 	grep -q ' /run/shmfs ' /proc/self/mounts && umount -l /run/shmfs 2>/dev/null
-	for p in $(shmfs_daemons); do kill -KILL "$p" 2>/dev/null; done
+	for p in $(shmfs_daemons) $(alice_processes); do kill -KILL "$p" 2>/dev/null; done
 	umount -l /usr/local 2>/dev/null
 	umount -l "$TMP/usr-local" 2>/dev/null
+	return 0
+}
+# What README commands left running as alice (sleep &), in this mount
+# namespace: alice exists only here, but her uid is a number.
+alice_processes() {
+	local p ns
+	ns=$(readlink /proc/self/ns/mnt)
+	for p in /proc/[0-9]*; do
+		[[ $(stat -c %u "$p" 2>/dev/null) == "${uid:-}" ]] || continue
+		[[ $(readlink "$p/ns/mnt" 2>/dev/null) == "$ns" ]] && echo "${p#/proc/}"
+	done
 	return 0
 }
 # shellcheck disable=SC2154 # assigned as the trap runs
@@ -108,10 +120,12 @@ output_matches() {
 import re, sys
 
 DATE = re.compile(r"[A-Z][a-z]{2} [ 1-3][0-9] ([0-2][0-9]:[0-5][0-9]| [0-9]{4})")
+PIDS = re.compile(r'^user\.shm\.pids="[0-9,]*"$')
 
 def lines(path):
     text = open(path, encoding="utf-8", errors="replace").read()
-    out = [DATE.sub("DATE", l.rstrip()) for l in text.split("\n")]
+    out = [PIDS.sub("user.shm.pids=PIDS", DATE.sub("DATE", l.rstrip()))
+           for l in text.split("\n")]
     while out and out[-1] == "":
         out.pop()
     return out

@@ -178,7 +178,7 @@ assert_soon "filled segment: blocks cover the resident memory" blocks_cover
 
 section "extended attributes"
 names=$(getfattr --absolute-names -d "$F" 2>/dev/null | grep -o '^[a-z.]*' | sort | tr '\n' ' ')
-assert_eq "user.shm.cgid user.shm.cpid user.shm.cuid user.shm.id user.shm.key user.shm.lpid user.shm.nattch user.shm.rss user.shm.status user.shm.swap " \
+assert_eq "user.shm.cgid user.shm.cpid user.shm.cuid user.shm.id user.shm.key user.shm.lpid user.shm.nattch user.shm.orphan user.shm.pagesize user.shm.pids user.shm.rss user.shm.status user.shm.swap " \
 	"$names" "getfattr -d lists the user.shm.* attributes"
 xa() { getfattr --absolute-names -n "user.shm.$1" --only-values "$2" 2>&1; }
 assert_eq 0x00001000 "$(xa key "$F")" "user.shm.key, as named under sysv/"

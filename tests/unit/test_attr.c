@@ -68,14 +68,20 @@ static void status_words(void **state)
 	char buf[32];
 
 	(void)state;
-	attr_sysv_status(0600, buf, sizeof(buf));
+	attr_sysv_status(0600, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "");
-	attr_sysv_status(0600 | SHM_DEST, buf, sizeof(buf));
+	attr_sysv_status(0600 | SHM_DEST, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "dest");
-	attr_sysv_status(0600 | SHM_LOCKED, buf, sizeof(buf));
+	attr_sysv_status(0600 | SHM_LOCKED, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "locked");
-	attr_sysv_status(0600 | SHM_DEST | SHM_LOCKED, buf, sizeof(buf));
+	attr_sysv_status(0600 | SHM_DEST | SHM_LOCKED, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "dest,locked");
+	attr_sysv_status(0600, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "hugetlb");
+	attr_sysv_status(0600 | SHM_LOCKED, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "locked,hugetlb");
+	attr_sysv_status(0600 | SHM_DEST | SHM_LOCKED, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "dest,locked,hugetlb");
 }
 
 static void xattr_values(void **state)
@@ -96,18 +102,153 @@ static void xattr_values(void **state)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		ssize_t len = (ssize_t)strlen(want[i].value);
 
+		assert_int_equal(attr_sysv_needs(&info, want[i].name),
+				 strcmp(want[i].name, "user.shm.status") == 0
+					 ? ATTR_NEEDS_SCAN
+					 : 0);
 		assert_int_equal(
-			attr_sysv_getxattr(&info, want[i].name, NULL, 0), len);
-		assert_int_equal(attr_sysv_getxattr(&info, want[i].name, buf,
-						    sizeof(buf)),
+			attr_sysv_getxattr(&info, NULL, want[i].name, NULL, 0),
+			len);
+		assert_int_equal(attr_sysv_getxattr(&info, NULL, want[i].name,
+						    buf, sizeof(buf)),
 				 len);
 		assert_memory_equal(buf, want[i].value, (size_t)len);
 	}
-	assert_int_equal(attr_sysv_getxattr(&info, "user.shm.key", buf, 3),
-			 -ERANGE);
-	assert_int_equal(attr_sysv_getxattr(&info, "user.shm.nope", buf, 64),
-			 -ENODATA);
-	assert_int_equal(attr_sysv_getxattr(&info, "security.selinux", buf, 64),
+	assert_int_equal(
+		attr_sysv_getxattr(&info, NULL, "user.shm.key", buf, 3),
+		-ERANGE);
+	assert_int_equal(
+		attr_sysv_getxattr(&info, NULL, "user.shm.nope", buf, 64),
+		-ENODATA);
+	assert_int_equal(
+		attr_sysv_getxattr(&info, NULL, "security.selinux", buf, 64),
+		-ENODATA);
+}
+
+/* VALUE is what NAME reads as, from INFO and LIVE. */
+static void assert_live(const struct sysv_info *info,
+			const struct attr_live *live, const char *name,
+			const char *value)
+{
+	char buf[256];
+	ssize_t len = (ssize_t)strlen(value);
+
+	assert_int_equal(attr_sysv_getxattr(info, live, name, NULL, 0), len);
+	assert_int_equal(attr_sysv_getxattr(info, live, name, buf, sizeof(buf)),
+			 len);
+	assert_memory_equal(buf, value, (size_t)len);
+}
+
+/* What only /proc tells: who has it attached, its page size, leaks. */
+static void xattr_live_values(void **state)
+{
+	pid_t pids[] = { 1, 22, 333 };
+	struct sysv_info info = sample();
+	struct attr_live live = { .creator_alive = 1 };
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(attr_sysv_needs(&info, "user.shm.pids"),
+			 ATTR_NEEDS_SCAN);
+	assert_int_equal(attr_sysv_needs(&info, "user.shm.pagesize"),
+			 ATTR_NEEDS_SCAN);
+	/* attached: not an orphan, whatever became of its creator */
+	assert_int_equal(attr_sysv_needs(&info, "user.shm.orphan"), 0);
+	assert_live(&info, &live, "user.shm.orphan", "0");
+	live.creator_alive = 0;
+	assert_live(&info, &live, "user.shm.orphan", "0");
+	info.nattch = 0;
+	assert_int_equal(attr_sysv_needs(&info, "user.shm.orphan"),
+			 ATTR_NEEDS_CREATOR);
+	assert_live(&info, &live, "user.shm.orphan", "1");
+	live.creator_alive = 1;
+	assert_live(&info, &live, "user.shm.orphan", "0");
+
+	assert_live(&info, &live, "user.shm.pids", "");
+	assert_live(&info, &live, "user.shm.pagesize", "");
+	live.scan.pids = pids;
+	live.scan.n = 1;
+	assert_live(&info, &live, "user.shm.pids", "1");
+	live.scan.n = 3;
+	assert_live(&info, &live, "user.shm.pids", "1,22,333");
+	assert_int_equal(
+		attr_sysv_getxattr(&info, &live, "user.shm.pids", buf, 7),
+		-ERANGE);
+	live.scan.pagesize = 4096;
+	assert_live(&info, &live, "user.shm.pagesize", "4096");
+	assert_live(&info, &live, "user.shm.status", "dest");
+	live.scan.pagesize = 2097152;
+	assert_live(&info, &live, "user.shm.pagesize", "2097152");
+	assert_live(&info, &live, "user.shm.status", "dest,hugetlb");
+}
+
+/* More pids than an attribute can hold are refused, not cut. */
+static void xattr_pids_too_many(void **state)
+{
+	static pid_t pids[20000];
+	struct sysv_info info = sample();
+	struct attr_live live = { .creator_alive = 1 };
+
+	(void)state;
+	/* 3 pids of 7 digits, 9359 of 6, 9361 commas: 65536 bytes */
+	for (size_t i = 0; i < 20000; i++)
+		pids[i] = (pid_t)(i < 3 ? 1000000 + i : 100000 + i);
+	live.scan.pids = pids;
+	live.scan.n = 9362;
+	assert_int_equal(
+		attr_sysv_getxattr(&info, &live, "user.shm.pids", NULL, 0),
+		65536);
+	live.scan.n = 9363;
+	assert_int_equal(
+		attr_sysv_getxattr(&info, &live, "user.shm.pids", NULL, 0),
+		-E2BIG);
+}
+
+/* The names shmfs adds to a POSIX object's own. */
+static void posix_names(void **state)
+{
+	pid_t pids[] = { 5, 6 };
+	struct attr_live live = { .creator_alive = 1 };
+	char buf[128];
+	ssize_t len;
+
+	(void)state;
+	assert_int_equal(attr_posix_needs("user.shm.pids"), ATTR_NEEDS_SCAN);
+	assert_int_equal(attr_posix_needs("user.shm.orphan"), ATTR_NEEDS_SCAN);
+	assert_int_equal(attr_posix_needs("user.shm.pagesize"), 0);
+	assert_int_equal(attr_posix_needs("user.shm.key"), -1);
+	assert_int_equal(attr_posix_needs("user.comment"), -1);
+
+	/* appended after the object's own */
+	memcpy(buf, "user.a", 7);
+	len = attr_posix_listxattr(NULL, 7, 0);
+	assert_int_equal(len, 7 + sizeof("user.shm.pagesize") +
+				      sizeof("user.shm.pids") +
+				      sizeof("user.shm.orphan"));
+	assert_int_equal(attr_posix_listxattr(buf, 7, sizeof(buf)), len);
+	assert_string_equal(buf, "user.a");
+	assert_string_equal(buf + 7, "user.shm.pagesize");
+	assert_int_equal(attr_posix_listxattr(buf, 7, 20), -ERANGE);
+
+	len = attr_posix_getxattr(&live, 2097152, "user.shm.pagesize", buf,
+				  sizeof(buf));
+	assert_int_equal(len, 7);
+	assert_memory_equal(buf, "2097152", 7);
+	/* nobody found, but some process could not be looked at */
+	len = attr_posix_getxattr(&live, 0, "user.shm.orphan", buf, 8);
+	assert_int_equal(len, 1);
+	assert_memory_equal(buf, "0", 1);
+	live.scan.complete = 1;
+	len = attr_posix_getxattr(&live, 0, "user.shm.orphan", buf, 8);
+	assert_memory_equal(buf, "1", 1);
+	live.scan.pids = pids;
+	live.scan.n = 2;
+	len = attr_posix_getxattr(&live, 0, "user.shm.orphan", buf, 8);
+	assert_memory_equal(buf, "0", 1);
+	len = attr_posix_getxattr(&live, 0, "user.shm.pids", buf, 8);
+	assert_int_equal(len, 3);
+	assert_memory_equal(buf, "5,6", 3);
+	assert_int_equal(attr_posix_getxattr(&live, 0, "user.shm.key", buf, 8),
 			 -ENODATA);
 }
 
@@ -127,15 +268,16 @@ static void xattr_list(void **state)
 		assert_memory_equal(buf + off, "user.shm.", 9);
 		count++;
 	}
-	assert_int_equal(count, 10);
+	assert_int_equal(count, 13);
 	assert_int_equal(attr_sysv_listxattr(&info, buf, 10), -ERANGE);
 	/* Without /proc's usage columns there is no rss or swap to show. */
 	info.have_usage = 0;
 	assert_int_equal(attr_sysv_listxattr(&info, buf, sizeof(buf)),
 			 len - (ssize_t)sizeof("user.shm.rss") -
 				 (ssize_t)sizeof("user.shm.swap"));
-	assert_int_equal(attr_sysv_getxattr(&info, "user.shm.rss", buf, 64),
-			 -ENODATA);
+	assert_int_equal(
+		attr_sysv_getxattr(&info, NULL, "user.shm.rss", buf, 64),
+		-ENODATA);
 }
 
 /* Other namespaces are ENOTSUP, so that ls -l stops asking. */
@@ -192,6 +334,9 @@ int main(void)
 		cmocka_unit_test(stat_from_record),
 		cmocka_unit_test(status_words),
 		cmocka_unit_test(xattr_values),
+		cmocka_unit_test(xattr_live_values),
+		cmocka_unit_test(xattr_pids_too_many),
+		cmocka_unit_test(posix_names),
 		cmocka_unit_test(xattr_list),
 		cmocka_unit_test(xattr_namespaces),
 		cmocka_unit_test(xattr_changes_refused),

@@ -20,6 +20,7 @@
 
 #include "name.h"
 #include "opts.h"
+#include "procscan.h"
 #include "sysvtab.h"
 
 static const char header[] = "key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap\n";
@@ -186,6 +187,53 @@ static void command_lines(void **state)
 	fuse_opt_free_args(&args);
 }
 
+/* Lines of maps and smaps: at the limits of their numbers, any length. */
+static void maps_lines(void **state)
+{
+	static char line[100000];
+	struct procscan_map m;
+	uint64_t start, size;
+
+	(void)state;
+	assert_int_equal(procscan_parse_map("ffffffffffffffff-ffffffffffffffff "
+					    "rw-s ffffffffffffffff "
+					    "ffffffff:ffffffff "
+					    "18446744073709551615",
+					    &m),
+			 0);
+	assert_int_equal(m.ino, UINT64_MAX);
+	assert_int_equal(m.major, UINT32_MAX);
+	assert_int_equal(procscan_parse_map("1-2 rw-s 0 100000000:0 0", &m),
+			 -EINVAL);
+	assert_int_equal(procscan_parse_map("1-2 rw-s 0 0:0 "
+					    "18446744073709551616",
+					    &m),
+			 -EINVAL);
+	/* a path as long as any: read, not copied */
+	memset(line, 'a', sizeof(line) - 1);
+	memcpy(line, "1-2 rw-s 0 0:0 1 /", 18);
+	assert_int_equal(procscan_parse_map(line, &m), 0);
+	assert_int_equal(strlen(m.path), sizeof(line) - 1 - 17);
+	assert_false(procscan_sysv_path(m.path));
+	/* fields cut short, at every length */
+	for (size_t n = 0; n < 16; n++) {
+		char cut[32];
+
+		memcpy(cut, "1-2 rw-s 0 0:0 1", n);
+		cut[n] = '\0';
+		assert_int_equal(procscan_parse_map(cut, &m), -EINVAL);
+	}
+	assert_int_equal(procscan_parse_smaps("KernelPageSize: "
+					      "18014398509481984 kB",
+					      &start, &size),
+			 0);
+	assert_int_equal(procscan_parse_smaps("KernelPageSize: "
+					      "18014398509481983 kB",
+					      &start, &size),
+			 2);
+	assert_int_equal(size, UINT64_C(18014398509481983) * 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +243,7 @@ int main(void)
 		cmocka_unit_test(streams),
 		cmocka_unit_test(names_at_the_limits),
 		cmocka_unit_test(command_lines),
+		cmocka_unit_test(maps_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
