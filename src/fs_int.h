@@ -70,7 +70,7 @@ void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
  * set-id bits for a truncate or a write by CRED, done as the kernel would
  * (*TO_SET then has no FUSE_SET_ATTR_MODE); any other is left to chmod.
  */
-int fs_kill_priv(fuse_req_t req, const struct seg_ref *ref,
+int fs_kill_priv(fuse_req_t req, fuse_ino_t ino, const struct seg_ref *ref,
 		 struct seg_file *file, const struct stat *attr, int *to_set,
 		 const struct seg_cred *cred);
 

@@ -11,11 +11,12 @@
  * the truncate or write with it, where /dev/shm allows both.
  */
 #include "fs_int.h"
+#include "passthrough.h"
 
 #include <errno.h>
 #include <unistd.h>
 
-int fs_kill_priv(fuse_req_t req, const struct seg_ref *ref,
+int fs_kill_priv(fuse_req_t req, fuse_ino_t ino, const struct seg_ref *ref,
 		 struct seg_file *file, const struct stat *attr, int *to_set,
 		 const struct seg_cred *cred)
 {
@@ -43,13 +44,14 @@ int fs_kill_priv(fuse_req_t req, const struct seg_ref *ref,
 		return 0;
 	}
 	/*
-	 * Alone, it comes before a cached write, and from a chmod: FUSE does
-	 * not tell which.  Either way a caller who may write could clear the
-	 * bits by writing (or truncating to the size it has), so it may
-	 * clear them now; without -o kernel_cache no write asks for it, and
-	 * a chmod is a chmod.
+	 * Alone, it comes before a write the kernel does itself (cached, or
+	 * passthrough), and from a chmod: FUSE does not tell which.  Either
+	 * way a caller who may write could clear the bits by writing (or
+	 * truncating to the size it has), so it may clear them now; where
+	 * the daemon does every write, no write asks for it, and a chmod is
+	 * a chmod.
 	 */
-	if (cfg == NULL || !cfg->kernel_cache ||
+	if (cfg == NULL || (!cfg->kernel_cache && !passthrough_serves(ino)) ||
 	    ref->ops->access(ref, cred, W_OK) < 0)
 		return 0;
 	res = cred_enter(cred_daemon(), &saved);

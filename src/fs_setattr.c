@@ -134,7 +134,7 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 	}
 	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
-		res = fs_kill_priv(req, &ref, file_of(fi), attr, &to_set,
+		res = fs_kill_priv(req, ino, &ref, file_of(fi), attr, &to_set,
 				   &cred);
 		if (res == 0)
 			res = apply_setattr(&ref, attr, to_set, file_of(fi));
