@@ -3,12 +3,14 @@
 #include "cache.h"
 #include "cache_int.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "attr.h"
 #include "fs_tree.h"
 #include "kind.h"
+#include "log.h"
 #include "node.h"
 
 /* -o kernel_cache; set at INIT, before any other request. */
@@ -38,9 +40,26 @@ int cache_start(struct fuse_session *se, const struct fs_config *cfg)
 	return watch_start(se, cfg->kernel_cache);
 }
 
+/*
+ * Files open now, so that those the kernel never released (the session
+ * ended by a signal, a release still on its way) are released at the
+ * end: their segments detached, their memory given back.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct seg_file *head;
+} open_files = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* After the session loop: no request is served any more. */
 void cache_stop(void)
 {
+	struct seg_file *f;
+
 	watch_stop();
+	while ((f = open_files.head) != NULL) {
+		open_files.head = f->cache_next;
+		f->ops->release(f);
+	}
 }
 
 void cache_init_conn(struct fuse_conn_info *conn, const struct fs_config *cfg)
@@ -139,10 +158,25 @@ void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 	/* Attaching changes a SysV segment's nattch and atime. */
 	cache_changed(ino);
 	node_opened(ino, 1);
+	pthread_mutex_lock(&open_files.lock);
+	file->cache_prev = NULL;
+	file->cache_next = open_files.head;
+	if (open_files.head != NULL)
+		open_files.head->cache_prev = file;
+	open_files.head = file;
+	pthread_mutex_unlock(&open_files.lock);
 }
 
-void cache_closed(fuse_ino_t ino)
+void cache_closed(fuse_ino_t ino, struct seg_file *file)
 {
+	pthread_mutex_lock(&open_files.lock);
+	if (file->cache_prev != NULL)
+		file->cache_prev->cache_next = file->cache_next;
+	else
+		open_files.head = file->cache_next;
+	if (file->cache_next != NULL)
+		file->cache_next->cache_prev = file->cache_prev;
+	pthread_mutex_unlock(&open_files.lock);
 	node_opened(ino, -1);
 	cache_changed(ino);
 }
@@ -156,11 +190,15 @@ void cache_closed(fuse_ino_t ino)
  * handler may wait on a page here only while a READ of it is answered by
  * another worker, which libfuse starts when none is idle.
  */
-int cache_truncated(fuse_ino_t ino, off_t size)
+void cache_truncated(fuse_ino_t ino, off_t size)
 {
 	off_t page = (off_t)sysconf(_SC_PAGESIZE);
+	int res = watch_drop_now(ino, size / page * page);
 
-	return watch_drop_now(ino, size / page * page);
+	/* The truncate is done: a failure here is no failure of it. */
+	if (res < 0)
+		log_err("cannot drop the kernel's pages of %llu: %s\n",
+			(unsigned long long)ino, strerror(-res));
 }
 
 /*

@@ -58,9 +58,9 @@ void cache_changed(fuse_ino_t ino);
  */
 void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 		  struct seg_file *file, int truncated, int passthrough);
-void cache_closed(fuse_ino_t ino);
+void cache_closed(fuse_ino_t ino, struct seg_file *file);
 /* We truncated INO to SIZE: its cached pages from there on go, now. */
-int cache_truncated(fuse_ino_t ino, off_t size);
+void cache_truncated(fuse_ino_t ino, off_t size);
 /* FILE, open on INO, was read: pages read through the cache must go. */
 void cache_read(fuse_ino_t ino, struct seg_file *file);
 

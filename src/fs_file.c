@@ -65,7 +65,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	cache_opened(ino, fi, file, fi->flags & O_TRUNC, pt.id > 0);
 	/* Interrupted: the caller will never close it. */
 	if (passthrough_reply_open(req, fi, &pt) == -ENOENT) {
-		cache_closed(ino);
+		cache_closed(ino, file);
 		passthrough_closed(ino);
 		file->ops->release(file);
 	}
@@ -143,7 +143,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		     pt.id > 0);
 	cache_entry_named(d->ops, name, st.st_ino, &ref, &st, &e);
 	if (passthrough_reply_create(req, &e, fi, &pt) == -ENOENT) {
-		cache_closed(st.st_ino);
+		cache_closed(st.st_ino, file);
 		passthrough_closed(st.st_ino);
 		undo_create(d, name, made, file);
 		node_forget(st.st_ino, 1);
@@ -210,8 +210,8 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	log_debug("release %llu\n", (unsigned long long)ino);
 	passthrough_closed(ino);
+	cache_closed(ino, file);
 	file->ops->release(file);
-	cache_closed(ino);
 	fuse_reply_err(req, 0);
 }
 

@@ -142,7 +142,7 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		cred_leave(&saved);
 	}
 	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
-		res = cache_truncated(ino, attr->st_size);
+		cache_truncated(ino, attr->st_size);
 	if (res == 0)
 		res = ref.ops->getattr(&ref, file_of(fi), &st);
 	if (res < 0) {

@@ -50,6 +50,7 @@ struct seg_file {
 	 */
 	int others_wrote;
 	unsigned cache_epoch; /* the FUSE layer's cache.c, atomically */
+	struct seg_file *cache_prev, *cache_next; /* cache.c's, its lock */
 };
 
 /* What a node of the tree refers to; copied freely, owns nothing. */

@@ -231,7 +231,7 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 	res = seg_span(f->size, off, size, 1, &n);
 	if (res < 0)
 		return res;
-	fd = file_fd(f);
+	fd = __atomic_load_n(&f->no_pwrite, __ATOMIC_ACQUIRE) ? -1 : file_fd(f);
 	if (fd >= 0) {
 		/* N stays within the segment: the file cannot grow. */
 		ssize_t done = pwrite(fd, buf, n, off);
@@ -240,8 +240,12 @@ static ssize_t sysv_write(struct seg_file *file, const void *buf, size_t size,
 			return done;
 		if (errno != EINVAL || f->trimmed)
 			return -errno;
-		__atomic_store_n(&f->fd, FD_NONE, __ATOMIC_RELEASE);
-		close(fd);
+		/*
+		 * A file that takes no write(2) (hugetlb): stores from now
+		 * on.  The descriptor stays open until the release, since
+		 * other workers may be using it this moment.
+		 */
+		__atomic_store_n(&f->no_pwrite, 1, __ATOMIC_RELEASE);
 	}
 	res = sysv_store((char *)f->addr + off, buf, n);
 	return res < 0 ? res : (ssize_t)n;

@@ -57,6 +57,7 @@ struct sysv_file {
 	int writable;
 	int fd;	     /* see file_fd() */
 	int trimmed; /* then reads and writes go through fd alone */
+	int no_pwrite; /* fd takes no write(2) (hugetlb): store, atomically */
 	struct map_window window;
 };
 
