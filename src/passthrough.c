@@ -262,6 +262,11 @@ void passthrough_closed(fuse_ino_t ino)
 	pthread_mutex_unlock(&reg.lock);
 }
 
+int passthrough_kills_priv(void)
+{
+	return conn.wanted && pt_abi_kills_priv();
+}
+
 int passthrough_serves(fuse_ino_t ino)
 {
 	struct backing *b;

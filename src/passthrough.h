@@ -47,6 +47,12 @@ int passthrough_opened(fuse_ino_t ino, struct seg_file *file,
 void passthrough_closed(fuse_ino_t ino);
 /* Whether the kernel does I/O on INO itself (a backing file is open). */
 int passthrough_serves(fuse_ino_t ino);
+/*
+ * Whether the connection has FUSE_HANDLE_KILLPRIV_V2 (passthrough_abi.c):
+ * the kernel then asks nothing of set-id bits before its own writes, but
+ * an empty SETATTR before a passthrough write to a file that has them.
+ */
+int passthrough_kills_priv(void);
 
 /* fuse_reply_open() and fuse_reply_create(), served as PT says. */
 int passthrough_reply_open(fuse_req_t req, struct fuse_file_info *fi,

@@ -31,6 +31,17 @@
  *    a passthrough open while others of the inode use direct I/O.
  *  - It releases a file (dropping the inode's backing file with its last
  *    passthrough open) before it sends RELEASE.
+ *  - Before a write it does itself (passthrough, or a cached write), the
+ *    kernel calls file_remove_privs() on the FUSE file, and a FUSE inode
+ *    is never S_NOSEC unless the connection has FUSE_HANDLE_KILLPRIV_V2
+ *    (bit 28 of the flags, Linux 5.11): so without it every such write
+ *    first asks GETXATTR "security.capability", a round trip that cost a
+ *    1 MiB passthrough write a fifth of its speed here.  With it the
+ *    daemon clears set-id bits at write, truncate and chown (shmfs does
+ *    those as the caller, so tmpfs clears them), and before a
+ *    passthrough write to a file that has them the kernel sends a
+ *    SETATTR with nothing to set (fs_killpriv.c).  So it goes with
+ *    passthrough; libfuse 3.14 has no capability for it.
  *
  * libfuse 3.17 has FUSE_CAP_PASSTHROUGH, max_backing_stack_depth and
  * fuse_file_info.backing_id; meson sets HAVE_FUSE_PASSTHROUGH where it
@@ -69,6 +80,9 @@
 
 #ifndef FUSE_PASSTHROUGH
 #define FUSE_PASSTHROUGH (1ULL << 37)
+#endif
+#ifndef FUSE_HANDLE_KILLPRIV_V2
+#define FUSE_HANDLE_KILLPRIV_V2 (1 << 28)
 #endif
 #ifndef FOPEN_PASSTHROUGH
 #define FOPEN_PASSTHROUGH (1 << 7)
@@ -118,11 +132,25 @@ int pt_abi_offered(const struct fuse_conn_info *conn)
 	return (conn->capable & FUSE_CAP_PASSTHROUGH) != 0;
 }
 
+/* Set at INIT, before the daemon has other threads; only read after. */
+static int kills_priv;
+
 void pt_abi_want(struct fuse_conn_info *conn)
 {
 	conn->want |= FUSE_CAP_PASSTHROUGH;
 	/* libfuse adds the FUSE level itself. */
 	conn->max_backing_stack_depth = STACK_DEPTH - 1;
+#ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
+	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) {
+		conn->want |= FUSE_CAP_HANDLE_KILLPRIV_V2;
+		kills_priv = 1;
+	}
+#endif
+}
+
+int pt_abi_kills_priv(void)
+{
+	return kills_priv;
 }
 
 static void set_backing(struct fuse_file_info *fi, int id, int map_only)
@@ -170,7 +198,9 @@ _Static_assert(INIT_OUT_STACK_DEPTH + sizeof(uint32_t) <=
 static int init_seen;
 static uint64_t init_unique; /* its reply is yet to be written */
 static int offered;
+static int offered_kill; /* FUSE_HANDLE_KILLPRIV_V2 */
 static int wanted;
+static int kills_priv; /* the reply took it */
 
 /* What an open reply on this thread is to carry: see pt_abi_reply_*(). */
 struct open_mark {
@@ -195,6 +225,7 @@ static ssize_t pt_read(int fd, void *buf, size_t len, void *userdata)
 		memcpy(&init, in + 1, sizeof(init));
 		offered = (init.flags & FUSE_INIT_EXT) &&
 			  (init.flags2 & (uint32_t)(FUSE_PASSTHROUGH >> 32));
+		offered_kill = (init.flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
 	}
 	return n;
 }
@@ -214,6 +245,10 @@ static ssize_t send_init(int fd, struct iovec *iov)
 	if (!(out.flags & FUSE_INIT_EXT))
 		return writev(fd, iov, 2);
 	out.flags2 |= (uint32_t)(FUSE_PASSTHROUGH >> 32);
+	if (offered_kill) {
+		out.flags |= FUSE_HANDLE_KILLPRIV_V2;
+		kills_priv = 1;
+	}
 	memcpy((char *)&out + INIT_OUT_STACK_DEPTH, &depth, sizeof(depth));
 	return writev(fd, v, 2);
 }
@@ -278,6 +313,11 @@ void pt_abi_want(struct fuse_conn_info *conn)
 {
 	(void)conn;
 	wanted = 1;
+}
+
+int pt_abi_kills_priv(void)
+{
+	return kills_priv;
 }
 
 int pt_abi_reply_open(fuse_req_t req, struct fuse_file_info *fi, int id,

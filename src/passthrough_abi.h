@@ -19,8 +19,13 @@
 int pt_abi_setup(struct fuse_session *se);
 /* In the INIT handler: whether the kernel offers passthrough. */
 int pt_abi_offered(const struct fuse_conn_info *conn);
-/* In the INIT handler: take it, for backing files on tmpfs and shmem. */
+/*
+ * In the INIT handler: take it, for backing files on tmpfs and shmem,
+ * and FUSE_HANDLE_KILLPRIV_V2 with it where the kernel offers that.
+ */
 void pt_abi_want(struct fuse_conn_info *conn);
+/* After the INIT's reply: whether it took FUSE_HANDLE_KILLPRIV_V2. */
+int pt_abi_kills_priv(void);
 
 /* Register FD as a backing file on the session's DEVFD: its id, or -errno. */
 int pt_abi_backing_open(int devfd, int fd);

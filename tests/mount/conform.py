@@ -408,8 +408,8 @@ def nocaps(t):
 
 
 # What the deliberate differences left differently.
-DIFFERENT = ["wh1", "wh2", "wh3", "wh4", "u1wsuid", "u1x", "sl", "lk",
-             "lk2", "fifo"]
+DIFFERENT = ["wh1", "wh2", "wh3", "wh4", "u1x", "sl", "lk", "lk2",
+             "fifo"]
 
 
 def tidy(t):

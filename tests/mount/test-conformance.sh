@@ -38,9 +38,6 @@ user1: mount: rename whiteout: EINVAL | wh1 0644 1001:1001 size 3 blocks 8 links
 user1: tmpfs: rename whiteout: ok | wh1 0000 1001:1001 size 0 blocks 0 links 1 mtime,ctime | wh2 0644 1001:1001 size 3 blocks 8 links 1 new | . 1777 0:0 mtime,ctime
 root: mount: rename whiteout: EINVAL | wh3 0644 0:0 size 4 blocks 8 links 1 | wh4 absent | . 1777 0:0
 root: tmpfs: rename whiteout: ok | wh3 0000 0:0 size 0 blocks 0 links 1 mtime,ctime | wh4 0644 0:0 size 4 blocks 8 links 1 new | . 1777 0:0 mtime,ctime
-# a write keeps set-id bits (writes are the daemon's own pwrite)
-user1: mount: write u1wsuid: ok | u1wsuid 6755 1001:1001 size 3 blocks 8 links 1 mtime,ctime | . 1777 0:0
-user1: tmpfs: write u1wsuid: ok | u1wsuid 0755 1001:1001 size 3 blocks 8 links 1 mtime,ctime | . 1777 0:0
 # uid 0 keeps root's rights (SECURITY)
 nocaps: mount: open u1g r: ok | u1g 2660 1001:2000 size 3 blocks 8 links 1 | . 1777 0:0
 nocaps: tmpfs: open u1g r: EACCES | u1g 2660 1001:2000 size 3 blocks 8 links 1 | . 1777 0:0

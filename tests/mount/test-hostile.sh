@@ -173,38 +173,44 @@ same_as_kernel() {
 	assert_eq "$(posix_field "$1-d" size)" "$(posix_field "$1-m" size)" "$3: the same size"
 }
 chmod 1777 /dev/shm
-# With passthrough the kernel writes to the object itself: a write to a
-# set-group-ID object without group execute, by a non-owner outside its
-# group, fails there with EPERM (Linux 6.18; shmfs(1), DATA PATH).  The
-# daemon's own path does it as /dev/shm does, so the writes below are
-# checked on that path.
-stop_shmfs
-start_shmfs -o allow_other,passthrough=off
-for m in 4666:0666 2676:0676 2666:0666 6676:0676; do
-	from=${m%:*} to=${m#*:}
-	twins "t$from" "$from"
-	assert_true "directly: truncate of a $from object" as 1002 truncate -s 8 "/dev/shm/t$from-d"
-	assert_true "through the mount: truncate of a $from object" as 1002 truncate -s 8 "$P/t$from-m"
-	same_as_kernel "t$from" "$to" "truncate by a non-owner leaves $to"
-	twins "w$from" "$from"
-	for f in "/dev/shm/w$from-d" "$P/w$from-m"; do
-		assert_true "write to a $from object: $f" as 1002 \
-			sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$f"
+# On both data paths: the daemon's writes and truncates as the caller, and
+# the kernel's own passthrough writes (fs_killpriv.c).
+for mode in passthrough off; do
+	stop_shmfs
+	opts=allow_other$([[ $mode == off ]] && echo ,passthrough=off)
+	start_shmfs -o "$opts"
+	x=${mode:0:1} # the objects of this round
+	for m in 4666:0666 2676:0676 2666:0666 6676:0676; do
+		from=${m%:*} to=${m#*:}
+		twins "${x}t$from" "$from"
+		assert_true "$mode: directly: truncate of a $from object" as 1002 truncate -s 8 "/dev/shm/${x}t$from-d"
+		assert_true "$mode: through the mount: truncate of a $from object" as 1002 truncate -s 8 "$P/${x}t$from-m"
+		same_as_kernel "${x}t$from" "$to" "$mode: truncate by a non-owner leaves $to"
+		twins "${x}w$from" "$from"
+		for f in "/dev/shm/${x}w$from-d" "$P/${x}w$from-m"; do
+			assert_true "$mode: write to a $from object: $f" as 1002 \
+				sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$f"
+		done
+		same_as_kernel "${x}w$from" "$to" "$mode: a write by a non-owner leaves $to"
+		assert_eq "x" "$("$H" posix-read "${x}w$from-m" 0 1)" "$mode: the write is there"
 	done
-	same_as_kernel "w$from" "$to" "a write by a non-owner leaves $to"
+	twins "${x}own" 4666
+	assert_true "$mode: the owner's own write" as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$P/${x}own-m"
+	as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "/dev/shm/${x}own-d"
+	same_as_kernel "${x}own" 0666 "$mode: the owner's write clears the set-user-ID bit too"
+	twins "${x}root" 4666
+	truncate -s 8 "/dev/shm/${x}root-d"
+	assert_true "$mode: root truncates" truncate -s 8 "$P/${x}root-m"
+	same_as_kernel "${x}root" 4666 "$mode: root (CAP_FSETID) keeps the bit"
+	twins "${x}rootw" 4666
+	sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "/dev/shm/${x}rootw-d"
+	assert_true "$mode: root writes" sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$P/${x}rootw-m"
+	same_as_kernel "${x}rootw" 4666 "$mode: a write by root (CAP_FSETID) keeps the bit"
+	twins "${x}chmod" 4666
+	assert_fails_with "$EPERM" as 1002 chmod 0666 "/dev/shm/${x}chmod-d"
+	assert_fails_with "$EPERM" as 1002 chmod 0666 "$P/${x}chmod-m"
+	same_as_kernel "${x}chmod" 4666 "$mode: a chmod by a non-owner is still refused"
 done
-twins own 4666
-assert_true "the owner's own write" as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh "$P/own-m"
-as 1001 sh -c 'printf x | dd of="$1" conv=notrunc status=none' sh /dev/shm/own-d
-same_as_kernel own 0666 "the owner's write clears the set-user-ID bit too"
-twins root 4666
-truncate -s 8 /dev/shm/root-d
-assert_true "root truncates" truncate -s 8 "$P/root-m"
-same_as_kernel root 4666 "root (CAP_FSETID) keeps the bit"
-twins chmod 4666
-assert_fails_with "$EPERM" as 1002 chmod 0666 /dev/shm/chmod-d
-assert_fails_with "$EPERM" as 1002 chmod 0666 "$P/chmod-m"
-same_as_kernel chmod 4666 "a chmod by a non-owner is still refused"
 memory "after: set-id POSIX objects: truncate and write by a non-owner clear the bits"
 stop_shmfs
 
