@@ -10,9 +10,9 @@
  *    The worst delay is thus one interval plus one poll.
  * The nodes to check are copied out of the node table (node_pick), so a
  * slow check holds no lock that a request needs.
- * A descriptor is read at most every NEWS_REST_NS: every read(2) and
- * write(2) that the kernel does through passthrough is an inotify event
- * (IN_ACCESS, IN_MODIFY), and identical events that queue meanwhile merge,
+ * A descriptor is read at most every NEWS_REST_NS: every write(2) that
+ * the kernel does through passthrough is an inotify event (IN_MODIFY),
+ * and identical events that queue meanwhile merge,
  * so that a busy file costs a check per rest, not one per request.
  * A notice about an inode or name the kernel does not hold yet does
  * nothing, and an answer read before a change may still be on its way to

@@ -23,12 +23,16 @@ static int inotify_fd = -1;
 /*
  * Every change another process can make to an object's name, size,
  * owner, mode or times.  Stores through a mapping change none of them.
+ * Not IN_ACCESS: a read moves only the atime (under relatime, at most
+ * once a day or after a change), and watching it would queue an event
+ * for every read the kernel does through passthrough, in the reader's
+ * own read(2); an atime moved by a read elsewhere shows when the kernel's
+ * 1 s of attributes runs out (shmfs(1), CACHING).
  */
 /* Those that change which object a name stands for. */
 #define NAME_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
-#define WATCH_EVENTS                                                        \
-	(NAME_EVENTS | IN_ATTRIB | IN_MODIFY | IN_ACCESS | IN_CLOSE_WRITE | \
-	 IN_ONLYDIR)
+#define WATCH_EVENTS \
+	(NAME_EVENTS | IN_ATTRIB | IN_MODIFY | IN_CLOSE_WRITE | IN_ONLYDIR)
 
 void posix_watch_start(void)
 {
@@ -73,7 +77,7 @@ static int watch_active(void)
  * only for names that came or went: one waits for the directory's lock,
  * so the fewer the better (see cache_watch.c).  A name that came or went
  * moved the directory's mtime, and an event without a name is about the
- * directory itself (chmod, a listing's atime): posix/'s attributes.
+ * directory itself (chmod, touch): posix/'s attributes.
  */
 static int watch_news(struct watch_want *want, struct change_list *out)
 {
