@@ -9,20 +9,12 @@
 #
 #   meson test -C BUILD --benchmark --verbose perf-admin
 source "$(dirname "${BASH_SOURCE[0]}")/../mount/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 
 ROUNDS=${SHMFS_BENCH_ROUNDS:-5}
 NPROC=${SHMFS_BENCH_PROCESSES:-500}
 NSEGS=${SHMFS_BENCH_SEGMENTS:-1000}
 
-now_ns() { date +%s%N; }
-elapsed_ms() {
-	local t0 t1
-	t0=$(now_ns)
-	"$@" >/dev/null 2>&1
-	t1=$(now_ns)
-	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f\n", d / 1e6 }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # timed NAME CMD...: the median of ROUNDS runs of CMD, one table row
 timed() {
 	local name=$1 i

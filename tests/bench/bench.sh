@@ -10,6 +10,7 @@
 #
 #   meson test -C BUILD --benchmark --verbose      (or SHMFS_BENCH_ROUNDS=N)
 source "$(dirname "${BASH_SOURCE[0]}")/../mount/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 
 ROUNDS=${SHMFS_BENCH_ROUNDS:-5}
 BIG=$((512 << 20))
@@ -19,16 +20,6 @@ NSEGS=${SHMFS_BENCH_SEGMENTS:-20000}
 mount -o remount,size=3g /dev/shm
 sysctl -q -w kernel.shmmni=32768
 
-now_ns() { date +%s%N; }
-# elapsed_ms CMD...: wall time of CMD in milliseconds (3 decimals)
-elapsed_ms() {
-	local t0 t1
-	t0=$(now_ns)
-	"$@" >/dev/null 2>&1
-	t1=$(now_ns)
-	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f\n", d / 1e6 }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ROWS=()
 # row NAME SHMFS NATIVE UNIT RATIO TARGET MET
