@@ -153,7 +153,8 @@ err_unlink:
 	return res;
 }
 
-static int dir_unlink(const char *name)
+/* NAME, an object posix/ shows: 0, or -ENOENT as for a name it hides. */
+static int object_named(const char *name)
 {
 	struct stat st;
 	int res = name_check_posix(name);
@@ -164,10 +165,17 @@ static int dir_unlink(const char *name)
 		return -ENOENT;
 	if (fstatat(posix_dir.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -ENOENT;
+	return S_ISREG(st.st_mode) ? 0 : -ENOENT;
+}
+
+static int dir_unlink(const char *name)
+{
+	int res = object_named(name);
+
 	/* shm_unlink() */
-	return unlinkat(posix_dir.dirfd, name, 0) < 0 ? -errno : 0;
+	if (res == 0 && unlinkat(posix_dir.dirfd, name, 0) < 0)
+		res = -errno;
+	return res;
 }
 
 /*
@@ -189,12 +197,9 @@ static int dir_rename(const char *name, const char *newname, unsigned int flags)
 		return res;
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
-	if (posix_dir.dirfd < 0)
-		return -ENOENT;
-	if (fstatat(posix_dir.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -ENOENT;
+	res = object_named(name);
+	if (res < 0)
+		return res;
 	if (fstatat(posix_dir.dirfd, newname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return -EEXIST;
