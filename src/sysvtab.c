@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "sysvtab.h"
+#include "sysvtab_parse.h"
 
 #include <errno.h>
 #include <inttypes.h>

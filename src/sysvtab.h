@@ -31,36 +31,6 @@ struct sysvtab {
 	size_t n, cap;
 };
 
-enum sysvtab_col {
-	COL_KEY,
-	COL_SHMID,
-	COL_PERMS,
-	COL_SIZE,
-	COL_CPID,
-	COL_LPID,
-	COL_NATTCH,
-	COL_UID,
-	COL_GID,
-	COL_CUID,
-	COL_CGID,
-	COL_ATIME,
-	COL_DTIME,
-	COL_CTIME,
-	COL_RSS,
-	COL_SWAP,
-	SYSVTAB_NCOLS
-};
-
-/* Where each column is, by name, so a kernel that adds one does not break us. */
-struct sysvtab_cols {
-	int pos[SYSVTAB_NCOLS]; /* -1: absent */
-	int ncols;
-};
-
-int sysvtab_parse_header(const char *line, struct sysvtab_cols *cols);
-int sysvtab_parse_line(const struct sysvtab_cols *cols, const char *line,
-		       struct sysv_info *info);
-
 /* Read the whole table of this IPC namespace. */
 int sysvtab_read(struct sysvtab *tab);
 /* The same from any stream laid out like /proc/sysvipc/shm. */

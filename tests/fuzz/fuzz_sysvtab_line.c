@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sysvtab.h"
+#include "sysvtab_parse.h"
 
 #define CHECK(c) ((c) ? (void)0 : abort())
 

@@ -21,7 +21,7 @@
 #include "name.h"
 #include "opts.h"
 #include "procscan.h"
-#include "sysvtab.h"
+#include "sysvtab_parse.h"
 
 static const char header[] = "key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap\n";
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sysvtab.h"
+#include "sysvtab_parse.h"
 
 /* As Linux 6.x prints it. */
 static const char header[] =
