@@ -113,9 +113,12 @@ int cred_add_group(struct seg_cred *c, gid_t gid);
 /*
  * cred_task.c: fill in C's capabilities and groups from
  * /proc/PID/task/PID/status, C's uid, gid and pid being those of the
- * request.  Whatever cannot be read for sure (the task gone, its fsuid or
- * fsgid not the request's, another user namespace) leaves C with no
- * capabilities and no groups: fewer rights, never more.  0 or -errno.
+ * request.  A task in another user namespace gets no capabilities.
+ * Whatever cannot be read for sure (pid 0, the task gone, its fsuid or
+ * fsgid not the request's, no descriptor left) fails, leaving C with no
+ * capabilities and no groups: without its groups C could have more
+ * rights than the caller (mode 0604), so it must not be acted as.
+ * 0 or -errno.
  */
 int cred_read_task(struct seg_cred *c);
 /* The same from the text of a status file, read from FD; for tests. */

@@ -13,10 +13,11 @@
  * by another thread of its process cannot complete (de_thread() waits for
  * it) until we reply.  Requests sent without waiting (release, forget,
  * readahead) carry no caller and are never acted on as one.  So we check
- * what a mistake would look like, and on any doubt give fewer rights: the
- * fsuid and fsgid read must be the request's, and capabilities count only
- * when the task is in the daemon's user namespace (those of a task in a
- * namespace of its own are no rights here).
+ * what a mistake would look like, and on any doubt fail, which refuses
+ * the request (fs.c): the fsuid and fsgid read must be the request's.
+ * Capabilities count only when the task is in the daemon's user
+ * namespace (those of a task in a namespace of its own are no rights
+ * here); its groups still do.
  */
 #include "cred.h"
 

@@ -29,7 +29,26 @@ struct seg_file *file_of(const struct fuse_file_info *fi)
 	return fi != NULL ? (struct seg_file *)(uintptr_t)fi->fh : NULL;
 }
 
-void req_cred(fuse_req_t req, struct seg_cred *cred)
+/* Why a caller was refused, once a minute: any user can make it happen. */
+static void say_refused(const struct seg_cred *c, int err)
+{
+	static struct log_limit limit;
+	unsigned long held;
+	char more[64] = "";
+
+	if (!log_limited(&limit, &held))
+		return;
+	if (held > 0)
+		snprintf(more, sizeof(more), " (and %lu more since)", held);
+	log_warn("refused a request of pid %d, uid %u: cannot read its groups "
+		 "and capabilities: %s%s\n",
+		 (int)c->pid, (unsigned)c->uid,
+		 c->pid == 0 ? "not in the daemon's PID namespace"
+			     : strerror(-err),
+		 more);
+}
+
+int req_cred(fuse_req_t req, struct seg_cred *cred)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	int res;
@@ -41,19 +60,30 @@ void req_cred(fuse_req_t req, struct seg_cred *cred)
 	/* Not acting as callers, the daemon does all with its own rights. */
 	cred->caps = cred_daemon()->caps;
 	if (!cred_active())
-		return;
-	/* Unknown capabilities or groups mean fewer rights, not more. */
+		return 0;
+	/*
+	 * Unknown groups would be more rights, not fewer: a mode that denies
+	 * a group what it gives others (0604) would give a member the
+	 * others' rights.  So the caller is refused, as the kernel refuses
+	 * one without the right.  Whatever the reason (out of descriptors,
+	 * pid 0 from another PID namespace, a status not the request's), the
+	 * caller is still waiting for this answer (cred_task.c); a release
+	 * or a forget, which carry no caller, never come here.
+	 */
 	res = cred_read_task(cred);
-	if (res < 0)
-		log_debug("no credentials of pid %d: %s\n", (int)ctx->pid,
-			  strerror(-res));
+	if (res < 0) {
+		say_refused(cred, res);
+		return -EACCES;
+	}
+	return 0;
 }
 
 int enter_caller(fuse_req_t req, struct seg_cred *cred,
 		 struct cred_saved *saved)
 {
-	req_cred(req, cred);
-	return cred_enter(cred, saved);
+	int res = req_cred(req, cred);
+
+	return res ?: cred_enter(cred, saved);
 }
 
 int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,

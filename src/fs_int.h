@@ -12,8 +12,10 @@ struct seg_file *file_of(const struct fuse_file_info *fi);
 /*
  * Opens and changes are done as the caller (see cred.h); lookups, stat
  * and listings as the daemon, since anyone may see what ipcs shows.
+ * Acting as callers, one whose groups and capabilities cannot be read is
+ * refused: -EACCES.
  */
-void req_cred(fuse_req_t req, struct seg_cred *cred);
+int req_cred(fuse_req_t req, struct seg_cred *cred);
 int enter_caller(fuse_req_t req, struct seg_cred *cred,
 		 struct cred_saved *saved);
 /* The object INO names, with this thread acting as the caller. */

@@ -112,11 +112,13 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	int res;
 
 	if (tree_is_dir(ino)) {
-		req_cred(req, &cred);
+		res = req_cred(req, &cred);
 		tree_stat(ino, &st);
 		/* A directory has no creator: the owner rule is the file rule. */
-		res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
-				    st.st_gid, st.st_uid, st.st_gid, mask);
+		if (res == 0)
+			res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
+					    st.st_gid, st.st_uid, st.st_gid,
+					    mask);
 		fuse_reply_err(req, -res);
 		return;
 	}

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <syslog.h>
 
+#include "clock.h"
+
+#define LIMIT_NS (60 * 1000000000LL)
+
 static int debug_on;
 static int use_syslog;
 
@@ -32,6 +36,22 @@ static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
 		return;
 	fprintf(stderr, "%s%s", mid_line ? "" : "shmfs: ", buf);
 	mid_line = (size_t)len < sizeof(buf) && buf[len - 1] != '\n';
+}
+
+int log_limited(struct log_limit *l, unsigned long *held)
+{
+	int64_t now = clock_now_ns();
+	int64_t next = __atomic_load_n(&l->next_ns, __ATOMIC_RELAXED);
+
+	/* Of threads that see the time come, one writes; the others count. */
+	if (now < next ||
+	    !__atomic_compare_exchange_n(&l->next_ns, &next, now + LIMIT_NS, 0,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&l->held, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	*held = __atomic_exchange_n(&l->held, 0, __ATOMIC_RELAXED);
+	return 1;
 }
 
 void log_setup(int debug)

@@ -7,6 +7,7 @@
 #define SHMFS_LOG_H
 
 #include <fuse_log.h>
+#include <stdint.h>
 
 int log_debug_enabled(void);
 void log_setup(int debug);
@@ -20,5 +21,17 @@ void log_to_syslog(void);
 #define log_notice(...) fuse_log(FUSE_LOG_NOTICE, __VA_ARGS__)
 #define log_warn(...)	fuse_log(FUSE_LOG_WARNING, __VA_ARGS__)
 #define log_err(...)	fuse_log(FUSE_LOG_ERR, __VA_ARGS__)
+
+/*
+ * For a line that any caller can make the daemon write, as often as it
+ * likes: one a minute at most for each such limit (zeroed, static), so
+ * that a hostile user cannot flood the log.  1 if this line may go out,
+ * with *HELD the ones held back since the last; 0 if not.
+ */
+struct log_limit {
+	int64_t next_ns;
+	unsigned long held;
+};
+int log_limited(struct log_limit *l, unsigned long *held);
 
 #endif

@@ -247,4 +247,81 @@ echo hi >&3
 assert_true "a SysV file being created, 0644" test ! -x "$S/$(sysv_name 0x1405)"
 exec 3>&-
 memory "after: access(X_OK) on a file without an x bit: no, even for root"
+section "groups that cannot be read: refused, not the others' rights"
+# 0604: group 31000 may not read what others may.  User 1004 is in it as a
+# supplementary group only, which FUSE does not give: the daemon reads it
+# from /proc.  Out of descriptors it cannot, and must refuse rather than
+# take 1004 for one of the others.  Without passthrough, so that the
+# daemon itself serves an open file's reads meanwhile.
+stop_shmfs
+start_shmfs -o allow_other,passthrough=off
+IN_G=(setpriv --reuid=1004 --regid=1004 --groups=31000)
+NOT_G=(setpriv --reuid=1004 --regid=1004 --clear-groups)
+"$H" sysv-create 0x1406 4096 0604 >/dev/null
+"$H" sysv-write 0x1406 0 "for the others"
+"$H" sysv-chown 0x1406 0 31000
+NSEG=$S/$(sysv_name 0x1406)
+assert_fails_with "$EACCES" "${IN_G[@]}" "$H" sysv-read 0x1406
+assert_eq "for the others" "$("${NOT_G[@]}" "$H" sysv-read 0x1406 0 14)" "directly: 1004 outside the group reads"
+assert_fails_with "$EACCES" "${IN_G[@]}" cat "$NSEG"
+assert_eq "for the others" "$("${NOT_G[@]}" cat "$NSEG" | strip_nul)" "through the mount too"
+exec 4<"$NSEG" # opened while the daemon can read credentials
+assert_eq 1 "$(sysv_field 0x1406 nattch)" "the daemon holds it attached"
+# The lowest free descriptor as the soft limit: then every open(2) of the
+# daemon fails (EMFILE).  The least of three looks: the watcher's own
+# open of /proc/sysvipc/shm is brief.
+free_fd() {
+	local n=0
+	while [[ -e /proc/$SHMFS_PID/fd/$n ]]; do n=$((n + 1)); done
+	echo "$n"
+}
+read -r soft hard < <(prlimit --pid "$SHMFS_PID" --nofile --output=SOFT,HARD --noheadings)
+nfd=$(free_fd)
+for _ in 1 2; do f=$(free_fd) && ((f < nfd)) && nfd=$f; done
+prlimit --pid "$SHMFS_PID" --nofile="$nfd:$hard"
+assert_fails_with "$EACCES" "${IN_G[@]}" cat "$NSEG"
+# Refused too, though the kernel would let them: the refusals are the
+# daemon's, which cannot know.
+assert_fails_with "$EACCES" "${NOT_G[@]}" cat "$NSEG"
+assert_fails_with "$EACCES" cat "$NSEG"
+assert_eq 1 "$(grep -c "refused a request .*: Too many open files" "$SHMFS_LOG")" "said once in the log"
+assert_eq "604 0 31000" "$("${NOT_G[@]}" stat -c '%a %u %g' "$NSEG")" "stat, as the daemon, still works"
+assert_eq "for the others" "$(strip_nul <&4)" "so does a read of an open file"
+exec 4<&-
+detached() { [[ $(sysv_field 0x1406 nattch) == 0 ]]; }
+assert_true "and its release" wait_for 5 detached
+prlimit --pid "$SHMFS_PID" --nofile="$soft:$hard"
+assert_fails_with "$EACCES" "${IN_G[@]}" cat "$NSEG"
+assert_eq "for the others" "$("${NOT_G[@]}" cat "$NSEG" | strip_nul)" "limit restored: 1004 outside the group reads"
+assert_eq "for the others" "$(cat "$NSEG" | strip_nul)" "and root"
+memory "after: groups that cannot be read"
 stop_shmfs_cleanly
+
+section "a caller outside the daemon's PID namespace: refused"
+# FUSE gives such a caller's pid as 0: its groups cannot be read either.
+# The daemon runs in a PID namespace of its own; callers reach its mount
+# from outside (pid 0) and from inside.  (Its mount namespace, a copy of
+# ours, holds no other mount of shmfs that would keep a daemon running.)
+mkdir "$TMP/inner"
+unshare --pid --fork --mount-proc --kill-child bash -c '
+	"$1" -f -o allow_other "$2" >"$3/inner.log" 2>&1 &
+	for i in $(seq 100); do grep -q " $2 fuse" /proc/self/mounts && break; sleep 0.05; done
+	echo ready >"$3/inner.ready"
+	wait' bash "$SHMFS" "$TMP/inner" "$TMP" &
+ns=$!
+BG_PIDS+=("$ns")
+wait_for 5 test -s "$TMP/inner.ready" || fail "no daemon in a PID namespace" "$(cat "$TMP/inner.log")"
+read -r inner <"/proc/$ns/task/$ns/children" # its pid 1
+ISEG=$TMP/inner/sysv/$(sysv_name 0x1406)
+outside() { nsenter --mount="/proc/$inner/ns/mnt" "$@"; }
+inside() { nsenter --target="$inner" --mount --pid "$@"; }
+assert_eq "for the others" "$(inside "${NOT_G[@]}" cat "$ISEG" | strip_nul)" "inside: 1004 outside the group reads"
+assert_fails_with "$EACCES" inside "${IN_G[@]}" cat "$ISEG"
+assert_fails_with "$EACCES" outside "${IN_G[@]}" cat "$ISEG"
+assert_fails_with "$EACCES" outside "${NOT_G[@]}" cat "$ISEG"
+assert_match "refused a request of pid 0, uid 1004: .*: not in the daemon's PID namespace" \
+	"$(cat "$TMP/inner.log")" "the daemon says why"
+inside fusermount3 -u "$TMP/inner"
+assert_true "the daemon in the PID namespace ends" wait_for 5 test ! -e "/proc/$inner"
+assert_no_match 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$(cat "$TMP/inner.log")" \
+	"no sanitizer report from it"
