@@ -50,7 +50,9 @@ int sysv_rmid_forced(void)
  */
 int sysv_attach_allowed(int shmid, const char *why)
 {
+	static struct log_limit limit; /* any user can make it say so */
 	struct shmid_ds ds;
+	unsigned long held;
 
 	if (!sysv_rmid_forced())
 		return 0;
@@ -58,9 +60,12 @@ int sysv_attach_allowed(int shmid, const char *why)
 		return sysv_err(errno);
 	if (ds.shm_nattch > 0)
 		return 0;
-	log_err("sysv: not %s shmid %d: nobody has it attached and "
-		"kernel.shm_rmid_forced=1, so our detach would destroy it\n",
-		why, shmid);
+	if (log_limited(&limit, &held))
+		log_err("sysv: not %s shmid %d (and %lu more since the last "
+			"such line): nobody has it attached and "
+			"kernel.shm_rmid_forced=1, so our detach would destroy "
+			"it\n",
+			why, shmid, held);
 	return -EBUSY;
 }
 

@@ -83,6 +83,9 @@ assert_fails_with "Device or resource busy" touch "$MNT/sysv/0x00005005"
 assert_fails_with "No such file or directory" "$H" sysv-id 0x5004
 assert_fails_with "No such file or directory" "$H" sysv-id 0x5005
 assert_match "not creating key 0x00005004" "$(cat "$SHMFS_LOG")" "the log says why the create was refused"
+# Any user may ask as often as it likes: the log says so once a minute.
+for i in $(seq 100 199); do touch "$MNT/sysv/0x00005$i" 2>/dev/null; done
+assert_eq 1 "$(grep -c "not creating key" "$SHMFS_LOG")" "101 refused creates, one line in the log"
 
 section "POSIX objects are not affected"
 assert_ok bash -c "echo hello >'$MNT/posix/px'"
