@@ -292,20 +292,32 @@ int cred_capable(const struct seg_cred *c, int cap)
 	return ((c != NULL ? c->caps : daemon_caps.eff) & CRED_CAP(cap)) != 0;
 }
 
-int cred_drop_cap(int cap, uint64_t *saved)
+/* CAP out of (ON 0) or into (ON 1) this thread's effective set. */
+static int switch_cap(int cap, int on, uint64_t *saved)
 {
-	uint64_t eff, perm, inh;
+	uint64_t eff, perm, inh, want;
 	int res;
 
 	*saved = UINT64_MAX;
 	if (!active)
 		return 0;
 	res = get_caps(&eff, &perm, &inh);
-	if (res == 0 && (eff & CRED_CAP(cap)))
-		res = set_caps(eff & ~CRED_CAP(cap));
-	if (res == 0 && (eff & CRED_CAP(cap)))
+	want = on ? eff | CRED_CAP(cap) : eff & ~CRED_CAP(cap);
+	if (res == 0 && want != eff)
+		res = set_caps(want);
+	if (res == 0 && want != eff)
 		*saved = eff;
 	return res;
+}
+
+int cred_drop_cap(int cap, uint64_t *saved)
+{
+	return switch_cap(cap, 0, saved);
+}
+
+int cred_raise_cap(int cap, uint64_t *saved)
+{
+	return switch_cap(cap, 1, saved);
 }
 
 void cred_restore_caps(uint64_t saved)

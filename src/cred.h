@@ -100,6 +100,8 @@ mode_t cred_kill_setid(const struct seg_cred *c, mode_t mode, gid_t gid);
  * caller is off.
  */
 int cred_drop_cap(int cap, uint64_t *saved);
+/* The same, the other way: this thread has CAP (the daemon's) too. */
+int cred_raise_cap(int cap, uint64_t *saved);
 void cred_restore_caps(uint64_t saved);
 
 /*

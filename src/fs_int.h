@@ -68,13 +68,11 @@ void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 	      struct fuse_file_info *fi);
 
 /*
- * fs_killpriv.c: a setattr's change of mode that is the kernel clearing
- * set-id bits for a truncate or a write by CRED, done as the kernel would
- * (*TO_SET then has no FUSE_SET_ATTR_MODE); any other is left to chmod.
+ * fs_killpriv.c: a setattr with nothing to set, from chown(-1, -1) or
+ * from the kernel before a write of its own, as this thread's caller
+ * CRED: the set-id bits cleared that its write would clear.
  */
-int fs_kill_priv(fuse_req_t req, fuse_ino_t ino, const struct seg_ref *ref,
-		 struct seg_file *file, const struct stat *attr, int *to_set,
-		 const struct seg_cred *cred);
+int fs_kill_priv(const struct seg_ref *ref, const struct seg_cred *cred);
 
 /* fs_statfs.c */
 void fs_statfs(fuse_req_t req, fuse_ino_t ino);

@@ -59,9 +59,6 @@ static int apply_setattr(const struct seg_ref *ref, const struct stat *attr,
 	struct timespec tv[2];
 	int res = 0;
 
-	/* chown(-1, -1): nothing to set, but the ctime moves, as chown's. */
-	if (to_set == 0)
-		return seg_chown(ref, (uid_t)-1, (gid_t)-1);
 	if (to_set & FUSE_SET_ATTR_MODE)
 		res = seg_chmod(ref, attr->st_mode & 07777);
 	if (res == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
@@ -134,10 +131,9 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 	}
 	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
-		res = fs_kill_priv(req, ino, &ref, file_of(fi), attr, &to_set,
-				   &cred);
-		if (res == 0)
-			res = apply_setattr(&ref, attr, to_set, file_of(fi));
+		res = to_set == 0
+			      ? fs_kill_priv(&ref, &cred)
+			      : apply_setattr(&ref, attr, to_set, file_of(fi));
 		res = stale_if_gone(res, &ref, file_of(fi));
 		cred_leave(&saved);
 	}

@@ -102,6 +102,7 @@ static void decide(const struct fs_config *cfg)
 
 void passthrough_init_conn(struct fuse_conn_info *conn_info)
 {
+	pt_abi_want_kill_priv(conn_info);
 	if (conn.why[0] != '\0')
 		return;
 	if (!pt_abi_offered(conn_info)) {
@@ -160,7 +161,9 @@ int passthrough_connect(struct fuse_session *se, const struct fs_config *cfg)
 	conn.mode = cfg->passthrough;
 	conn.devfd = fuse_session_fd(se);
 	decide(cfg);
-	if (conn.why[0] == '\0' && (res = pt_abi_setup(se)) < 0)
+	/* Whatever the data path: the INIT reply takes kill-priv too. */
+	res = pt_abi_setup(se);
+	if (res < 0 && conn.why[0] == '\0')
 		snprintf(conn.why, sizeof(conn.why),
 			 "libfuse lets the daemon add it to no reply: %s",
 			 strerror(-res));
@@ -185,6 +188,10 @@ void passthrough_report(void)
 		log_notice("data path: through the daemon (no passthrough: "
 			   "%s)\n",
 			   conn.why);
+	if (!pt_abi_kills_priv())
+		log_warn("the kernel does not take FUSE_HANDLE_KILLPRIV_V2 "
+			 "(Linux 5.11 does): a write it does itself to a "
+			 "set-id object by a non-owner fails with EPERM\n");
 }
 
 int passthrough_opened(fuse_ino_t ino, struct seg_file *file,
@@ -260,11 +267,6 @@ void passthrough_closed(fuse_ino_t ino)
 		free(b);
 	}
 	pthread_mutex_unlock(&reg.lock);
-}
-
-int passthrough_kills_priv(void)
-{
-	return conn.wanted && pt_abi_kills_priv();
 }
 
 int passthrough_serves(fuse_ino_t ino)

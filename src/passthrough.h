@@ -31,7 +31,10 @@ struct pt_open {
  * -1, having said why, if it cannot be had.
  */
 int passthrough_connect(struct fuse_session *se, const struct fs_config *cfg);
-/* In the INIT handler: ask for passthrough if it is to be used. */
+/*
+ * In the INIT handler: ask for passthrough if it is to be used, and for
+ * FUSE_HANDLE_KILLPRIV_V2 (fs_killpriv.c) in any case.
+ */
 void passthrough_init_conn(struct fuse_conn_info *conn);
 /* Once the log goes where the daemon's will: the data path, and why. */
 void passthrough_report(void);
@@ -47,12 +50,6 @@ int passthrough_opened(fuse_ino_t ino, struct seg_file *file,
 void passthrough_closed(fuse_ino_t ino);
 /* Whether the kernel does I/O on INO itself (a backing file is open). */
 int passthrough_serves(fuse_ino_t ino);
-/*
- * Whether the connection has FUSE_HANDLE_KILLPRIV_V2 (passthrough_abi.c):
- * the kernel then asks nothing of set-id bits before its own writes, but
- * an empty SETATTR before a passthrough write to a file that has them.
- */
-int passthrough_kills_priv(void);
 
 /* fuse_reply_open() and fuse_reply_create(), served as PT says. */
 int passthrough_reply_open(fuse_req_t req, struct fuse_file_info *fi,

@@ -37,11 +37,11 @@
  *    (bit 28 of the flags, Linux 5.11): so without it every such write
  *    first asks GETXATTR "security.capability", a round trip that cost a
  *    1 MiB passthrough write a fifth of its speed here.  With it the
- *    daemon clears set-id bits at write, truncate and chown (shmfs does
- *    those as the caller, so tmpfs clears them), and before a
- *    passthrough write to a file that has them the kernel sends a
- *    SETATTR with nothing to set (fs_killpriv.c).  So it goes with
- *    passthrough; libfuse 3.14 has no capability for it.
+ *    daemon clears set-id bits at write, truncate and chown, and before
+ *    a write it does itself (also fallocate and copy_file_range) to a
+ *    file that has them the kernel sends a SETATTR with nothing to set
+ *    (fs_killpriv.c).  Taken on every connection; libfuse 3.14 has no
+ *    capability for it.
  *
  * libfuse 3.17 has FUSE_CAP_PASSTHROUGH, max_backing_stack_depth and
  * fuse_file_info.backing_id; meson sets HAVE_FUSE_PASSTHROUGH where it
@@ -132,19 +132,25 @@ int pt_abi_offered(const struct fuse_conn_info *conn)
 	return (conn->capable & FUSE_CAP_PASSTHROUGH) != 0;
 }
 
-/* Set at INIT, before the daemon has other threads; only read after. */
-static int kills_priv;
-
 void pt_abi_want(struct fuse_conn_info *conn)
 {
 	conn->want |= FUSE_CAP_PASSTHROUGH;
 	/* libfuse adds the FUSE level itself. */
 	conn->max_backing_stack_depth = STACK_DEPTH - 1;
+}
+
+/* Set at INIT, before the daemon has other threads; only read after. */
+static int kills_priv;
+
+void pt_abi_want_kill_priv(struct fuse_conn_info *conn)
+{
 #ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
 	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) {
 		conn->want |= FUSE_CAP_HANDLE_KILLPRIV_V2;
 		kills_priv = 1;
 	}
+#else
+	(void)conn;
 #endif
 }
 
@@ -199,7 +205,7 @@ static int init_seen;
 static uint64_t init_unique; /* its reply is yet to be written */
 static int offered;
 static int offered_kill; /* FUSE_HANDLE_KILLPRIV_V2 */
-static int wanted;
+static int wanted, wanted_kill;
 static int kills_priv; /* the reply took it */
 
 /* What an open reply on this thread is to carry: see pt_abi_reply_*(). */
@@ -242,14 +248,15 @@ static ssize_t send_init(int fd, struct iovec *iov)
 		return writev(fd, iov, 2);
 	}
 	memcpy(&out, iov[1].iov_base, sizeof(out));
-	if (!(out.flags & FUSE_INIT_EXT))
-		return writev(fd, iov, 2);
-	out.flags2 |= (uint32_t)(FUSE_PASSTHROUGH >> 32);
-	if (offered_kill) {
+	if (wanted_kill && offered_kill) {
 		out.flags |= FUSE_HANDLE_KILLPRIV_V2;
 		kills_priv = 1;
 	}
-	memcpy((char *)&out + INIT_OUT_STACK_DEPTH, &depth, sizeof(depth));
+	if (wanted && (out.flags & FUSE_INIT_EXT)) {
+		out.flags2 |= (uint32_t)(FUSE_PASSTHROUGH >> 32);
+		memcpy((char *)&out + INIT_OUT_STACK_DEPTH, &depth,
+		       sizeof(depth));
+	}
 	return writev(fd, v, 2);
 }
 
@@ -285,7 +292,7 @@ static ssize_t pt_writev(int fd, struct iovec *iov, int count, void *userdata)
 	(void)userdata;
 	if (init_unique != 0 && out->unique == init_unique) {
 		init_unique = 0;
-		if (wanted && count == 2 && out->error == 0)
+		if (count == 2 && out->error == 0)
 			return send_init(fd, iov);
 	} else if (mark != NULL && count == 2 && out->error == 0) {
 		return send_open(fd, iov, mark);
@@ -313,6 +320,12 @@ void pt_abi_want(struct fuse_conn_info *conn)
 {
 	(void)conn;
 	wanted = 1;
+}
+
+void pt_abi_want_kill_priv(struct fuse_conn_info *conn)
+{
+	(void)conn;
+	wanted_kill = 1;
 }
 
 int pt_abi_kills_priv(void)

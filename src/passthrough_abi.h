@@ -13,18 +13,20 @@
 #include <fuse_lowlevel.h>
 
 /*
- * After the mount, before the kernel's INIT is read: 0, or -errno if
- * the replies cannot be made to carry passthrough.
+ * After the mount, before the kernel's INIT is read, whatever the data
+ * path: 0, or -errno if the replies cannot be made to carry passthrough
+ * and FUSE_HANDLE_KILLPRIV_V2.
  */
 int pt_abi_setup(struct fuse_session *se);
 /* In the INIT handler: whether the kernel offers passthrough. */
 int pt_abi_offered(const struct fuse_conn_info *conn);
-/*
- * In the INIT handler: take it, for backing files on tmpfs and shmem,
- * and FUSE_HANDLE_KILLPRIV_V2 with it where the kernel offers that.
- */
+/* In the INIT handler: take it, for backing files on tmpfs and shmem. */
 void pt_abi_want(struct fuse_conn_info *conn);
-/* After the INIT's reply: whether it took FUSE_HANDLE_KILLPRIV_V2. */
+/*
+ * In the INIT handler, whatever the data path: FUSE_HANDLE_KILLPRIV_V2,
+ * where the kernel offers it.  After the INIT's reply: whether it did.
+ */
+void pt_abi_want_kill_priv(struct fuse_conn_info *conn);
 int pt_abi_kills_priv(void);
 
 /* Register FD as a backing file on the session's DEVFD: its id, or -errno. */

@@ -198,6 +198,17 @@ static int posix_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 	return change_meta(ref, CHOWN, &a);
 }
 
+static int posix_kill_setid(const struct seg_ref *ref)
+{
+	int fd = orphan_fd(ref), res;
+
+	if (fd < 0)
+		return fd;
+	res = fchown(fd, (uid_t)-1, (gid_t)-1) < 0 ? -errno : 0;
+	close(fd);
+	return res;
+}
+
 static int posix_truncate(const struct seg_ref *ref, struct seg_file *file,
 			  off_t size)
 {
@@ -331,6 +342,7 @@ const struct seg_ops posix_seg_ops = {
 	.getattr = posix_getattr,
 	.chmod = posix_chmod,
 	.chown = posix_chown,
+	.kill_setid = posix_kill_setid,
 	.truncate = posix_truncate,
 	.utimens = posix_utimens,
 	.access = posix_access,

@@ -16,6 +16,12 @@ int seg_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 	return ref->ops->chown ? ref->ops->chown(ref, uid, gid) : -EPERM;
 }
 
+/* Without set-id bits (SysV) there is no descriptor to do it on. */
+int seg_kill_setid(const struct seg_ref *ref)
+{
+	return ref->ops->kill_setid ? ref->ops->kill_setid(ref) : -ENOENT;
+}
+
 /* Times the kernel keeps itself (SysV): there is nothing to set. */
 int seg_utimens(const struct seg_ref *ref, const struct timespec tv[2])
 {

@@ -99,6 +99,13 @@ struct seg_ops {
 			off_t size);
 	int (*utimens)(const struct seg_ref *ref,
 		       const struct timespec tv[2]); /* optional */
+	/*
+	 * optional: chown(-1, -1) of the object through a descriptor that
+	 * one of its open files holds, not by name: the kernel then clears,
+	 * from the mode the object has, the set-id bits that this thread's
+	 * caller's write would.  -ENOENT if none of its files is open.
+	 */
+	int (*kill_setid)(const struct seg_ref *ref);
 	/* access(2): may CRED do MASK (R_OK, W_OK, X_OK)?  0 or -EACCES */
 	int (*access)(const struct seg_ref *ref, const struct seg_cred *cred,
 		      int mask);
@@ -177,6 +184,7 @@ struct seg_dir_ops {
  */
 int seg_chmod(const struct seg_ref *ref, mode_t mode);
 int seg_chown(const struct seg_ref *ref, uid_t uid, gid_t gid);
+int seg_kill_setid(const struct seg_ref *ref);
 int seg_utimens(const struct seg_ref *ref, const struct timespec tv[2]);
 ssize_t seg_getxattr(const struct seg_ref *ref, const char *name, char *buf,
 		     size_t size);

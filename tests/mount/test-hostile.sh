@@ -210,7 +210,64 @@ for mode in passthrough off; do
 	assert_fails_with "$EPERM" as 1002 chmod 0666 "/dev/shm/${x}chmod-d"
 	assert_fails_with "$EPERM" as 1002 chmod 0666 "$P/${x}chmod-m"
 	same_as_kernel "${x}chmod" 4666 "$mode: a chmod by a non-owner is still refused"
+	# fallocate and copy_file_range: the kernel asks first, as for a write.
+	twins "${x}fa" 4666
+	for f in "/dev/shm/${x}fa-d" "$P/${x}fa-m"; do
+		assert_true "$mode: fallocate of a 4666 object: $f" as 1002 fallocate -o 0 -l 8192 "$f"
+	done
+	same_as_kernel "${x}fa" 0666 "$mode: fallocate by a non-owner leaves 0666"
+	twins "${x}cf" 4666
+	# from an object beside it: within the mount, the daemon copies
+	"$H" posix-create "${x}cf-src" 6 0644 >/dev/null
+	for f in "/dev/shm/${x}cf-d" "$P/${x}cf-m"; do
+		assert_true "$mode: copy_file_range into a 4666 object: $f" as 1002 /usr/bin/python3 -c '
+import os, sys
+s = os.open(os.path.join(os.path.dirname(sys.argv[1]), sys.argv[2]), os.O_RDONLY)
+d = os.open(sys.argv[1], os.O_WRONLY)
+assert os.copy_file_range(s, d, 6, 0, 0) == 6' "$f" "${x}cf-src"
+	done
+	same_as_kernel "${x}cf" 0666 "$mode: copy_file_range by a non-owner leaves 0666"
 done
+
+section "set-id bits cleared by a writer never undo the owner's chmod"
+stop_shmfs
+start_shmfs -o allow_other
+# The owner takes the others' rights away again and again, directly in
+# /dev/shm, while another user who holds the object open through the
+# mount makes the daemon clear its set-id bits (chown(-1, -1), the same
+# request the kernel sends before a write of its own).
+"$H" posix-create race 16 0666 >/dev/null
+chown 1001:1001 /dev/shm/race
+chmod 4666 /dev/shm/race
+cat >"$TMP/clear.py" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+while not os.path.exists(sys.argv[2]):
+    try:
+        os.chown(sys.argv[1], -1, -1)
+    except OSError:
+        pass
+PY
+cat >"$TMP/revoke.py" <<'PY'
+import os, sys, time
+lost = 0
+for _ in range(int(sys.argv[2])):
+    os.chmod(sys.argv[1], 0o4666)
+    time.sleep(0.0002)  # a clearing may read the mode now
+    os.chmod(sys.argv[1], 0o4600)
+    if os.stat(sys.argv[1]).st_mode & 0o777 != 0o600:
+        lost += 1
+print(lost)
+PY
+chmod 644 "$TMP/clear.py" "$TMP/revoke.py"
+as 1002 /usr/bin/python3 "$TMP/clear.py" "$P/race" "$TMP/race-done" &
+clearer=$!
+BG_PIDS+=("$clearer")
+sleep 0.3
+lost=$(as 1001 /usr/bin/python3 "$TMP/revoke.py" /dev/shm/race 6000)
+touch "$TMP/race-done"
+wait "$clearer"
+assert_eq 0 "$lost" "6,000 revocations, none undone"
 memory "after: set-id POSIX objects: truncate and write by a non-owner clear the bits"
 stop_shmfs
 
