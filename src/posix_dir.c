@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kind.h"
+#include "fd_reserve.h"
 #include "log.h"
 #include "name.h"
 #include "opts.h"
@@ -132,6 +133,10 @@ static int dir_create(const char *name, mode_t mode, int flags,
 		    mode & 07777);
 	if (fd < 0)
 		return -errno;
+	if (fd_in_reserve(fd)) {
+		res = -EMFILE;
+		goto err_unlink;
+	}
 	if (geteuid() == 0 && fchown(fd, cred->uid, cred->gid) < 0) {
 		res = -errno;
 		goto err_unlink;

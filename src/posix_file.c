@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fd_reserve.h"
 #include "log.h"
 
 struct posix_file {
@@ -274,6 +275,10 @@ static int posix_open(const struct seg_ref *ref, int flags,
 	fd = open_ref(ref, flags & (O_ACCMODE | O_APPEND));
 	if (fd < 0)
 		return fd;
+	if (fd_in_reserve(fd)) {
+		close(fd);
+		return -EMFILE;
+	}
 	res = posix_file_new(fd, (ino_t)ref->id, flags, file);
 	if (res < 0)
 		close(fd);

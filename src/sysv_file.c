@@ -20,6 +20,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "fd_reserve.h"
 #include "log.h"
 
 #ifndef HUGETLBFS_MAGIC
@@ -213,6 +214,11 @@ static int file_fd(struct sysv_file *f)
 		 (unsigned long)((uintptr_t)f->addr +
 				 (f->size + page - 1) / page * page));
 	fd = open(path, (f->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/* The mapping serves without it. */
+	if (fd >= 0 && fd_in_reserve(fd)) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0)
 		fd = FD_NONE;
 	if (!__atomic_compare_exchange_n(&f->fd, &expected, fd, 0,

@@ -354,6 +354,48 @@ assert_eq "for the others" "$(cat "$NSEG" | strip_nul)" "and root"
 memory "after: groups that cannot be read"
 stop_shmfs_cleanly
 
+section "one user's open files leave the others descriptors"
+# A user may hold as many files open as the daemon's limit allows, but
+# not its last descriptors, which every request may need (fd_reserve.c):
+# its opens fail with EMFILE, the others' requests go on.
+start_shmfs -o allow_other
+"$H" posix-create bait 16 0666 >/dev/null
+"$H" posix-create mine 16 0644 >/dev/null
+chown 1001:1001 /dev/shm/mine
+read -r soft hard < <(prlimit --pid "$SHMFS_PID" --nofile --output=SOFT,HARD --noheadings)
+prlimit --pid "$SHMFS_PID" --nofile="$(($(ls "/proc/$SHMFS_PID/fd" | wc -l) + 300)):$hard"
+cat >"$TMP/hog.py" <<'PY'
+import os, sys, time
+fds = []
+try:
+    while len(fds) < 5000:
+        fds.append(os.open(sys.argv[1], os.O_RDONLY))
+    print("no refusal")
+except OSError as e:
+    print(os.strerror(e.errno), flush=True)
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.01)
+PY
+chmod 644 "$TMP/hog.py"
+mkdir -m 1777 "$TMP/hog"
+as 1002 /usr/bin/python3 "$TMP/hog.py" "$P/bait" "$TMP/hog/full" "$TMP/hog/done" >"$TMP/hog/out" &
+hog=$!
+BG_PIDS+=("$hog")
+assert_true "the user's opens end" wait_for 30 test -e "$TMP/hog/full"
+assert_eq "Too many open files" "$(cat "$TMP/hog/out")" "its last open fails with EMFILE"
+assert_true "another user chmods its own object" as 1001 chmod 0600 "$P/mine"
+assert_eq 600 "$(posix_field mine mode | sed 's/^0//')" "and it is done"
+assert_true "and removes it" as 1001 rm "$P/mine"
+assert_true "root lists posix/" ls "$P"
+touch "$TMP/hog/done"
+wait "$hog"
+assert_eq "x" "$(printf x | as 1001 sh -c 'cat >"$1"' sh "$P/new-after" && cat "$P/new-after")" \
+	"once it lets go, opens work again"
+prlimit --pid "$SHMFS_PID" --nofile="$soft:$hard"
+memory "after: one user's open files"
+stop_shmfs_cleanly
+
 section "a caller outside the daemon's PID namespace: refused"
 # FUSE gives such a caller's pid as 0: its groups cannot be read either.
 # The daemon runs in a PID namespace of its own; callers reach its mount
