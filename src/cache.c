@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "cache_int.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -186,9 +187,10 @@ void cache_closed(fuse_ino_t ino, struct seg_file *file)
  * kernel, seeing no change of size, would keep the pages it has (-o
  * kernel_cache, and in any mode those that splice, sendfile and
  * copy_file_range read through its cache): drop them before the reply,
- * so that the next read after truncate() returns sees the zeros.  A
- * handler may wait on a page here only while a READ of it is answered by
- * another worker, which libfuse starts when none is idle.
+ * so that the next read after truncate() returns sees the zeros.  The
+ * watcher drops them, not this worker (cache_drop.c says why), and the
+ * wait for it is bounded: past it the truncate is answered anyway, and
+ * the watcher drops the pages when the READ it waits for is answered.
  */
 void cache_truncated(fuse_ino_t ino, off_t size)
 {
@@ -196,7 +198,10 @@ void cache_truncated(fuse_ino_t ino, off_t size)
 	int res = watch_drop_now(ino, size / page * page);
 
 	/* The truncate is done: a failure here is no failure of it. */
-	if (res < 0)
+	if (res == -ETIMEDOUT)
+		log_debug("the kernel's pages of %llu are dropped late\n",
+			  (unsigned long long)ino);
+	else if (res < 0)
 		log_err("cannot drop the kernel's pages of %llu: %s\n",
 			(unsigned long long)ino, strerror(-res));
 }

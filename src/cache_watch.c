@@ -23,7 +23,9 @@
  * poll goes on while files are open, since their pages stay cached.
  * Stores by processes that stay attached are not seen (see shmfs(1)).
  * Notices go out from this thread, never from a request handler: an entry
- * notice waits for the directory's lock, which a lookup in progress holds.
+ * notice waits for the directory's lock, which a lookup in progress holds,
+ * and a notice that drops pages for the locks of pages that READs being
+ * answered hold (cache_drop.c).
  * If the daemon is killed (kill -9) while such a notice waits, the lookup
  * is never answered and the thread, stuck in the kernel, keeps the
  * connection open until it is aborted (/sys/fs/fuse/connections/N/abort);
@@ -44,7 +46,6 @@
 #include "change.h"
 #include "clock.h"
 #include "fs_tree.h"
-#include "grow.h"
 #include "kind.h"
 #include "log.h"
 #include "node.h"
@@ -53,12 +54,6 @@
 /* The kernel starts a timeout when the answer arrives, a moment later. */
 #define ARM_MARGIN_NS 100000000LL
 #define REPEAT_NS     20000000LL
-/*
- * Pages read into the kernel's cache are dropped this long after: soon
- * enough that they are never much older than the memory, late enough
- * that the splice which read them has taken them (else it reads again).
- */
-#define DROP_DELAY_NS 20000000LL
 #define NEWS_REST_NS  5000000LL
 /* How long watch_stop waits for a notice stuck on a directory's lock. */
 #define STOP_WAIT_S 2
@@ -75,18 +70,49 @@ static struct {
 	int64_t poll_cost_ns;
 	struct watch_node *nodes; /* the thread's, for node_pick() */
 	size_t nodes_cap;
-	pthread_mutex_t lock; /* guards drop, ndrop, drop_cap, drop_at */
-	fuse_ino_t *drop;     /* pages the kernel may have cached */
-	size_t ndrop, drop_cap;
-	int64_t drop_at; /* when the first of them is due */
-	_Atomic unsigned drop_epoch;
-} w = { .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
+	_Atomic int64_t held_since; /* in a notice since then; 0: in none */
+} w = { .wake = { -1, -1 } };
 
 static void wake(char c)
 {
 	ssize_t n = write(w.wake[1], &c, 1);
 
 	(void)n; /* a full pipe wakes the thread just as well */
+}
+
+void watch_wake(void)
+{
+	wake('d');
+}
+
+/*
+ * Every notice goes through these, which tell since when the thread has
+ * waited in one: a notice can wait for a request that only a worker
+ * answers (a READ holds the pages it fills, a LOOKUP its directory).
+ */
+int watch_notify_inode(fuse_ino_t ino, off_t from)
+{
+	int res;
+
+	atomic_store(&w.held_since, clock_now_ns());
+	res = fuse_lowlevel_notify_inval_inode(w.se, ino, from, 0);
+	atomic_store(&w.held_since, 0);
+	return res;
+}
+
+static int notify_entry(fuse_ino_t dir, const char *name)
+{
+	int res;
+
+	atomic_store(&w.held_since, clock_now_ns());
+	res = fuse_lowlevel_notify_inval_entry(w.se, dir, name, strlen(name));
+	atomic_store(&w.held_since, 0);
+	return res;
+}
+
+int64_t watch_held_since(void)
+{
+	return atomic_load(&w.held_since);
 }
 
 int watch_working(void)
@@ -105,70 +131,6 @@ void watch_arm(void)
 		wake('a');
 }
 
-void watch_drop_later(fuse_ino_t ino)
-{
-	fuse_ino_t *v;
-	int first;
-
-	pthread_mutex_lock(&w.lock);
-	first = w.ndrop == 0;
-	v = grow(w.drop, &w.drop_cap, w.ndrop + 1, sizeof(*v));
-	if (v != NULL) {
-		w.drop = v;
-		w.drop[w.ndrop++] = ino;
-		if (first)
-			w.drop_at = clock_now_ns() + DROP_DELAY_NS;
-	}
-	pthread_mutex_unlock(&w.lock);
-	/* No memory: the pages stay until the next open or truncate. */
-	if (v != NULL && first)
-		wake('d');
-}
-
-unsigned watch_drop_epoch(void)
-{
-	return atomic_load(&w.drop_epoch);
-}
-
-int watch_drop_now(fuse_ino_t ino, off_t from)
-{
-	int res = fuse_lowlevel_notify_inval_inode(w.se, ino, from, 0);
-
-	/* The kernel holds nothing of INO: nothing to drop. */
-	return res == -ENOENT ? 0 : res;
-}
-
-/* The queued drops, once due (at or after *DUE_NS; 0: none queued). */
-static void send_drops(int64_t now)
-{
-	fuse_ino_t *drop = NULL;
-	size_t n = 0;
-
-	pthread_mutex_lock(&w.lock);
-	if (w.ndrop > 0 && now >= w.drop_at) {
-		drop = w.drop;
-		n = w.ndrop;
-		w.drop = NULL;
-		w.ndrop = w.drop_cap = 0;
-		/* Files read from now on queue themselves again. */
-		atomic_fetch_add(&w.drop_epoch, 1);
-	}
-	pthread_mutex_unlock(&w.lock);
-	for (size_t i = 0; i < n; i++)
-		fuse_lowlevel_notify_inval_inode(w.se, drop[i], 0, 0);
-	free(drop);
-}
-
-static int64_t drops_due(void)
-{
-	int64_t due;
-
-	pthread_mutex_lock(&w.lock);
-	due = w.ndrop > 0 ? w.drop_at : 0;
-	pthread_mutex_unlock(&w.lock);
-	return due;
-}
-
 static void send_changes(const struct change_list *l)
 {
 	for (size_t i = 0; i < l->n && !atomic_load(&w.exited); i++) {
@@ -176,22 +138,18 @@ static void send_changes(const struct change_list *l)
 		int res;
 
 		if (c->ino != 0) {
-			res = fuse_lowlevel_notify_inval_inode(
-				w.se, c->ino, c->contents ? w.inval_from : -1,
-				0);
+			res = watch_notify_inode(
+				c->ino, c->contents ? w.inval_from : -1);
 			log_debug("watch: %s of %llu changed (%d)\n",
 				  c->contents ? "contents" : "attributes",
 				  (unsigned long long)c->ino, res);
 		} else if (c->name == NULL) {
-			res = fuse_lowlevel_notify_inval_inode(
-				w.se, tree_ino_of(c->dir), -1, 0);
+			res = watch_notify_inode(tree_ino_of(c->dir), -1);
 			log_debug("watch: a directory's attributes changed "
 				  "(%d)\n",
 				  res);
 		} else {
-			res = fuse_lowlevel_notify_inval_entry(
-				w.se, tree_ino_of(c->dir), c->name,
-				strlen(c->name));
+			res = notify_entry(tree_ino_of(c->dir), c->name);
 			log_debug("watch: name %s changed (%d)\n", c->name,
 				  res);
 		}
@@ -319,7 +277,7 @@ static void *watch_loop(void *arg)
 			if (c == 'q')
 				break;
 		}
-		send_drops(clock_now_ns());
+		drops_send(clock_now_ns());
 		for (nfds_t i = 1; i < nfds; i++) {
 			if (fds[i].revents & POLLIN) {
 				news(by_fd[i], &changes);
@@ -362,18 +320,27 @@ int watch_start(struct fuse_session *se, int kernel_cache)
 
 	w.se = se;
 	w.inval_from = kernel_cache ? 0 : -1;
-	if (pipe2(w.wake, O_NONBLOCK | O_CLOEXEC) < 0)
-		return -errno;
-	atomic_store(&w.running, 1);
-	res = pthread_create(&w.thread, NULL, watch_loop, NULL);
-	if (res != 0) {
-		atomic_store(&w.running, 0);
-		close(w.wake[0]);
-		close(w.wake[1]);
-		w.wake[0] = w.wake[1] = -1;
-		return -res;
+	res = drops_start();
+	if (res < 0)
+		return res;
+	if (pipe2(w.wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		res = -errno;
+		goto out_drops;
 	}
+	atomic_store(&w.running, 1);
+	res = -pthread_create(&w.thread, NULL, watch_loop, NULL);
+	if (res < 0)
+		goto out_pipe;
 	return 0;
+
+out_pipe:
+	atomic_store(&w.running, 0);
+	close(w.wake[0]);
+	close(w.wake[1]);
+	w.wake[0] = w.wake[1] = -1;
+out_drops:
+	drops_stop();
+	return res;
 }
 
 /*
@@ -405,8 +372,7 @@ void watch_stop(void)
 	close(w.wake[0]);
 	close(w.wake[1]);
 	w.wake[0] = w.wake[1] = -1;
-	free(w.drop);
-	w.drop = NULL;
+	drops_stop();
 	free(w.nodes);
 	w.nodes = NULL;
 	w.nodes_cap = 0;
