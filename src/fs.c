@@ -33,19 +33,13 @@ struct seg_file *file_of(const struct fuse_file_info *fi)
 static void say_refused(const struct seg_cred *c, int err)
 {
 	static struct log_limit limit;
-	unsigned long held;
-	char more[64] = "";
 
-	if (!log_limited(&limit, &held))
-		return;
-	if (held > 0)
-		snprintf(more, sizeof(more), " (and %lu more since)", held);
-	log_warn("refused a request of pid %d, uid %u: cannot read its groups "
-		 "and capabilities: %s%s\n",
-		 (int)c->pid, (unsigned)c->uid,
-		 c->pid == 0 ? "not in the daemon's PID namespace"
-			     : strerror(-err),
-		 more);
+	log_limited(&limit, FUSE_LOG_WARNING,
+		    "refused a request of pid %d, uid %u: cannot read its "
+		    "groups and capabilities: %s",
+		    (int)c->pid, (unsigned)c->uid,
+		    c->pid == 0 ? "not in the daemon's PID namespace"
+				: strerror(-err));
 }
 
 int req_cred(fuse_req_t req, struct seg_cred *cred)

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "clock.h"
@@ -38,20 +39,33 @@ static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
 	mid_line = (size_t)len < sizeof(buf) && buf[len - 1] != '\n';
 }
 
-int log_limited(struct log_limit *l, unsigned long *held)
+void log_limited(struct log_limit *l, enum fuse_log_level level,
+		 const char *fmt, ...)
 {
 	int64_t now = clock_now_ns();
 	int64_t next = __atomic_load_n(&l->next_ns, __ATOMIC_RELAXED);
+	unsigned long held;
+	char line[512];
+	va_list ap;
+	size_t len;
 
 	/* Of threads that see the time come, one writes; the others count. */
 	if (now < next ||
 	    !__atomic_compare_exchange_n(&l->next_ns, &next, now + LIMIT_NS, 0,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 		__atomic_add_fetch(&l->held, 1, __ATOMIC_RELAXED);
-		return 0;
+		return;
 	}
-	*held = __atomic_exchange_n(&l->held, 0, __ATOMIC_RELAXED);
-	return 1;
+	held = __atomic_exchange_n(&l->held, 0, __ATOMIC_RELAXED);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	len = strcspn(line, "\n");
+	if (held == 0)
+		fuse_log(level, "%.*s\n", (int)len, line);
+	else
+		fuse_log(level, "%.*s (and %lu more since the last such line)\n",
+			 (int)len, line, held);
 }
 
 void log_setup(int debug)

@@ -25,13 +25,14 @@ void log_to_syslog(void);
 /*
  * For a line that any caller can make the daemon write, as often as it
  * likes: one a minute at most for each such limit (zeroed, static), so
- * that a hostile user cannot flood the log.  1 if this line may go out,
- * with *HELD the ones held back since the last; 0 if not.
+ * that a hostile user cannot flood the log.  The line that goes out says
+ * how many were held back since the last.
  */
 struct log_limit {
 	int64_t next_ns;
 	unsigned long held;
 };
-int log_limited(struct log_limit *l, unsigned long *held);
+void log_limited(struct log_limit *l, enum fuse_log_level level,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -159,14 +159,12 @@ static int key_create(const char *name, mode_t mode, int flags,
 		return shmid;
 	if (sysv_rmid_forced()) {
 		static struct log_limit limit; /* any user can make it say so */
-		unsigned long held;
 
-		if (log_limited(&limit, &held))
-			log_err("sysv: not creating key 0x%08x (and %lu more "
-				"since the last such line): with "
-				"kernel.shm_rmid_forced=1 it would be destroyed "
-				"when its file is closed\n",
-				(unsigned)key, held);
+		log_limited(&limit, FUSE_LOG_ERR,
+			    "sysv: not creating key 0x%08x: with "
+			    "kernel.shm_rmid_forced=1 it would be destroyed "
+			    "when its file is closed",
+			    (unsigned)key);
 		return -EBUSY;
 	}
 	return sysv_new_create(key, mode, flags, cred, ref, st, file);

@@ -53,7 +53,6 @@ int sysv_attach_allowed(int shmid, const char *why)
 {
 	static struct log_limit limit; /* any user can make it say so */
 	struct shmid_ds ds;
-	unsigned long held;
 
 	if (!sysv_rmid_forced())
 		return 0;
@@ -61,12 +60,10 @@ int sysv_attach_allowed(int shmid, const char *why)
 		return sysv_err(errno);
 	if (ds.shm_nattch > 0)
 		return 0;
-	if (log_limited(&limit, &held))
-		log_err("sysv: not %s shmid %d (and %lu more since the last "
-			"such line): nobody has it attached and "
-			"kernel.shm_rmid_forced=1, so our detach would destroy "
-			"it\n",
-			why, shmid, held);
+	log_limited(&limit, FUSE_LOG_ERR,
+		    "sysv: not %s shmid %d: nobody has it attached and "
+		    "kernel.shm_rmid_forced=1, so our detach would destroy it",
+		    why, shmid);
 	return -EBUSY;
 }
 
