@@ -365,18 +365,3 @@ int cred_ipc_perm(const struct seg_cred *c, mode_t mode, uid_t uid, gid_t gid,
 	return cred_capable(c, CAP_IPC_OWNER) ? 0 : -EACCES;
 }
 
-mode_t cred_kill_setid(const struct seg_cred *c, mode_t mode, gid_t gid)
-{
-	mode_t kill = 0;
-
-	if (c == NULL)
-		c = &daemon_cred;
-	if (!S_ISREG(mode) || cred_capable(c, CAP_FSETID))
-		return 0;
-	if (mode & S_ISUID)
-		kill |= S_ISUID;
-	/* Without group execute it is a locking mark, for the group's own. */
-	if ((mode & S_ISGID) && ((mode & S_IXGRP) || !in_groups(c, gid)))
-		kill |= S_ISGID;
-	return kill;
-}

@@ -88,12 +88,6 @@ int cred_ipc_perm(const struct seg_cred *c, mode_t mode, uid_t uid, gid_t gid,
 		  uid_t cuid, gid_t cgid, int mask);
 
 /*
- * The set-id bits the kernel clears when C writes to, or truncates, a
- * file of MODE (with type) and group GID (setattr_should_drop_suidgid()).
- */
-mode_t cred_kill_setid(const struct seg_cred *c, mode_t mode, gid_t gid);
-
-/*
  * Until cred_restore_caps(), this thread lacks CAP (its effective set is
  * saved in *SAVED), so that the kernel treats what it does as a caller
  * without CAP would be treated.  Nothing happens while acting as the

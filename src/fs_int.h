@@ -69,10 +69,10 @@ void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 
 /*
  * fs_killpriv.c: a setattr with nothing to set, from chown(-1, -1) or
- * from the kernel before a write of its own, as this thread's caller
- * CRED: the set-id bits cleared that its write would clear.
+ * from the kernel before a write of its own, as this thread's caller:
+ * the set-id bits cleared that its write would clear.
  */
-int fs_kill_priv(const struct seg_ref *ref, const struct seg_cred *cred);
+int fs_kill_priv(const struct seg_ref *ref);
 
 /* fs_statfs.c */
 void fs_statfs(fuse_req_t req, fuse_ino_t ino);

@@ -16,30 +16,24 @@
  * the kernel decides from the mode the object has then, under its lock,
  * with the caller's groups and CAP_FSETID, so that a chmod made
  * meanwhile by the owner stays.  A caller who may write gets CAP_FOWNER
- * for that call, as it could clear them by writing, and it is made on a
- * descriptor of the object that an open file holds, not by name, which
- * may stand for another object by then.  So a writer's chown(-1, -1)
- * through the mount succeeds while the object is open, where /dev/shm
- * refuses a non-owner's; and a write through a file opened before the
- * owner took the right away fails with EPERM where /dev/shm lets it
- * through and clears the bits (shmfs(1)).
+ * for that call, as it could clear them by writing, and both the check
+ * and the call are made on a descriptor of the object that an open file
+ * holds (seg_kill_setid), not by name, which may be gone or stand for
+ * another object by then.  So a writer's chown(-1, -1) through the mount
+ * succeeds while the object is open, where /dev/shm refuses a
+ * non-owner's; and a write through a file opened before the owner took
+ * the right away fails with EPERM where /dev/shm lets it through and
+ * clears the bits (shmfs(1)).
  */
 #include "fs_int.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <unistd.h>
 
-int fs_kill_priv(const struct seg_ref *ref, const struct seg_cred *cred)
+int fs_kill_priv(const struct seg_ref *ref)
 {
-	uint64_t caps;
-	int res = -ENOENT;
+	int res = seg_kill_setid(ref);
 
-	if (ref->ops->access(ref, cred, W_OK) == 0 &&
-	    cred_raise_cap(CAP_FOWNER, &caps) == 0) {
-		res = seg_kill_setid(ref);
-		cred_restore_caps(caps);
-	}
-	/* No file of it open: the plain chown, the caller's own. */
+	/* No file of it open, or not the caller's to write: its own chown. */
 	return res == -ENOENT ? seg_chown(ref, (uid_t)-1, (gid_t)-1) : res;
 }

@@ -132,15 +132,20 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 	res = enter_node(req, ino, &ref, &cred, &saved);
 	if (res == 0) {
 		res = to_set == 0
-			      ? fs_kill_priv(&ref, &cred)
+			      ? fs_kill_priv(&ref)
 			      : apply_setattr(&ref, attr, to_set, file_of(fi));
 		res = stale_if_gone(res, &ref, file_of(fi));
 		cred_leave(&saved);
 	}
-	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE))
-		cache_truncated(ino, attr->st_size);
 	if (res == 0)
 		res = ref.ops->getattr(&ref, file_of(fi), &st);
+	/*
+	 * Zeroed from the size asked for, but kept (a SysV segment's fixed
+	 * size): seeing no change of size, the kernel keeps its pages.
+	 */
+	if (res == 0 && (to_set & FUSE_SET_ATTR_SIZE) &&
+	    st.st_size > attr->st_size)
+		cache_truncated(ino, attr->st_size);
 	if (res < 0) {
 		/* A chmod that went through before a chown failed. */
 		cache_changed(ino);

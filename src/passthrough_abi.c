@@ -226,13 +226,15 @@ static ssize_t pt_read(int fd, void *buf, size_t len, void *userdata)
 		return n;
 	init_seen = 1;
 	init_unique = in->unique;
-	/* Shorter from kernels before flags2 (7.36), which have none. */
-	if (n >= (ssize_t)(sizeof(*in) + sizeof(init))) {
+	/* Shorter from kernels before flags2 (7.36, Linux 5.17): none then. */
+	memset(&init, 0, sizeof(init));
+	if ((size_t)n - sizeof(*in) < sizeof(init))
+		memcpy(&init, in + 1, (size_t)n - sizeof(*in));
+	else
 		memcpy(&init, in + 1, sizeof(init));
-		offered = (init.flags & FUSE_INIT_EXT) &&
-			  (init.flags2 & (uint32_t)(FUSE_PASSTHROUGH >> 32));
-		offered_kill = (init.flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
-	}
+	offered = (init.flags & FUSE_INIT_EXT) &&
+		  (init.flags2 & (uint32_t)(FUSE_PASSTHROUGH >> 32));
+	offered_kill = (init.flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
 	return n;
 }
 

@@ -199,13 +199,23 @@ static int posix_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 	return change_meta(ref, CHOWN, &a);
 }
 
+/*
+ * On the descriptor, not by name: the name may be gone (shm_unlink while
+ * in use) or stand for another object.  CAP_FOWNER, since a writer that
+ * does not own the object may clear the bits by writing anyway.
+ */
 static int posix_kill_setid(const struct seg_ref *ref)
 {
-	int fd = orphan_fd(ref), res;
+	int fd = orphan_fd(ref), res = -ENOENT;
+	uint64_t caps;
 
 	if (fd < 0)
 		return fd;
-	res = fchown(fd, (uid_t)-1, (gid_t)-1) < 0 ? -errno : 0;
+	if (faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == 0 &&
+	    (res = cred_raise_cap(CAP_FOWNER, &caps)) == 0) {
+		res = fchown(fd, (uid_t)-1, (gid_t)-1) < 0 ? -errno : 0;
+		cred_restore_caps(caps);
+	}
 	close(fd);
 	return res;
 }

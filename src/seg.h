@@ -101,9 +101,10 @@ struct seg_ops {
 		       const struct timespec tv[2]); /* optional */
 	/*
 	 * optional: chown(-1, -1) of the object through a descriptor that
-	 * one of its open files holds, not by name: the kernel then clears,
-	 * from the mode the object has, the set-id bits that this thread's
-	 * caller's write would.  -ENOENT if none of its files is open.
+	 * one of its open files holds, not by name, if this thread's caller
+	 * may write it: the kernel then clears, from the mode the object
+	 * has, the set-id bits that the caller's write would.  -ENOENT if
+	 * none of its files is open or the caller may not write.
 	 */
 	int (*kill_setid)(const struct seg_ref *ref);
 	/* access(2): may CRED do MASK (R_OK, W_OK, X_OK)?  0 or -EACCES */

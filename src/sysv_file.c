@@ -29,6 +29,7 @@
 
 #define FD_UNKNOWN -1
 #define FD_NONE	   -2
+#define FD_RESERVE_HIT -3 /* not now: one of the daemon's last (fd_reserve.h) */
 
 int sysv_rmid_forced(void)
 {
@@ -109,7 +110,7 @@ static int file_fd(struct sysv_file *f);
  * whose shmdt() ends it.  Hugetlb files take no write(), and a segment of
  * a read window or less is not worth it.
  */
-static void trim(struct sysv_file *f)
+static int trim(struct sysv_file *f)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t len = (size_t)(f->size + page - 1) / page * page;
@@ -118,16 +119,20 @@ static void trim(struct sysv_file *f)
 	int fd;
 
 	if (f->size <= 2 * (uint64_t)MAP_WINDOW)
-		return;
+		return 0;
 	/* We attached as the caller, who may not open map_files: we may. */
 	if (cred_enter(cred_daemon(), &saved) < 0)
-		return;
+		return 0;
 	fd = file_fd(f);
 	cred_leave(&saved);
+	/* Kept whole, the attachment would not be bounded: no open then. */
+	if (fd == FD_RESERVE_HIT)
+		return -EMFILE;
 	if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type == HUGETLBFS_MAGIC)
-		return;
+		return 0;
 	if (munmap((char *)f->addr + page, len - page) == 0)
 		f->trimmed = 1;
+	return 0;
 }
 
 int sysv_open_id(int shmid, int flags, struct seg_file **file)
@@ -160,7 +165,11 @@ int sysv_open_id(int shmid, int flags, struct seg_file **file)
 	f->writable = !rdonly;
 	f->fd = FD_UNKNOWN;
 	map_window_init(&f->window);
-	trim(f);
+	res = trim(f);
+	if (res < 0) {
+		map_window_free(&f->window);
+		goto err_detach;
+	}
 	*file = &f->base;
 	log_debug("sysv: attached shmid %d (%s), %llu bytes\n", shmid,
 		  rdonly ? "read-only" : "read-write",
@@ -211,10 +220,10 @@ static int file_fd(struct sysv_file *f)
 		 (unsigned long)((uintptr_t)f->addr +
 				 (f->size + page - 1) / page * page));
 	fd = open(path, (f->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	/* The mapping serves without it. */
+	/* Not kept: the mapping serves without it, and it may come later. */
 	if (fd >= 0 && fd_in_reserve(fd)) {
 		close(fd);
-		fd = -1;
+		return FD_RESERVE_HIT;
 	}
 	if (fd < 0)
 		fd = FD_NONE;

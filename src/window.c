@@ -44,8 +44,8 @@ struct map {
  * a new window costs an mmap, a munmap and a fault a page, tens of
  * microseconds, where pread() of a few KiB is one short copy (random
  * 4 KiB reads of a 512 MiB file ran at a third of their speed when each
- * moved the window).  Sequential readers ask for more (the kernel for up
- * to 1 MiB at a time), and map it for the reads that follow.
+ * moved the window).  Larger reads map it for the reads that follow (a
+ * READ is as large as the reader's buffer, up to 1 MiB: dd bs=1M, cp).
  */
 #define COPY_BELOW ((size_t)64 << 10)
 

@@ -96,30 +96,6 @@ static void ipc_rule(void **state)
 			 0);
 }
 
-/* The kernel's kill-priv rule: what a write or truncate by C clears. */
-static void kill_rule(void **state)
-{
-	const gid_t g2000[] = { 2000 };
-	struct seg_cred member = user(1001, 1001, 1, g2000);
-	struct seg_cred other = user(1002, 1002, 0, NULL);
-	struct seg_cred fsetid = user(1003, 1003, 0, NULL);
-
-	(void)state;
-	fsetid.caps = CRED_CAP(CAP_FSETID);
-	assert_int_equal(cred_kill_setid(&other, S_IFREG | 04666, 2000),
-			 S_ISUID);
-	assert_int_equal(cred_kill_setid(&other, S_IFREG | 06676, 2000),
-			 S_ISUID | S_ISGID);
-	/* setgid without group execute: kept for the group's own members */
-	assert_int_equal(cred_kill_setid(&member, S_IFREG | 02666, 2000), 0);
-	assert_int_equal(cred_kill_setid(&other, S_IFREG | 02666, 2000),
-			 S_ISGID);
-	assert_int_equal(cred_kill_setid(&member, S_IFREG | 02676, 2000),
-			 S_ISGID);
-	assert_int_equal(cred_kill_setid(&fsetid, S_IFREG | 06676, 2000), 0);
-	assert_int_equal(cred_kill_setid(&other, S_IFREG | 0666, 2000), 0);
-}
-
 /* This thread's effective capabilities. */
 static uint64_t thread_caps(void)
 {
@@ -296,8 +272,9 @@ static void many_groups(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ipc_rule),	   cmocka_unit_test(kill_rule),
-		cmocka_unit_test(enter_and_leave), cmocka_unit_test(enter_caps),
+		cmocka_unit_test(ipc_rule),
+		cmocka_unit_test(enter_and_leave),
+		cmocka_unit_test(enter_caps),
 		cmocka_unit_test(many_groups),
 	};
 
