@@ -227,6 +227,30 @@ d = os.open(sys.argv[1], os.O_WRONLY)
 assert os.copy_file_range(s, d, 6, 0, 0) == 6' "$f" "${x}cf-src"
 	done
 	same_as_kernel "${x}cf" 0666 "$mode: copy_file_range by a non-owner leaves 0666"
+	# A write by a non-owner after the owner unlinked the object (still
+	# open: shm_unlink while in use), as /dev/shm allows.
+	twins "${x}ul" 4666
+	for f in "/dev/shm/${x}ul-d" "$P/${x}ul-m"; do
+		mkdir -p -m 1777 "$TMP/ul"
+		as 1002 /usr/bin/python3 -c '
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+open(sys.argv[2] + ".open", "w").close()
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.01)
+try:
+    os.pwrite(fd, b"x", 0)
+    print("written")
+except OSError as e:
+    print(os.strerror(e.errno))' "$f" "$TMP/ul/go" >"$TMP/ul.out" &
+		ul=$!
+		wait_for 10 test -e "$TMP/ul/go.open"
+		rm "/dev/shm/${x}ul-${f: -1}"
+		touch "$TMP/ul/go"
+		wait "$ul"
+		rm -f "$TMP/ul/go" "$TMP/ul/go.open"
+		assert_eq "written" "$(cat "$TMP/ul.out")" "$mode: a write after the owner's shm_unlink: $f"
+	done
 done
 
 section "set-id bits cleared by a writer never undo the owner's chmod"
@@ -379,6 +403,14 @@ assert_true "another user chmods its own object" as 1001 chmod 0600 "$P/mine"
 assert_eq 600 "$(posix_field mine mode | sed 's/^0//')" "and it is done"
 assert_true "and removes it" as 1001 rm "$P/mine"
 assert_true "root lists posix/" ls "$P"
+# A SysV segment of 2^42 bytes cannot be trimmed to one attached page
+# without a descriptor: not opened then, rather than mapped whole.
+as 1002 /usr/bin/python3 -c '
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmget.argtypes = [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
+assert libc.shmget(0x1420, 1 << 42, 0o1000 | 0o10000 | 0o600) >= 0'
+assert_fails_with "Too many open files" as 1002 cat "$S/$(sysv_name 0x1420)"
 touch "$TMP/hog/done"
 wait "$hog"
 assert_eq "x" "$(printf x | as 1001 sh -c 'cat >"$1"' sh "$P/new-after" && cat "$P/new-after")" \
