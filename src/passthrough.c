@@ -269,20 +269,6 @@ void passthrough_closed(fuse_ino_t ino)
 	pthread_mutex_unlock(&reg.lock);
 }
 
-int passthrough_serves(fuse_ino_t ino)
-{
-	struct backing *b;
-	int res;
-
-	if (!conn.active)
-		return 0;
-	pthread_mutex_lock(&reg.lock);
-	b = *slot_of(ino);
-	res = b != NULL && b->id > 0;
-	pthread_mutex_unlock(&reg.lock);
-	return res;
-}
-
 int passthrough_reply_open(fuse_req_t req, struct fuse_file_info *fi,
 			   const struct pt_open *pt)
 {

@@ -48,8 +48,6 @@ void passthrough_report(void);
 int passthrough_opened(fuse_ino_t ino, struct seg_file *file,
 		       struct pt_open *pt);
 void passthrough_closed(fuse_ino_t ino);
-/* Whether the kernel does I/O on INO itself (a backing file is open). */
-int passthrough_serves(fuse_ino_t ino);
 
 /* fuse_reply_open() and fuse_reply_create(), served as PT says. */
 int passthrough_reply_open(fuse_req_t req, struct fuse_file_info *fi,
