@@ -9,6 +9,7 @@
 #include "sysv_new_int.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,10 +26,16 @@ int new_may_access(const struct sysv_new *n, const struct seg_cred *who,
 			     n->owner.gid, n->cred.uid, n->cred.gid, mask);
 }
 
-/* IPC_SET and IPC_RMID: the owner, the creator or root. */
+/*
+ * IPC_SET and IPC_RMID (ipcctl_obtain_check()): the owner, the creator, or
+ * a caller with CAP_SYS_ADMIN, which the kernel asks of the IPC
+ * namespace's user namespace and shmfs of the daemon's (cred_task.c), as
+ * cred_ipc_perm() does CAP_IPC_OWNER.  Uid 0 is no right of its own.
+ */
 int new_may_change(const struct sysv_new *n, const struct seg_cred *who)
 {
-	if (who == NULL || who->uid == n->owner.uid || who->uid == n->cred.uid)
+	if (who == NULL || who->uid == n->owner.uid ||
+	    who->uid == n->cred.uid || cred_capable(who, CAP_SYS_ADMIN))
 		return 0;
 	return -EPERM;
 }
@@ -64,11 +71,15 @@ void new_ref_created(const struct sysv_new *n, struct seg_ref *ref)
 	ref->id = (uint64_t)(uint32_t)n->shmid;
 }
 
-/* No longer PENDING: never to be made.  N's lock held. */
+/*
+ * No longer PENDING: never to be made.  N's lock held.  It still counts
+ * against the limits until its last file is closed (new_reg_put()), as
+ * tmpfs counts a removed file that is still open: else removing and
+ * creating again, descriptors held, would pass shmmni without bound.
+ */
 void new_discard(struct sysv_new *n)
 {
 	n->state = DISCARDED;
-	new_limit_leave(n);
 	new_reg_hide(n);
 }
 
@@ -104,6 +115,29 @@ static int fill_written(void *ctx, void *addr, size_t size)
 }
 
 /*
+ * Why a segment could not be made, for the administrator: the user learns
+ * it from the close or truncate (errno), and may cause it as often as they
+ * like, so one line a minute at most for each kind, saying how many were
+ * held back.  The user's own (the key taken meanwhile, no room left, a
+ * size or right refused) is no error of the daemon's: a notice.
+ */
+static void log_make_failed(key_t key, size_t size, int err)
+{
+	static const int own[] = { EEXIST, ENOSPC, EFBIG, EINVAL,
+				   EACCES, EPERM,  EBUSY };
+	static struct log_limit limits[sizeof(own) / sizeof(own[0]) + 1];
+	size_t k = 0;
+
+	while (k < sizeof(own) / sizeof(own[0]) && own[k] != err)
+		k++;
+	log_limited(&limits[k],
+		    k < sizeof(own) / sizeof(own[0]) ? FUSE_LOG_NOTICE
+						     : FUSE_LOG_ERR,
+		    "sysv: cannot create key 0x%08x, %zu bytes: %s",
+		    (unsigned)key, size, strerror(err));
+}
+
+/*
  * Make the segment, SIZE bytes, as its creator whoever asked (a truncate
  * by another user must not make them the creator).  F, if not NULL, gets
  * it attached.  N's lock held, and no other: shmget, the copy and IPC_SET
@@ -116,8 +150,6 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 	struct cred_saved saved;
 	int shmid, res;
 
-	/* From here the kernel counts it, or it is never made. */
-	new_limit_leave(n);
 	res = cred_enter(&n->cred, &saved);
 	if (res == 0) {
 		res = sysv_make(n->key, size,
@@ -127,11 +159,16 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 		cred_leave(&saved);
 	}
 	if (res < 0) {
-		log_err("sysv: cannot create key 0x%08x, %zu bytes: %s\n",
-			(unsigned)n->key, size, strerror(-res));
+		log_make_failed(n->key, size, -res);
 		new_discard(n);
 		return res;
 	}
+	/*
+	 * The kernel counts it from now on.  Counted twice until here, so a
+	 * create racing this one at the limit may be refused; never is one
+	 * let past it.
+	 */
+	new_limit_leave(n);
 	n->shmid = shmid;
 	n->state = CREATED;
 	newbuf_free(&n->data);

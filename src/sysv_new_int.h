@@ -97,7 +97,7 @@ void new_stat_pending(const struct sysv_new *n, struct stat *st);
  * lock too, once a file's attachment says it is CREATED.
  */
 void new_ref_created(const struct sysv_new *n, struct seg_ref *ref);
-/* Leave PENDING for DISCARDED: never to be made. */
+/* Leave PENDING for DISCARDED: never to be made (still counted). */
 void new_discard(struct sysv_new *n);
 /*
  * Leave PENDING for CREATED: make the segment, SIZE bytes, with what was
@@ -118,7 +118,11 @@ int new_limit_enter(struct sysv_new *n);
  * -ENOSPC past what shmall leaves, with nothing changed.
  */
 int new_limit_size(struct sysv_new *n, uint64_t size);
-/* N is about to be made, or never to be: it no longer counts. */
+/*
+ * N's segment is made, or N is freed: it no longer counts.  A DISCARDED
+ * entry still counts while a file holds it, as a removed file that is
+ * still open counts on tmpfs.
+ */
 void new_limit_leave(struct sysv_new *n);
 
 /* sysv_new_reg.c: the registry. */

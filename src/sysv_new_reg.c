@@ -87,8 +87,12 @@ void new_reg_put(struct sysv_new *n)
 		*p = n->next;
 	}
 	pthread_mutex_unlock(&reg.lock);
-	/* Unlisted and unreferenced: nobody else can reach it now. */
+	/*
+	 * Unlisted and unreferenced: nobody else can reach it now.  One never
+	 * made counted until here, removed or not (new_discard()).
+	 */
 	if (last) {
+		new_limit_leave(n);
 		newbuf_free(&n->data);
 		pthread_mutex_destroy(&n->lock);
 		free(n);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -101,21 +102,25 @@ static void creation_fails_shmmax(void **state)
 
 /*
  * Mode and owner of a pending file are shmfs's to keep, by the kernel's
- * rules (owner or creator may change them); the segment is made with them.
- * After, the changes are the segment's (IPC_SET).
+ * rules (owner, creator or CAP_SYS_ADMIN may change them); the segment is
+ * made with them.  After, the changes are the segment's (IPC_SET).
  */
 static void chmod_chown(void **state)
 {
-	const key_t key = 0x100c;
+	const key_t key = 0x100c, key2 = 0x100e;
 	struct seg_cred stranger = user(12345, 12345);
 	struct seg_cred owner = user(65534, 100);
+	struct seg_cred admin = user(12346, 12346);
+	struct seg_cred bare_root = user(0, 0);
 	struct cred_saved saved;
 	struct seg_file *file, *other;
 	struct shmid_ds ds;
-	struct seg_ref ref;
+	struct seg_ref ref, ref2;
 	struct stat st;
 
 	(void)state;
+	admin.caps = CRED_CAP(CAP_SYS_ADMIN);
+	bare_root.caps = CRED_CAP(CAP_IPC_OWNER) | CRED_CAP(CAP_DAC_OVERRIDE);
 	file = make(key, 0644, root(), &ref);
 	assert_int_equal(seg_chmod(&ref, 0600), 0);
 	assert_int_equal(seg_chmod(&ref, 04600), -EINVAL);
@@ -138,6 +143,30 @@ static void chmod_chown(void **state)
 	cred_leave(&saved);
 	assert_false(seg_exists(key));
 	assert_true(pending(key));
+
+	/*
+	 * CAP_SYS_ADMIN may, as IPC_SET and IPC_RMID allow it; uid 0 without
+	 * it, neither owner nor creator, may not.
+	 */
+	assert_int_equal(cred_enter(&admin, &saved), 0);
+	assert_int_equal(seg_chmod(&ref, 0640), 0);
+	assert_int_equal(seg_chown(&ref, 65534, (gid_t)-1), 0);
+	cred_leave(&saved);
+	assert_int_equal(ref.ops->getattr(&ref, file, &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0640);
+	assert_int_equal(seg_chmod(&ref, 0600), 0);
+	other = make(key2, 0600, &stranger, &ref2);
+	assert_int_equal(cred_enter(&bare_root, &saved), 0);
+	assert_int_equal(seg_chmod(&ref2, 0666), -EPERM);
+	assert_int_equal(seg_chown(&ref2, 0, 0), -EPERM);
+	assert_int_equal(sysv_new_unlink(key2), -EPERM);
+	cred_leave(&saved);
+	assert_int_equal(cred_enter(&admin, &saved), 0);
+	assert_int_equal(sysv_new_unlink(key2), 0);
+	cred_leave(&saved);
+	assert_false(pending(key2));
+	other->ops->release(other);
+	assert_false(seg_exists(key2));
 
 	put(file, "x", 0);
 	assert_int_equal(seg_flush(file), 0);
@@ -219,14 +248,33 @@ static void creation_fails_shmmni(void **state)
 	a->ops->release(a);
 	seg_remove(key);
 
+	/*
+	 * One removed while open still counts, as tmpfs counts an open
+	 * file's inode after unlink: else rm and create again, descriptors
+	 * held, would pass shmmni without bound.  Its last close gives the
+	 * place back.
+	 */
 	b = make(key2, 0600, root(), &ref2);
 	assert_int_equal(sysv_new_unlink(key2), 0);
-	a = make(key, 0600, root(), &ref);
+	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
+					 &ref, &st, &a),
+			 -ENOSPC);
 	b->ops->release(b);
-	a->ops->release(a);
 	assert_false(seg_exists(key2));
-	seg_remove(key);
+	a = make(key, 0600, root(), &ref);
+
+	/* So does one whose creation failed (the key taken meanwhile). */
+	put(a, "x", 0);
+	assert_true(shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600) >= 0);
 	seg_remove(key3);
+	assert_int_equal(seg_flush(a), -EEXIST);
+	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
+					 &ref2, &st, &b),
+			 -ENOSPC);
+	a->ops->release(a);
+	b = make(key2, 0600, root(), &ref2);
+	b->ops->release(b);
+	seg_remove(key2);
 	set_sysctl("shmmni", old, NULL);
 }
 
