@@ -162,7 +162,10 @@ rss5=$(kb_of VmRSS)
 as_user 1001 "$PY" - "$S/0x00000701" "$TMP/r.go" >"$TMP/r.out" 2>&1 <<'PY' &
 import errno, os, resource, sys, time
 path, go = sys.argv[1:3]
-resource.setrlimit(resource.RLIMIT_NOFILE, (12000, 12000))
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+if hard == resource.RLIM_INFINITY or hard > 12000:
+    hard = 12000
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 fds, err = [], "no limit"
 for i in range(10000):
     try:
