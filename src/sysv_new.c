@@ -137,6 +137,47 @@ static void log_make_failed(key_t key, size_t size, int err)
 		    (unsigned)key, size, strerror(err));
 }
 
+void new_file_link(struct sysv_new *n, struct new_file *f)
+{
+	f->next = n->files;
+	if (f->next != NULL)
+		f->next->pprev = &f->next;
+	f->pprev = &n->files;
+	n->files = f;
+}
+
+void new_file_unlink(struct new_file *f)
+{
+	if (f->pprev == NULL)
+		return;
+	*f->pprev = f->next;
+	if (f->next != NULL)
+		f->next->pprev = f->pprev;
+	f->next = NULL;
+	f->pprev = NULL;
+}
+
+/*
+ * The files opened before the segment existed, but F, attach it now, as
+ * the daemon: each was allowed its access when it opened (new_open()),
+ * and the owner may have changed the mode since, as for any open file.
+ * One that cannot (out of descriptors) tries again at its next operation
+ * (target_created()).  N's lock held.
+ */
+static void attach_others(struct sysv_new *n, const struct new_file *f)
+{
+	struct cred_saved saved;
+	struct seg_file *rf;
+
+	if (cred_enter(cred_daemon(), &saved) < 0)
+		return;
+	for (struct new_file *g = n->files; g != NULL; g = g->next)
+		if (g != f && g->real == NULL &&
+		    sysv_open_id(n->shmid, g->base.flags, &rf) == 0)
+			__atomic_store_n(&g->real, rf, __ATOMIC_RELEASE);
+	cred_leave(&saved);
+}
+
 /*
  * Make the segment, SIZE bytes, as its creator whoever asked (a truncate
  * by another user must not make them the creator).  F, if not NULL, gets
@@ -175,6 +216,7 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 	new_reg_hide(n);
 	if (f != NULL)
 		__atomic_store_n(&f->real, rf, __ATOMIC_RELEASE);
+	attach_others(n, f);
 	return 0;
 }
 
@@ -214,11 +256,12 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 		goto err_leave;
 	ref_pending(n, ref);
 	new_stat_pending(n, st);
-	pthread_mutex_unlock(&n->lock);
 	f->base.ops = &sysv_new_ops;
 	f->base.flags = flags;
 	f->n = n;
 	f->creator = 1;
+	new_file_link(n, f);
+	pthread_mutex_unlock(&n->lock);
 	*file = &f->base;
 	return 0;
 

@@ -58,6 +58,12 @@ struct sysv_new {
 	 * file publishes its attachment (new_file.real), then never again.
 	 */
 	int shmid;
+	/*
+	 * Its files opened before the segment was made: each is attached
+	 * when it is, so that it holds the segment as any open file of one
+	 * does (nattch; a removed segment lives on in it).
+	 */
+	struct new_file *files;
 	struct newbuf data; /* while not CREATED; the creator's share */
 	/* Counted against shmmni and shmall (sysv_new_limit.c), this size. */
 	int counted;
@@ -75,6 +81,8 @@ struct new_file {
 	 * lock at all.
 	 */
 	struct seg_file *real;
+	/* In N's FILES, under N's lock; PPREV NULL when not in it. */
+	struct new_file *next, **pprev;
 };
 
 extern const struct seg_ops sysv_new_ops;
@@ -101,10 +109,13 @@ void new_ref_created(const struct sysv_new *n, struct seg_ref *ref);
 void new_discard(struct sysv_new *n);
 /*
  * Leave PENDING for CREATED: make the segment, SIZE bytes, with what was
- * written; F, if not NULL, gets it attached (F->real).  DISCARDED if that
- * fails.
+ * written; F, if not NULL, gets it attached (F->real), and so does every
+ * other file in N's FILES, as far as it can be.  DISCARDED if that fails.
  */
 int new_make(struct sysv_new *n, size_t size, struct new_file *f);
+/* F in N's FILES, or out of it.  N's lock held. */
+void new_file_link(struct sysv_new *n, struct new_file *f);
+void new_file_unlink(struct new_file *f);
 
 /*
  * sysv_new_limit.c: what the kernel will allow, asked before the segment

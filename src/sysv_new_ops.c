@@ -222,6 +222,9 @@ static int new_open(const struct seg_ref *ref, int flags,
 	res = target_get(&t, NULL, f);
 	if (res == 1) {
 		res = new_may_access(t.n, who, open_mask(flags));
+		/* To be attached when the segment is made (new_make()). */
+		if (res == 0)
+			new_file_link(t.n, f);
 		target_put(&t);
 	}
 	if (res < 0)
@@ -327,6 +330,7 @@ static void new_release(struct seg_file *file)
 	struct sysv_new *n = f->n;
 
 	pthread_mutex_lock(&n->lock);
+	new_file_unlink(f);
 	if (f->creator && n->state == PENDING)
 		new_make(n,
 			 n->data.len ? n->data.len

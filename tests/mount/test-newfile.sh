@@ -205,6 +205,31 @@ assert_true "after the last close there is room again" \
 "$H" sysv-rm 0x702
 echo 32768 >/proc/sys/kernel/shmmni
 
+section "a file opened before its segment was made holds it, removed or not"
+# Its entry lived on uncounted once the segment was made: it attached only
+# at its first use, so an rm destroyed the segment under it (its read then
+# failed with ENOENT) and open, create, close, rm, again held any number.
+as_user 1001 "$PY" - "$S/0x00000703" "$H" >"$TMP/o.out" 2>&1 <<'PY'
+import errno, os, subprocess, sys
+path, helper = sys.argv[1:3]
+a = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+b = os.open(path, os.O_RDONLY)
+os.write(a, b"hello")
+os.close(a)
+shmid = subprocess.run([helper, "sysv-id", "0x703"], capture_output=True, text=True).stdout.strip()
+os.unlink(path)
+nattch = subprocess.run([helper, "sysv-stat", "id:" + shmid, "nattch"], capture_output=True,
+                        text=True).stdout.strip()
+try:
+    got = os.pread(b, 10, 0).decode()
+except OSError as e:
+    got = errno.errorcode[e.errno]
+print(nattch, got)
+PY
+assert_eq "1 hello" "$(cat "$TMP/o.out")" \
+	"after the creator's close and the rm, it is attached (nattch 1) and reads what was written"
+assert_eq "$segs" "$("$H" sysv-list | wc -l)" "its close let the removed segment go"
+
 section "a create whose key is taken before its close, 300 times: one line in the log"
 # Issue 20, item 4.  The user is told by the close (EEXIST); the log, which
 # any user could flood before (an error line each), says it once a minute.

@@ -315,7 +315,7 @@ static void lookup_and_list(void **state)
 
 /*
  * Two opens of one pending file share its data; only the creating file's
- * close makes the segment, after which every open file is the segment's.
+ * close makes the segment, which every open file is attached to then.
  */
 static void two_opens(void **state)
 {
@@ -341,7 +341,12 @@ static void two_opens(void **state)
 	assert_int_equal(ref.ops->open(&ref, O_RDONLY, &c), 0);
 	assert_int_equal(seg_flush(a), 0);
 	assert_int_equal(seg_size(key), 6);
-	/* C attaches on its first use, read-only as opened. */
+	/*
+	 * C is attached as the segment is made, read-only as opened: it
+	 * holds the segment as any open file does, removed or not.
+	 */
+	assert_true(seg_stat(key, &ds) >= 0);
+	assert_int_equal(ds.shm_nattch, 2);
 	g = get(c, 100, 0);
 	assert_int_equal(g.len, 6);
 	assert_memory_equal(g.buf, "from b", 6);
