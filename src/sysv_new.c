@@ -161,21 +161,29 @@ void new_file_unlink(struct new_file *f)
  * The files opened before the segment existed, but F, attach it now, as
  * the daemon: each was allowed its access when it opened (new_open()),
  * and the owner may have changed the mode since, as for any open file.
- * One that cannot (out of descriptors) tries again at its next operation
- * (target_created()).  N's lock held.
+ * One that cannot (out of descriptors, or the segment already removed by
+ * its creator) tries again at its next operation (target_created()).
+ * Returns whether every one is attached.  N's lock held.
  */
-static void attach_others(struct sysv_new *n, const struct new_file *f)
+static int attach_others(struct sysv_new *n, const struct new_file *f)
 {
 	struct cred_saved saved;
+	int as_daemon = cred_enter(cred_daemon(), &saved) == 0;
 	struct seg_file *rf;
+	int all = 1;
 
-	if (cred_enter(cred_daemon(), &saved) < 0)
-		return;
-	for (struct new_file *g = n->files; g != NULL; g = g->next)
-		if (g != f && g->real == NULL &&
+	for (struct new_file *g = n->files; g != NULL; g = g->next) {
+		if (g == f || g->real != NULL)
+			continue;
+		if (as_daemon &&
 		    sysv_open_id(n->shmid, g->base.flags, &rf) == 0)
 			__atomic_store_n(&g->real, rf, __ATOMIC_RELEASE);
-	cred_leave(&saved);
+		else
+			all = 0;
+	}
+	if (as_daemon)
+		cred_leave(&saved);
+	return all;
 }
 
 /*
@@ -204,19 +212,22 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 		new_discard(n);
 		return res;
 	}
-	/*
-	 * The kernel counts it from now on.  Counted twice until here, so a
-	 * create racing this one at the limit may be refused; never is one
-	 * let past it.
-	 */
-	new_limit_leave(n);
 	n->shmid = shmid;
 	n->state = CREATED;
 	newbuf_free(&n->data);
 	new_reg_hide(n);
 	if (f != NULL)
 		__atomic_store_n(&f->real, rf, __ATOMIC_RELEASE);
-	attach_others(n, f);
+	/*
+	 * The kernel counts it from now on, while an open file holds it.
+	 * Counted twice until here, so a create racing this one at the limit
+	 * may be refused; never is one let past it.  A file that could not be
+	 * attached holds only the entry, which the segment's removal leaves
+	 * counted nowhere: then it counts until its last close, as a removed
+	 * one does.
+	 */
+	if (attach_others(n, f))
+		new_limit_leave(n);
 	return 0;
 }
 

@@ -132,7 +132,9 @@ int new_limit_size(struct sysv_new *n, uint64_t size);
 /*
  * N's segment is made, or N is freed: it no longer counts.  A DISCARDED
  * entry still counts while a file holds it, as a removed file that is
- * still open counts on tmpfs.
+ * still open counts on tmpfs; so does a CREATED one of whose files one
+ * could not be attached as the segment was made (new_make()).  Called at
+ * the last reference without N's lock: nobody else can reach N then.
  */
 void new_limit_leave(struct sysv_new *n);
 

@@ -8,7 +8,8 @@
  *           the files being created, each of which is to be one: ENOSPC,
  *           as a full file system says.  One removed, or whose creation
  *           failed, counts until its last file is closed, as tmpfs counts
- *           an open file's inode after unlink.
+ *           an open file's inode after unlink; so does one made while a
+ *           file of it could not be attached to the segment.
  *   shmmax: at the write or truncate reaching past it: EFBIG, as a file
  *           size limit says.
  *   shmall: there too, counting the pages of the segments and of the

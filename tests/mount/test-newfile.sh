@@ -296,4 +296,76 @@ wait_for 30 grep -qx closed "$TMP/c.out"
 wait "$C_PID"
 assert_fails_with "No such file or directory" "$H" sysv-id 0x902
 assert_true "the daemon is alive" daemon_alive
+
+section "files not attached as their segment was made: still counted"
+# An open file is attached as the segment is made (above); one that cannot
+# be, here for want of a descriptor in the daemon (a segment over 8 MiB is
+# not opened untrimmed), held its entry counted nowhere: an rm destroyed
+# the segment (nattch 0), and create, open, make by truncate(2), rm,
+# again, held any number past shmmni.  A racing IPC_RMID between the make
+# and the attach did the same without the descriptors.
+"$H" posix-create bait 16 0666 >/dev/null
+read -r soft hard < <(prlimit --pid "$SHMFS_PID" --nofile --output=SOFT,HARD --noheadings)
+prlimit --pid "$SHMFS_PID" --nofile="$(($(fd_count) + 300)):$hard"
+echo $((segs + room)) >/proc/sys/kernel/shmmni
+as_user 1002 "$PY" - "$MNT/posix/bait" "$TMP/fd.go" >"$TMP/fd.out" 2>&1 <<'PY' &
+import os, sys, time
+fds = []
+try:
+    while len(fds) < 5000:
+        fds.append(os.open(sys.argv[1], os.O_RDONLY))
+    print("no refusal", flush=True)
+except OSError as e:
+    print(os.strerror(e.errno), flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+PY
+HOG_PID=$!
+BG_PIDS+=("$HOG_PID")
+wait_for 30 grep -q . "$TMP/fd.out"
+assert_eq "Too many open files" "$(cat "$TMP/fd.out")" "user 1002 holds the daemon at its reserve"
+as_user 1001 "$PY" - "$S/0x00000704" "$TMP/nb.go" >"$TMP/nb.out" 2>&1 <<'PY' &
+import errno, os, sys, time
+path, go = sys.argv[1:3]
+fds, made, err, dead = [], 0, "none", 0
+while made < 200:
+    try:
+        a = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        b = os.open(path, os.O_RDONLY)
+        fds += [a, b]
+        os.truncate(path, 16 << 20)
+        os.unlink(path)
+    except OSError as e:
+        err = errno.errorcode[e.errno]
+        break
+    made += 1
+    try:
+        os.pread(b, 1, 0)
+    except OSError:
+        dead += 1
+print(made, err, dead, flush=True)
+while not os.path.exists(go):
+    time.sleep(0.05)
+for fd in fds:
+    os.close(fd)
+print("done", flush=True)
+PY
+U_PID=$!
+BG_PIDS+=("$U_PID")
+wait_for 100 grep -q ' ' "$TMP/nb.out"
+read -r made err dead <"$TMP/nb.out"
+echo "user 1001 made, removed and held $made, then $err; $dead of them not attached"
+assert_ne 0 "$dead" "the files opened before the make could not be attached"
+assert_eq "$room ENOSPC" "$made $err" \
+	"the create after shmmni - segments ($room) such files fails with ENOSPC"
+touch "$TMP/nb.go" "$TMP/fd.go"
+wait_for 60 grep -qx done "$TMP/nb.out"
+wait "$U_PID" "$HOG_PID"
+prlimit --pid "$SHMFS_PID" --nofile="$soft:$hard"
+assert_eq "$segs" "$("$H" sysv-list | wc -l)" "no segment left behind"
+assert_true "after the last close there is room again" \
+	as_user 1002 bash -c 'echo x >"$1"' sh "$S/0x00000705"
+"$H" sysv-rm 0x705
+echo 32768 >/proc/sys/kernel/shmmni
+assert_true "the daemon is alive" daemon_alive
 stop_shmfs_cleanly
