@@ -159,7 +159,16 @@ segs=$("$H" sysv-list | wc -l)
 room=50
 echo $((segs + room)) >/proc/sys/kernel/shmmni
 rss5=$(kb_of VmRSS)
-as_user 1001 "$PY" - "$S/0x00000701" "$TMP/r.go" >"$TMP/r.out" 2>&1 <<'PY' &
+# The end of the scripts below: hold FDS until the file GO exists.
+cat >"$TMP/hold.py" <<'PY'
+while not os.path.exists(go):
+    time.sleep(0.05)
+for fd in fds:
+    os.close(fd)
+print("done", flush=True)
+PY
+chmod 644 "$TMP/hold.py"
+cat - "$TMP/hold.py" <<'PY' | as_user 1001 "$PY" - "$S/0x00000701" "$TMP/r.go" >"$TMP/r.out" 2>&1 &
 import errno, os, resource, sys, time
 path, go = sys.argv[1:3]
 hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
@@ -175,11 +184,6 @@ for i in range(10000):
         err = errno.errorcode[e.errno]
         break
 print(len(fds), err, flush=True)
-while not os.path.exists(go):
-    time.sleep(0.05)
-for fd in fds:
-    os.close(fd)
-print("done", flush=True)
 PY
 R_PID=$!
 BG_PIDS+=("$R_PID")
@@ -325,7 +329,7 @@ HOG_PID=$!
 BG_PIDS+=("$HOG_PID")
 wait_for 30 grep -q . "$TMP/fd.out"
 assert_eq "Too many open files" "$(cat "$TMP/fd.out")" "user 1002 holds the daemon at its reserve"
-as_user 1001 "$PY" - "$S/0x00000704" "$TMP/nb.go" >"$TMP/nb.out" 2>&1 <<'PY' &
+cat - "$TMP/hold.py" <<'PY' | as_user 1001 "$PY" - "$S/0x00000704" "$TMP/nb.go" >"$TMP/nb.out" 2>&1 &
 import errno, os, sys, time
 path, go = sys.argv[1:3]
 fds, made, err, dead = [], 0, "none", 0
@@ -345,11 +349,6 @@ while made < 200:
     except OSError:
         dead += 1
 print(made, err, dead, flush=True)
-while not os.path.exists(go):
-    time.sleep(0.05)
-for fd in fds:
-    os.close(fd)
-print("done", flush=True)
 PY
 U_PID=$!
 BG_PIDS+=("$U_PID")
