@@ -110,7 +110,8 @@ void new_discard(struct sysv_new *n);
 /*
  * Leave PENDING for CREATED: make the segment, SIZE bytes, with what was
  * written; F, if not NULL, gets it attached (F->real), and so does every
- * other file in N's FILES, as far as it can be.  DISCARDED if that fails.
+ * other file in N's FILES, as far as it can be (N stays counted while one
+ * is not).  DISCARDED if that fails.
  */
 int new_make(struct sysv_new *n, size_t size, struct new_file *f);
 /* F in N's FILES, or out of it.  N's lock held. */
