@@ -132,6 +132,11 @@ printf hello >"$P/y"
 setfattr -n user.note -v lost "$P/y"
 out=$(mv "$P/y" "$MNT/sysv/0x000005e3" 2>&1)
 assert_eq "0 " "$? $out" "mv of an object with an attribute a segment cannot hold: exit 0, quiet"
+# A segment holds no attribute (ENOTSUP): cp -a copies without, quietly,
+# as to any file system without extended attributes.
+out=$(cp -a "$TMP/out-mnt/out/cp" "$MNT/sysv/0x000005e6" 2>&1)
+assert_eq "0 " "$? $out" "cp -a of a file with attributes into sysv/: exit 0, quiet"
+assert_eq alpha "$("$H" sysv-read 0x5e6 | strip_nul)" "the segment holds its contents"
 
 section "mknod of a regular file is open(O_CREAT | O_EXCL) and close"
 mknod() { "$PY" -c 'import os, stat, sys
