@@ -88,38 +88,44 @@ copies() {
 	state "$O/back"
 }
 
-section "the same copies in posix/ and in a tmpfs twin, as root"
-mnt=$(copies "$P" "$TMP/out-mnt")
-twin=$(copies "$TWIN" "$TMP/out-twin")
-[[ ${SHMFS_TEST_VERBOSE:-} == 1 ]] && echo "$mnt"
-assert_eq "$twin" "$mnt" "exit codes, messages, contents and attributes as in tmpfs"
-assert_no_match 'user\.shm\.' "$mnt" "no user.shm.* is listed, set or copied"
-assert_eq "" "$(grep -B1 '^  ' <<<"$mnt")" "no tool said anything"
-assert_eq "./rsync-a 644 0 5" "$(grep -m1 '^\./rsync-a ' <<<"$mnt" | cut -d' ' -f1-4)" "rsync -aX into posix/ copied"
-# The object's own attributes reached the POSIX objects themselves.
-assert_eq one "$(getfattr --absolute-names --only-values -n user.note /dev/shm/rsync-a)" \
-	"rsync -aX carried user.note into the object"
-assert_eq three "$(getfattr --absolute-names --only-values -n user.note /dev/shm/mv-c)" \
-	"mv carried user.note into the object"
-assert_eq "$(printf alpha)" "$("$H" posix-read rsync-a | strip_nul)" "the witness reads what rsync wrote"
-assert_eq 2 "$(getfattr --absolute-names --only-values -n user.more "$TMP/out-mnt/back/rsync-a")" \
-	"tar --xattrs -c of posix/ archived the object's own attributes"
-
-section "the same copies as another user"
-as_user() { setpriv --reuid=1001 --regid=1001 --clear-groups "$@"; }
-user_copies() {
-	as_user bash -c "$(declare -f _lib_show step state copies); copies \"\$1\" \"\$2\"" _ "$@"
+# as UID CMD...: CMD as that user (0: as root, with every capability)
+as() {
+	local uid=$1
+	shift
+	if ((uid == 0)); then "$@"; else
+		setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+	fi
 }
-rm -f "$P"/* "$TWIN"/*
-mnt=$(user_copies "$P" "$TMP/out-mnt/1001")
-twin=$(user_copies "$TWIN" "$TMP/out-twin/1001")
-[[ ${SHMFS_TEST_VERBOSE:-} == 1 ]] && echo "$mnt"
-assert_eq "$twin" "$mnt" "exit codes, messages, contents and attributes as in tmpfs"
-assert_no_match 'user\.shm\.' "$mnt" "no user.shm.* is listed, set or copied"
-assert_eq "" "$(grep -B1 '^  ' <<<"$mnt")" "no tool said anything"
-assert_eq "./rsync-a 644 1001 5" "$(grep -m1 '^\./rsync-a ' <<<"$mnt" | cut -d' ' -f1-4)" "rsync -aX into posix/ copied"
-assert_eq one "$(getfattr --absolute-names --only-values -n user.note /dev/shm/w-rsync)" \
-	"the object's own attribute, as the user copied it"
+
+# both UID: the copies by UID in posix/ and in the twin, compared.
+both() {
+	local uid=$1 mnt twin run
+	run="$(declare -f _lib_show step state copies); copies \"\$1\" \"\$2\""
+	rm -f "$P"/* "$TWIN"/*
+	mnt=$(as "$uid" bash -c "$run" _ "$P" "$TMP/out-mnt/$uid")
+	twin=$(as "$uid" bash -c "$run" _ "$TWIN" "$TMP/out-twin/$uid")
+	[[ ${SHMFS_TEST_VERBOSE:-} == 1 ]] && echo "$mnt"
+	assert_eq "$twin" "$mnt" "exit codes, messages, contents and attributes as in tmpfs"
+	assert_no_match 'user\.shm\.' "$mnt" "no user.shm.* is listed, set or copied"
+	assert_eq "" "$(grep -B1 '^  ' <<<"$mnt")" "no tool said anything"
+	assert_eq "./rsync-a 644 $uid 5" "$(grep -m1 '^\./rsync-a ' <<<"$mnt" | cut -d' ' -f1-4)" \
+		"rsync -aX into posix/ copied"
+	# The object's own attributes reached the POSIX objects themselves.
+	assert_eq one "$(getfattr --absolute-names --only-values -n user.note /dev/shm/rsync-a)" \
+		"rsync -aX carried user.note into the object"
+	assert_eq three "$(getfattr --absolute-names --only-values -n user.note /dev/shm/mv-c)" \
+		"mv carried user.note into the object"
+	assert_eq one "$(getfattr --absolute-names --only-values -n user.note /dev/shm/w-rsync)" \
+		"and rsync -aX within posix/"
+	assert_eq alpha "$("$H" posix-read rsync-a | strip_nul)" "the witness reads what rsync wrote"
+	assert_eq 2 "$(getfattr --absolute-names --only-values -n user.more "$TMP/out-mnt/$uid/back/rsync-a")" \
+		"tar --xattrs -c of posix/ archived the object's own attributes"
+}
+
+section "the same copies in posix/ and in a tmpfs twin, as root"
+both 0
+section "the same copies as another user"
+both 1001
 
 section "computed attributes: read by name, not listed"
 "$H" posix-create held 4096 >/dev/null
@@ -154,7 +160,7 @@ out=$(mv "$P/y" "$MNT/sysv/0x000005e3" 2>&1)
 assert_eq "0 " "$? $out" "mv of an object with an attribute a segment cannot hold: exit 0, quiet"
 # A segment holds no attribute (ENOTSUP): cp -a copies without, quietly,
 # as to any file system without extended attributes.
-out=$(cp -a "$TMP/out-mnt/out/cp" "$MNT/sysv/0x000005e6" 2>&1)
+out=$(cp -a "$TMP/out-mnt/0/out/cp" "$MNT/sysv/0x000005e6" 2>&1)
 assert_eq "0 " "$? $out" "cp -a of a file with attributes into sysv/: exit 0, quiet"
 assert_eq alpha "$("$H" sysv-read 0x5e6 | strip_nul)" "the segment holds its contents"
 
