@@ -144,6 +144,16 @@ assert_has_line "user.shm.key=0x000005e1" "$all" "user.shm.all of a segment has 
 assert_has_line "user.shm.id=$("$H" sysv-id 0x5e1)" "$all" "and its shmid"
 assert_eq 13 "$(wc -l <<<"$all")" "and all 13 attributes"
 assert_eq "" "$(getfattr --absolute-names -d -m - "$MNT/sysv/0x000005e1")" "getfattr -d of a segment lists none"
+# Out of sysv/: the contents, and no attribute (a segment has none of its own).
+O=$TMP/out-mnt/sysv
+mkdir "$O" "$O/tar"
+assert_ok cp -a "$MNT/sysv/0x000005e1" "$O/cp"
+assert_ok rsync -aX "$MNT/sysv/" "$O/rsync/"
+assert_ok tar --xattrs -C "$MNT/sysv" -cf "$O/sysv.tar" .
+assert_ok tar --xattrs -C "$O/tar" -xf "$O/sysv.tar"
+assert_eq "" "$(getfattr --absolute-names -R -d -m - "$O")" "no attribute came out of sysv/"
+assert_eq "$("$H" sysv-sum 0x5e1)" "$(cksum <"$O/tar/0x000005e1" | cut -d' ' -f1-2)" \
+	"the archived segment is the witness's"
 assert_fails_with "$EPERM" setfattr -n user.shm.all -v x "$P/held"
 assert_fails_with "$EPERM" setfattr -x user.shm.pids "$P/held"
 touch "$TMP/release"
