@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -151,6 +152,7 @@ enum xattr_id {
 	X_PAGESIZE,
 	X_PIDS,
 	X_ORPHAN,
+	X_ALL,
 	X_COUNT
 };
 
@@ -161,12 +163,12 @@ static const char *const xattr_names[X_COUNT] = {
 	[X_CGID] = "cgid",	   [X_STATUS] = "status",
 	[X_RSS] = "rss",	   [X_SWAP] = "swap",
 	[X_PAGESIZE] = "pagesize", [X_PIDS] = "pids",
-	[X_ORPHAN] = "orphan",
+	[X_ORPHAN] = "orphan",	   [X_ALL] = "all",
 };
 
 static int xattr_present(const struct sysv_info *info, enum xattr_id x)
 {
-	return (x != X_RSS && x != X_SWAP) || info->have_usage;
+	return x != X_ALL && ((x != X_RSS && x != X_SWAP) || info->have_usage);
 }
 
 static void xattr_format(const struct sysv_info *info,
@@ -215,32 +217,68 @@ static void xattr_format(const struct sysv_info *info,
 			 info->nattch == 0 && !live->creator_alive);
 		break;
 	case X_PIDS:
+	case X_ALL:
 	case X_COUNT:
 		buf[0] = '\0';
 		break;
 	}
 }
 
-ssize_t attr_sysv_listxattr(const struct sysv_info *info, char *buf,
-			    size_t size)
+/*
+ * user.shm.all: every attribute of ours, one NAME=VALUE line each, so that
+ * a person sees them at once though none is listed (attr.h).  No bigger
+ * than any attribute may be.
+ */
+struct all {
+	char *buf; /* VALUE_MAX bytes */
+	size_t len;
+};
+
+/* One line: VALUE, or the pids of SCAN where it is not NULL. */
+static int all_add(struct all *a, const char *prefix, const char *name,
+		   const struct procscan *scan, const char *value)
 {
-	size_t need = 0;
+	size_t room = VALUE_MAX - a->len;
+	int n = snprintf(a->buf + a->len, room, "%s%s=", prefix, name);
+	ssize_t len;
 
-	for (int x = 0; x < X_COUNT; x++) {
-		size_t len;
+	if (n < 0 || (size_t)n >= room)
+		return -E2BIG;
+	a->len += (size_t)n;
+	room -= (size_t)n;
+	len = scan != NULL ? reply_pids(scan, a->buf + a->len, room)
+			   : reply_value(value, strlen(value), a->buf + a->len,
+					 room);
+	if (len < 0 || a->len + (size_t)len >= VALUE_MAX)
+		return -E2BIG;
+	a->len += (size_t)len;
+	a->buf[a->len++] = '\n';
+	return 0;
+}
 
+static ssize_t all_reply(struct all *a, int res, char *buf, size_t size)
+{
+	ssize_t n = res < 0 ? res : reply_value(a->buf, a->len, buf, size);
+
+	free(a->buf);
+	return n;
+}
+
+static ssize_t sysv_all(const struct sysv_info *info,
+			const struct attr_live *live, char *buf, size_t size)
+{
+	struct all a = { malloc(VALUE_MAX), 0 };
+	int res = a.buf != NULL ? 0 : -ENOMEM;
+	char value[48];
+
+	for (int x = 0; x < X_COUNT && res == 0; x++) {
 		if (!xattr_present(info, x))
 			continue;
-		len = strlen(ATTR_XATTR_PREFIX) + strlen(xattr_names[x]) + 1;
-		if (size != 0) {
-			if (need + len > size)
-				return -ERANGE;
-			snprintf(buf + need, len, "%s%s", ATTR_XATTR_PREFIX,
-				 xattr_names[x]);
-		}
-		need += len;
+		xattr_format(info, live, x, value, sizeof(value));
+		res = all_add(&a, ATTR_XATTR_PREFIX, xattr_names[x],
+			      x == X_PIDS ? &live->scan : NULL, value);
 	}
-	return (ssize_t)need;
+	return all_reply(&a, res, buf, size);
 }
 
 static int xattr_lookup(const char *name)
@@ -264,6 +302,9 @@ int attr_sysv_needs(const struct sysv_info *info, const char *name)
 		return ATTR_NEEDS_SCAN;
 	case X_ORPHAN:
 		return info->nattch == 0 ? ATTR_NEEDS_CREATOR : 0;
+	case X_ALL:
+		return ATTR_NEEDS_SCAN |
+		       (info->nattch == 0 ? ATTR_NEEDS_CREATOR : 0);
 	default:
 		return 0;
 	}
@@ -277,22 +318,25 @@ ssize_t attr_sysv_getxattr(const struct sysv_info *info,
 	char value[48];
 	int x = xattr_lookup(name);
 
-	if (x < 0 || !xattr_present(info, x))
-		return -ENODATA;
 	if (live == NULL)
 		live = &none;
+	if (x == X_ALL)
+		return sysv_all(info, live, buf, size);
+	if (x < 0 || !xattr_present(info, x))
+		return -ENODATA;
 	if (x == X_PIDS)
 		return reply_pids(&live->scan, buf, size);
 	xattr_format(info, live, x, value, sizeof(value));
 	return reply_value(value, strlen(value), buf, size);
 }
 
-enum posix_id { P_PAGESIZE, P_PIDS, P_ORPHAN, P_COUNT };
+enum posix_id { P_PAGESIZE, P_PIDS, P_ORPHAN, P_ALL, P_COUNT };
 
 static const char *const posix_names[P_COUNT] = {
 	[P_PAGESIZE] = ATTR_XATTR_PREFIX "pagesize",
 	[P_PIDS] = ATTR_XATTR_PREFIX "pids",
 	[P_ORPHAN] = ATTR_XATTR_PREFIX "orphan",
+	[P_ALL] = ATTR_XATTR_PREFIX "all",
 };
 
 static int posix_lookup(const char *name)
@@ -310,43 +354,42 @@ int attr_posix_needs(const char *name)
 	return x < 0 ? -1 : x == P_PAGESIZE ? 0 : ATTR_NEEDS_SCAN;
 }
 
-ssize_t attr_posix_listxattr(char *buf, size_t used, size_t size)
+static void posix_format(const struct attr_live *live, uint64_t pagesize,
+			 enum posix_id x, char *buf, size_t size)
 {
-	size_t need = used;
-
-	for (int x = 0; x < P_COUNT; x++) {
-		size_t len = strlen(posix_names[x]) + 1;
-
-		if (size != 0) {
-			if (need + len > size)
-				return -ERANGE;
-			memcpy(buf + need, posix_names[x], len);
-		}
-		need += len;
-	}
-	return (ssize_t)need;
+	if (x == P_PAGESIZE)
+		format_pagesize(pagesize, buf, size);
+	else if (x == P_ORPHAN) /* nobody found, and nobody could be missed */
+		snprintf(buf, size, "%d",
+			 live->scan.n == 0 && live->scan.complete);
+	else
+		buf[0] = '\0';
 }
 
 ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
 			    const char *name, char *buf, size_t size)
 {
+	int x = posix_lookup(name), res = 0;
+	struct all a = { NULL, 0 };
 	char value[32];
 
-	switch (posix_lookup(name)) {
-	case P_PIDS:
-		return reply_pids(&live->scan, buf, size);
-	case P_ORPHAN:
-		/* Nobody found, and nobody could have been missed. */
-		snprintf(value, sizeof(value), "%d",
-			 live->scan.n == 0 && live->scan.complete);
-		break;
-	case P_PAGESIZE:
-		format_pagesize(pagesize, value, sizeof(value));
-		break;
-	default:
+	if (x < 0)
 		return -ENODATA;
+	if (x == P_PIDS)
+		return reply_pids(&live->scan, buf, size);
+	if (x != P_ALL) {
+		posix_format(live, pagesize, x, value, sizeof(value));
+		return reply_value(value, strlen(value), buf, size);
 	}
-	return reply_value(value, strlen(value), buf, size);
+	a.buf = malloc(VALUE_MAX);
+	if (a.buf == NULL)
+		res = -ENOMEM;
+	for (x = 0; x < P_ALL && res == 0; x++) {
+		posix_format(live, pagesize, x, value, sizeof(value));
+		res = all_add(&a, "", posix_names[x],
+			      x == P_PIDS ? &live->scan : NULL, value);
+	}
+	return all_reply(&a, res, buf, size);
 }
 
 int attr_sysv_set_error(const char *name)

@@ -49,24 +49,28 @@ struct attr_live {
 int attr_sysv_needs(const struct sysv_info *info, const char *name);
 
 /*
- * getxattr/listxattr conventions: size 0 asks for the length.  LIVE
- * holds what attr_sysv_needs() asked for (NULL if nothing).
+ * Computed attributes are read by name only, never listed: listxattr(2)
+ * is what copy tools (cp -a, rsync -X, tar --xattrs) take for a file's
+ * own attributes, and would copy ours out as if they were, or try to
+ * remove them from a target whose source lacks them.  user.shm.all reads
+ * as every one of them, a NAME=VALUE line each, for a person to see at
+ * once (as CephFS's virtual attributes, which are readable by name but not
+ * listed).
+ *
+ * getxattr conventions: size 0 asks for the length.  LIVE holds what
+ * attr_sysv_needs() asked for (NULL if nothing).
  */
-ssize_t attr_sysv_listxattr(const struct sysv_info *info, char *buf,
-			    size_t size);
 ssize_t attr_sysv_getxattr(const struct sysv_info *info,
 			   const struct attr_live *live, const char *name,
 			   char *buf, size_t size);
 
 /*
  * The attributes shmfs adds to a POSIX object's own: user.shm.pids,
- * .orphan (both from a scan) and .pagesize (the block size of the file
- * system the object is on).  attr_posix_needs(): ATTR_NEEDS_* for one of
- * them, -1 for any other name (the object's own).
+ * .orphan (both from a scan), .pagesize (the block size of the file
+ * system the object is on) and .all.  attr_posix_needs(): ATTR_NEEDS_* for
+ * one of them, -1 for any other name (the object's own).
  */
 int attr_posix_needs(const char *name);
-/* Our names, appended at BUF + USED (listxattr conventions). */
-ssize_t attr_posix_listxattr(char *buf, size_t used, size_t size);
 ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
 			    const char *name, char *buf, size_t size);
 

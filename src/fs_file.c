@@ -97,40 +97,58 @@ static void undo_create(const struct tree_dir *d, const char *name,
 	file->ops->release(file);
 }
 
-void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-	       struct fuse_file_info *fi)
+/*
+ * Create NAME in PARENT as the caller, with open(2) FLAGS: the kind's
+ * create or, without O_EXCL, an open of what someone made meanwhile
+ * (*MADE 0).  FILE is then open, and the node remembered.
+ */
+static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
+		       mode_t mode, int flags, const struct tree_dir **dp,
+		       struct seg_ref *ref, struct stat *st,
+		       struct seg_file **file, int *made)
 {
 	const struct tree_dir *d = tree_dir(parent);
-	struct fuse_entry_param e;
 	struct cred_saved saved;
 	struct seg_cred cred;
-	struct seg_file *file;
-	struct seg_ref ref;
-	struct pt_open pt;
-	struct stat st;
-	int res, made = 1;
+	int res;
 
 	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
-		  (unsigned long long)parent, name, mode, fi->flags);
-	if (d == NULL) {
-		fuse_reply_err(req, parent == FUSE_ROOT_ID ? EPERM : ENOTDIR);
-		return;
-	}
+		  (unsigned long long)parent, name, mode, flags);
+	if (d == NULL)
+		return parent == FUSE_ROOT_ID ? -EPERM : -ENOTDIR;
+	*dp = d;
+	*made = 1;
 	res = enter_caller(req, &cred, &saved);
 	if (res == 0) {
-		res = seg_create(d->ops, name, mode, fi->flags, &cred, &ref,
-				 &st, &file);
-		if (res == -EEXIST && !(fi->flags & O_EXCL)) {
-			made = 0;
-			res = open_made(d, name, fi->flags, &ref, &st, &file);
+		res = seg_create(d->ops, name, mode, flags, &cred, ref, st,
+				 file);
+		if (res == -EEXIST && !(flags & O_EXCL)) {
+			*made = 0;
+			res = open_made(d, name, flags, ref, st, file);
 		}
 		cred_leave(&saved);
 	}
 	if (res == 0) {
-		res = node_remember(st.st_ino, &ref);
+		res = node_remember(st->st_ino, ref);
 		if (res < 0)
-			undo_create(d, name, made, file);
+			undo_create(d, name, *made, *file);
 	}
+	return res;
+}
+
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	       struct fuse_file_info *fi)
+{
+	const struct tree_dir *d;
+	struct fuse_entry_param e;
+	struct seg_file *file;
+	struct seg_ref ref;
+	struct pt_open pt;
+	struct stat st;
+	int res, made;
+
+	res = create_node(req, parent, name, mode, fi->flags, &d, &ref, &st,
+			  &file, &made);
 	if (res == 0 && (res = passthrough_opened(st.st_ino, file, &pt)) < 0) {
 		undo_create(d, name, made, file);
 		node_forget(st.st_ino, 1);
@@ -147,6 +165,44 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		passthrough_closed(st.st_ino);
 		undo_create(d, name, made, file);
 		node_forget(st.st_ino, 1);
+	}
+}
+
+/*
+ * mknod(2) of a regular file (GNU tar makes every member that has
+ * extended attributes so) is open(O_CREAT | O_EXCL) and close: in sysv/
+ * the close makes the segment, of one page, as after touch.  A directory
+ * of objects holds nothing else: other types are EPERM.
+ */
+void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	      dev_t rdev)
+{
+	const struct tree_dir *d;
+	struct fuse_entry_param e;
+	struct seg_file *file;
+	struct seg_ref ref;
+	struct stat st, closed;
+	fuse_ino_t ino;
+	int res, made;
+
+	(void)rdev;
+	res = S_ISREG(mode) ? create_node(req, parent, name, mode,
+					  O_WRONLY | O_CREAT | O_EXCL, &d, &ref,
+					  &st, &file, &made)
+			    : -EPERM;
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	ino = st.st_ino;
+	file->ops->release(file);
+	/* What the close made of it; the node stays the one created. */
+	if (ref.ops->getattr(&ref, NULL, &closed) == 0)
+		st = closed;
+	cache_entry_named(d->ops, name, ino, &ref, &st, &e);
+	if (fuse_reply_entry(req, &e) == -ENOENT) {
+		seg_unlink(d->ops, name);
+		node_forget(ino, 1);
 	}
 }
 

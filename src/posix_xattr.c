@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The extended attributes of POSIX objects: the tmpfs file's own, and
- * shmfs's read-only user.shm.pids, .orphan and .pagesize (attr.h).
+ * shmfs's read-only user.shm.pids, .orphan, .pagesize and .all (attr.h),
+ * read by name and never listed.
  */
 #include "posix_int.h"
 
@@ -53,12 +54,12 @@ static ssize_t live_getxattr(const struct seg_ref *ref, const char *name,
 		return res;
 	t.dev = st.st_dev;
 	t.ino = st.st_ino;
-	if (need & ATTR_NEEDS_SCAN)
-		res = procscan_run(&t, &live.scan);
-	else if (fstatfs(posix_dir.dirfd, &fs) < 0)
+	if (fstatfs(posix_dir.dirfd, &fs) < 0)
 		res = -errno;
 	else
 		pagesize = (uint64_t)fs.f_bsize;
+	if (res == 0 && (need & ATTR_NEEDS_SCAN))
+		res = procscan_run(&t, &live.scan);
 	if (res == 0)
 		res = attr_posix_getxattr(&live, pagesize, name, buf, size);
 	procscan_free(&live.scan);
@@ -108,7 +109,7 @@ ssize_t posix_listxattr(const struct seg_ref *ref, char *buf,
 	for (char *p = all; p < all + n; p += strlen(p) + 1) {
 		size_t len = strlen(p) + 1;
 
-		/* Ours are shown instead of any the file has by that name. */
+		/* Ours are read instead of any the file has by that name. */
 		if (!attr_xattr_served(p) || attr_posix_needs(p) >= 0)
 			continue;
 		if (size > 0 && out + len > size) {
@@ -121,7 +122,7 @@ ssize_t posix_listxattr(const struct seg_ref *ref, char *buf,
 	}
 out_free:
 	free(all);
-	return res < 0 ? res : attr_posix_listxattr(buf, out, size);
+	return res < 0 ? res : (ssize_t)out;
 }
 
 int posix_setxattr(const struct seg_ref *ref, const char *name,

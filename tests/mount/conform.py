@@ -194,6 +194,10 @@ def user1(t):
     t.age(".")
     t.call("create new1", t.open("new1", W | C | X, 0o640), "new1")
     t.call("create new1 again", t.open("new1", W | C | X), "new1")
+    # How tar makes a member with extended attributes.
+    t.call("mknod regular", lambda: os.mknod(t.p("mk1"), 0o100640), "mk1")
+    t.call("mknod regular again",
+           lambda: os.mknod(t.p("mk1"), 0o100640), "mk1")
     t.call("create long name", t.open(LONG, W | C), LONG[:8])
     t.call("open u1 trunc", t.open("u1", W | T), "u1")
     t.age("u1g")
@@ -396,6 +400,7 @@ def root(t):
     t.call("symlink", lambda: os.symlink("r666", t.p("sl")), "sl")
     t.call("link", lambda: os.link(t.p("lk"), t.p("lk2")), "lk", "lk2")
     t.call("mknod fifo", lambda: os.mkfifo(t.p("fifo")), "fifo")
+    t.call("mknod regular", lambda: os.mknod(t.p("mk2"), 0o100600), "mk2")
 
 
 def nocaps(t):

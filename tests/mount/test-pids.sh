@@ -5,7 +5,7 @@
 # processes whose pids the test knows, IPC_STAT's nattch and cpid).  Read
 # as the caller: a real other user sees only the processes it could
 # inspect itself, also under a /proc mounted hidepid=2.  And the cost
-# rule: ls -l scans nothing, getfattr -d scans once per file.
+# rule: ls -l and getfattr -d scan nothing, user.shm.all once per file.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 EPERM="Operation not permitted"
@@ -193,14 +193,16 @@ assert_eq "$(printf '0\n1\n0')" "$(cat "$TMP/orphans")" \
 	"held: 0; unused: 1; unused, asked by uid $U, who cannot inspect root's processes: 0"
 rmdir "$TMP/inner"
 
-section "read-only, listed by getfattr -d"
+section "read-only, read by name and in user.shm.all, not listed"
 "$H" sysv-create 0x120 4096 >/dev/null
 for f in "$MNT/sysv/0x00000120" "$P"; do
 	for a in pids orphan pagesize; do
 		assert_fails_with "$EPERM" setfattr -n user.shm.$a -v 1 "$f"
 		assert_fails_with "$EPERM" setfattr -x user.shm.$a "$f"
-		assert_has_line "user.shm.$a" "$(getfattr --absolute-names -d "$f" 2>/dev/null | sed 's/=.*//')" \
-			"getfattr -d $f lists user.shm.$a"
+		assert_has_line "user.shm.$a" "$(attr all "$f" | sed 's/=.*//')" \
+			"user.shm.all of $f shows user.shm.$a"
+		assert_lacks_line "user.shm.$a" "$(getfattr --absolute-names -d "$f" 2>/dev/null | sed 's/=.*//')" \
+			"getfattr -d $f does not list user.shm.$a"
 	done
 done
 # A POSIX object's own attributes stay its own; ours win over a
@@ -210,19 +212,23 @@ setfattr -n user.shm.pids -v forged /dev/shm/obj
 assert_true "setfattr of another name goes to the object" setfattr -n user.more -v x "$P"
 assert_eq "x" "$(getfattr --absolute-names --only-values -n user.more /dev/shm/obj)" "it is on /dev/shm/obj"
 assert_eq "" "$(pids_of "$P")" "user.shm.pids is ours, not the file's"
-assert_eq 1 "$(getfattr --absolute-names -d "$P" 2>/dev/null | grep -c '^user.shm.pids=')" "listed once"
+assert_eq 1 "$(attr all "$P" | grep -c '^user.shm.pids=')" "shown once by user.shm.all"
+assert_eq 0 "$(getfattr --absolute-names -d "$P" 2>/dev/null | grep -c '^user.shm.pids=')" \
+	"the namesake is not listed either: it reads as ours"
 assert_has_line 'user.note="kept"' "$(getfattr --absolute-names -d "$P" 2>/dev/null)" \
-	"the object's own attribute is listed with ours"
+	"the object's own attribute is listed"
 
-section "the cost: ls -l scans nothing, getfattr -d once a file"
+section "the cost: ls -l and getfattr -d scan nothing, user.shm.all once"
 stop_shmfs
 start_shmfs -d
 : >"$SHMFS_LOG"
 ls -l "$MNT/sysv" "$MNT/sysv-id" "$MNT/posix" >/dev/null
 assert_eq 0 "$(grep -ac 'procscan:' "$SHMFS_LOG")" "ls -l: no scan of /proc"
 getfattr -d "$MNT/sysv/0x00000120" >/dev/null 2>&1
+assert_eq 0 "$(grep -ac 'procscan:' "$SHMFS_LOG")" "getfattr -d: no scan"
+getfattr -n user.shm.all "$MNT/sysv/0x00000120" >/dev/null 2>&1
 assert_eq 1 "$(grep -ac 'procscan:' "$SHMFS_LOG")" \
-	"getfattr -d (pids, pagesize, status; each asked twice): one scan"
+	"getfattr -n user.shm.all (asked twice): one scan"
 getfattr -n user.shm.pids "$MNT/sysv/0x00000120" >/dev/null 2>&1
 assert_eq 2 "$(grep -ac 'procscan:' "$SHMFS_LOG")" "another command: a fresh scan"
 stop_shmfs_cleanly

@@ -69,7 +69,7 @@ run_bg "$TMP/sr1.out" "$S" reader "$MNT/sysv/$K" "$SECS" --sizes 4096,12288,6553
 run_bg "$TMP/sr2.out" "$S" reader "$MNT/sysv/$K" "$SECS" --sizes 4096,12288,65536,1
 # Zeros keep every generation uniform for the readers' check.
 run_bg "$TMP/sw1.out" "$S" writer "$MNT/sysv/$K" "$SECS" 0 70000
-run_bg "$TMP/sls.out" bash -c "end=\$((SECONDS + $SECS)); while ((SECONDS < end)); do ls -l '$MNT/sysv' '$MNT/sysv-id' >/dev/null 2>&1; getfattr -d '$MNT/sysv/$K' >/dev/null 2>&1; done; echo ls-loop done"
+run_bg "$TMP/sls.out" bash -c "end=\$((SECONDS + $SECS)); while ((SECONDS < end)); do ls -l '$MNT/sysv' '$MNT/sysv-id' >/dev/null 2>&1; getfattr -n user.shm.all '$MNT/sysv/$K' >/dev/null 2>&1; done; echo ls-loop done"
 wait_all "SysV churn"
 assert_match '^[0-9]+$' "$(tail -n1 "$TMP/schurn.out")" "the churner finished"
 assert_true "at least 50 generations went by ($(tail -n1 "$TMP/schurn.out"))" test "$(tail -n1 "$TMP/schurn.out")" -ge 50

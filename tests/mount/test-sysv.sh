@@ -177,9 +177,10 @@ blocks_cover() { (($(stat -c '%b * %B' "$A") == 40960)); }
 assert_soon "filled segment: blocks cover the resident memory" blocks_cover
 
 section "extended attributes"
-names=$(getfattr --absolute-names -d "$F" 2>/dev/null | grep -o '^[a-z.]*' | sort | tr '\n' ' ')
+names=$(getfattr --absolute-names --only-values -n user.shm.all "$F" 2>/dev/null | grep -o '^[a-z.]*' | sort | tr '\n' ' ')
 assert_eq "user.shm.cgid user.shm.cpid user.shm.cuid user.shm.id user.shm.key user.shm.lpid user.shm.nattch user.shm.orphan user.shm.pagesize user.shm.pids user.shm.rss user.shm.status user.shm.swap " \
-	"$names" "getfattr -d lists the user.shm.* attributes"
+	"$names" "user.shm.all shows the user.shm.* attributes"
+assert_eq "" "$(getfattr --absolute-names -d -m - "$F" 2>&1)" "getfattr -d lists none: copy tools would copy them"
 xa() { getfattr --absolute-names -n "user.shm.$1" --only-values "$2" 2>&1; }
 assert_eq 0x00001000 "$(xa key "$F")" "user.shm.key, as named under sysv/"
 assert_eq "$id" "$(xa id "$F")" "user.shm.id"

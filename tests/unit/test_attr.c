@@ -130,7 +130,7 @@ static void assert_live(const struct sysv_info *info,
 			const struct attr_live *live, const char *name,
 			const char *value)
 {
-	char buf[256];
+	char buf[512];
 	ssize_t len = (ssize_t)strlen(value);
 
 	assert_int_equal(attr_sysv_getxattr(info, live, name, NULL, 0), len);
@@ -198,6 +198,10 @@ static void xattr_pids_too_many(void **state)
 	assert_int_equal(
 		attr_sysv_getxattr(&info, &live, "user.shm.pids", NULL, 0),
 		65536);
+	/* which user.shm.all, holding them and the rest, cannot */
+	assert_int_equal(
+		attr_sysv_getxattr(&info, &live, "user.shm.all", NULL, 0),
+		-E2BIG);
 	live.scan.n = 9363;
 	assert_int_equal(
 		attr_sysv_getxattr(&info, &live, "user.shm.pids", NULL, 0),
@@ -219,17 +223,6 @@ static void posix_names(void **state)
 	assert_int_equal(attr_posix_needs("user.shm.key"), -1);
 	assert_int_equal(attr_posix_needs("user.comment"), -1);
 
-	/* appended after the object's own */
-	memcpy(buf, "user.a", 7);
-	len = attr_posix_listxattr(NULL, 7, 0);
-	assert_int_equal(len, 7 + sizeof("user.shm.pagesize") +
-				      sizeof("user.shm.pids") +
-				      sizeof("user.shm.orphan"));
-	assert_int_equal(attr_posix_listxattr(buf, 7, sizeof(buf)), len);
-	assert_string_equal(buf, "user.a");
-	assert_string_equal(buf + 7, "user.shm.pagesize");
-	assert_int_equal(attr_posix_listxattr(buf, 7, 20), -ERANGE);
-
 	len = attr_posix_getxattr(&live, 2097152, "user.shm.pagesize", buf,
 				  sizeof(buf));
 	assert_int_equal(len, 7);
@@ -250,31 +243,69 @@ static void posix_names(void **state)
 	assert_memory_equal(buf, "5,6", 3);
 	assert_int_equal(attr_posix_getxattr(&live, 0, "user.shm.key", buf, 8),
 			 -ENODATA);
+
+	/* user.shm.all: each of ours, a line each */
+	assert_int_equal(attr_posix_needs("user.shm.all"), ATTR_NEEDS_SCAN);
+	len = attr_posix_getxattr(&live, 4096, "user.shm.all", buf,
+				  sizeof(buf));
+	assert_int_equal(
+		len, attr_posix_getxattr(&live, 4096, "user.shm.all", NULL, 0));
+	assert_int_equal(len, 59);
+	assert_memory_equal(buf,
+			    "user.shm.pagesize=4096\nuser.shm.pids=5,6\n"
+			    "user.shm.orphan=0\n",
+			    59);
+	assert_int_equal(
+		attr_posix_getxattr(&live, 4096, "user.shm.all", buf, 58),
+		-ERANGE);
 }
 
-static void xattr_list(void **state)
+/*
+ * user.shm.all: every attribute of the segment, a NAME=VALUE line each,
+ * those /proc's usage columns give only where they exist.
+ */
+static void xattr_all(void **state)
 {
+	static const char want[] = "user.shm.key=0x000004d2\n"
+				   "user.shm.id=32769\n"
+				   "user.shm.nattch=0\n"
+				   "user.shm.cpid=11\n"
+				   "user.shm.lpid=12\n"
+				   "user.shm.cuid=0\n"
+				   "user.shm.cgid=5\n"
+				   "user.shm.status=dest\n"
+				   "user.shm.rss=8192\n"
+				   "user.shm.swap=4096\n"
+				   "user.shm.pagesize=4096\n"
+				   "user.shm.pids=1,22\n"
+				   "user.shm.orphan=0\n";
+	pid_t pids[] = { 1, 22 };
 	struct sysv_info info = sample();
+	struct attr_live live = { .creator_alive = 1 };
 	char buf[512];
-	ssize_t len;
-	int count = 0;
+	ssize_t n;
 
 	(void)state;
-	len = attr_sysv_listxattr(&info, NULL, 0);
-	assert_true(len > 0);
-	assert_int_equal(attr_sysv_listxattr(&info, buf, sizeof(buf)), len);
-	for (ssize_t off = 0; off < len;
-	     off += (ssize_t)strlen(buf + off) + 1) {
-		assert_memory_equal(buf + off, "user.shm.", 9);
-		count++;
-	}
-	assert_int_equal(count, 13);
-	assert_int_equal(attr_sysv_listxattr(&info, buf, 10), -ERANGE);
+	info.nattch = 0;
+	assert_int_equal(attr_sysv_needs(&info, "user.shm.all"),
+			 ATTR_NEEDS_SCAN | ATTR_NEEDS_CREATOR);
+	live.scan.pids = pids;
+	live.scan.n = 2;
+	live.scan.pagesize = 4096;
+	assert_live(&info, &live, "user.shm.all", want);
+	assert_int_equal(attr_sysv_getxattr(&info, &live, "user.shm.all", buf,
+					    sizeof(want) - 2),
+			 -ERANGE);
 	/* Without /proc's usage columns there is no rss or swap to show. */
 	info.have_usage = 0;
-	assert_int_equal(attr_sysv_listxattr(&info, buf, sizeof(buf)),
-			 len - (ssize_t)sizeof("user.shm.rss") -
-				 (ssize_t)sizeof("user.shm.swap"));
+	n = attr_sysv_getxattr(&info, &live, "user.shm.all", buf,
+			       sizeof(buf) - 1);
+	assert_int_equal(n, (ssize_t)sizeof(want) - 1 -
+				    (ssize_t)strlen("user.shm.rss=8192\n"
+						    "user.shm.swap=4096\n"));
+	buf[n] = '\0';
+	assert_null(strstr(buf, "user.shm.rss"));
+	assert_null(strstr(buf, "user.shm.swap"));
 	assert_int_equal(
 		attr_sysv_getxattr(&info, NULL, "user.shm.rss", buf, 64),
 		-ENODATA);
@@ -337,7 +368,7 @@ int main(void)
 		cmocka_unit_test(xattr_live_values),
 		cmocka_unit_test(xattr_pids_too_many),
 		cmocka_unit_test(posix_names),
-		cmocka_unit_test(xattr_list),
+		cmocka_unit_test(xattr_all),
 		cmocka_unit_test(xattr_namespaces),
 		cmocka_unit_test(xattr_changes_refused),
 		cmocka_unit_test(sysv_transfer_rules),
