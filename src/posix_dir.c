@@ -137,7 +137,13 @@ static int dir_create(const char *name, mode_t mode, int flags,
 		res = -EMFILE;
 		goto err_unlink;
 	}
-	if (geteuid() == 0 && fchown(fd, cred->uid, cred->gid) < 0) {
+	/*
+	 * Acting as the caller, the kernel made it theirs.  Else the daemon
+	 * did, and gives it to them (a chown clears set-id bits, which a
+	 * create keeps: so only then).
+	 */
+	if (!cred_active() && geteuid() == 0 &&
+	    fchown(fd, cred->uid, cred->gid) < 0) {
 		res = -errno;
 		goto err_unlink;
 	}
