@@ -200,5 +200,24 @@ assert_ok setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" -c \
 assert_eq "65534 65534" "$("$H" posix-stat theirs uid) $("$H" posix-stat theirs gid)" \
 	"a user's mknod makes an object of theirs"
 
+section "set-id and sticky bits, mode 0 and the umask: as in tmpfs"
+# modes MODE UMASK PATH: mknod PATH, then create PATH.c; both modes
+# shellcheck disable=SC2016 # python's
+modes=(-c 'import os, sys
+os.umask(int(sys.argv[2], 8))
+m = int(sys.argv[1], 8)
+os.mknod(sys.argv[3], 0o100000 | m)
+os.close(os.open(sys.argv[3] + ".c", os.O_WRONLY | os.O_CREAT | os.O_EXCL, m))
+print(oct(os.stat(sys.argv[3]).st_mode), oct(os.stat(sys.argv[3] + ".c").st_mode))')
+for uid in 0 1001; do
+	for m in 4755 2755 1755 7777 6770 0; do
+		for um in 022 077; do
+			n=m$m-$um-$uid
+			assert_eq "$(as "$uid" "$PY" "${modes[@]}" "$m" "$um" "$TWIN/$n")" \
+				"$(as "$uid" "$PY" "${modes[@]}" "$m" "$um" "$P/$n")" "uid $uid: mknod and create, mode $m, umask $um"
+		done
+	done
+done
+
 stop_shmfs_cleanly
 umount "$TWIN" "$TMP/out-mnt" "$TMP/out-twin"
