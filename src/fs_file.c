@@ -171,8 +171,9 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 /*
  * mknod(2) of a regular file (GNU tar makes every member that has
  * extended attributes so) is open(O_CREAT | O_EXCL) and close: in sysv/
- * the close makes the segment, of one page, as after touch.  A directory
- * of objects holds nothing else: other types are EPERM.
+ * the close makes the segment, of one page, as after touch, and mknod
+ * says why it could not (seg_close()).  A directory of objects holds
+ * nothing else: other types are EPERM.
  */
 void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	      dev_t rdev)
@@ -190,12 +191,14 @@ void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 					  O_WRONLY | O_CREAT | O_EXCL, &d, &ref,
 					  &st, &file, &made)
 			    : -EPERM;
+	/* Never made (no room, the key taken meanwhile): refused. */
+	if (res == 0 && (res = seg_close(file)) < 0)
+		node_forget(st.st_ino, 1);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
 	ino = st.st_ino;
-	file->ops->release(file);
 	/* What the close made of it; the node stays the one created. */
 	if (ref.ops->getattr(&ref, NULL, &closed) == 0)
 		st = closed;

@@ -62,6 +62,14 @@ int seg_flush(struct seg_file *file)
 	return file->ops->flush ? file->ops->flush(file) : 0;
 }
 
+int seg_close(struct seg_file *file)
+{
+	int res = file->ops->close ? file->ops->close(file) : 0;
+
+	file->ops->release(file);
+	return res;
+}
+
 /* The daemon serves every request of the file itself. */
 int seg_backing(struct seg_file *file, int *fd)
 {

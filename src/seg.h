@@ -137,6 +137,11 @@ struct seg_ops {
 	 * valid while it is open.
 	 */
 	int (*backing)(struct seg_file *file, int *fd);
+	/*
+	 * optional: what the last close, the release, will do, done now
+	 * where its failure can still be told (mknod closes what it made).
+	 */
+	int (*close)(struct seg_file *file);
 	void (*release)(struct seg_file *file);
 	/* fallocate(2) MODE on the open file (written to); optional */
 	int (*fallocate)(struct seg_file *file, int mode, off_t off, off_t len);
@@ -194,6 +199,8 @@ int seg_setxattr(const struct seg_ref *ref, const char *name,
 		 const char *value, size_t size, int flags);
 int seg_removexattr(const struct seg_ref *ref, const char *name);
 int seg_flush(struct seg_file *file);
+/* The last close of FILE, and its release: why the close failed, if it did. */
+int seg_close(struct seg_file *file);
 int seg_backing(struct seg_file *file, int *fd);
 int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
 	       int flags, const struct seg_cred *cred, struct seg_ref *ref,

@@ -324,18 +324,39 @@ static int new_flush(struct seg_file *file)
 	return res;
 }
 
+/* The creating file's last close makes it.  N's lock held. */
+static int make_at_last_close(struct new_file *f)
+{
+	struct sysv_new *n = f->n;
+
+	new_file_unlink(f);
+	if (!f->creator || n->state != PENDING)
+		return 0;
+	return new_make(n,
+			n->data.len ? n->data.len
+				    : (size_t)sysconf(_SC_PAGESIZE),
+			NULL);
+}
+
+/* The release's making, done where the daemon can still say why it failed. */
+static int new_close(struct seg_file *file)
+{
+	struct new_file *f = (struct new_file *)file;
+	int res;
+
+	pthread_mutex_lock(&f->n->lock);
+	res = make_at_last_close(f);
+	pthread_mutex_unlock(&f->n->lock);
+	return res;
+}
+
 static void new_release(struct seg_file *file)
 {
 	struct new_file *f = (struct new_file *)file;
 	struct sysv_new *n = f->n;
 
 	pthread_mutex_lock(&n->lock);
-	new_file_unlink(f);
-	if (f->creator && n->state == PENDING)
-		new_make(n,
-			 n->data.len ? n->data.len
-				     : (size_t)sysconf(_SC_PAGESIZE),
-			 NULL);
+	make_at_last_close(f);
 	pthread_mutex_unlock(&n->lock);
 	if (f->real != NULL)
 		f->real->ops->release(f->real);
@@ -376,6 +397,7 @@ const struct seg_ops sysv_new_ops = {
 	.read = new_read,
 	.write = new_write,
 	.flush = new_flush,
+	.close = new_close,
 	.release = new_release,
 	.getxattr = new_getxattr,
 	.listxattr = new_listxattr,

@@ -187,10 +187,19 @@ assert_eq "$(getconf PAGESIZE) 0600" "$("$H" sysv-stat 0x5e4 size) $("$H" sysv-s
 	"sysv/: a segment of one page, as after touch"
 assert_eq "$(getconf PAGESIZE)" "$(stat -c %s "$MNT/sysv/0x000005e4")" "stat through the mount agrees"
 assert_fails_with "$EEXIST" mknod "$MNT/sysv/0x000005e4" 0100600
+# No room for its page (this IPC namespace's shmall): mknod says so, as
+# the create of a file that cannot be made does.
+shmall=$(cat /proc/sys/kernel/shmall)
+"$H" sysv-info shm_tot >/proc/sys/kernel/shmall
+assert_fails_with "No space left on device" mknod "$MNT/sysv/0x000005e7" 0100600
+assert_missing "$MNT/sysv/0x000005e7"
+echo "$shmall" >/proc/sys/kernel/shmall
+assert_ok mknod "$MNT/sysv/0x000005e7" 0100600
+assert_eq "$(getconf PAGESIZE)" "$("$H" sysv-stat 0x5e7 size)" "and makes it once there is room"
 assert_fails_with "$EPERM" mknod "$P/fifo" 0010644
 assert_fails_with "$EPERM" mknod "$P/null" 0020644
 assert_fails_with "$EPERM" mknod "$MNT/sysv/0x000005e5" 0010644
-assert_fails_with "$EPERM" mknod "$MNT/sysv-id/5" 0100644
+assert_fails_with "$EPERM" mknod "$MNT/sysv-id/999999" 0100644
 assert_fails_with "$EPERM" mknod "$MNT/file" 0100644
 assert_missing /dev/shm/fifo
 assert_missing /dev/shm/null
