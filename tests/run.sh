@@ -4,7 +4,7 @@
 # Installs what it needs first (as root, on Debian).  With CI=true a mount
 # test that cannot mount fails instead of being skipped.  Three passes
 # (docs/reliability.md):
-#   1. the normal build (-Dwerror=true): every test, and one mount session
+#   1. the normal build (-Dwerror=true): every test, and two mount sessions
 #      with the daemon under valgrind;
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build: every test
 #      again (lib.sh fails a test on any report from the daemon);
@@ -29,7 +29,7 @@ fuzzdir=${FUZZ_BUILDDIR:-$root/build-fuzz}
 status=0
 logs=()
 
-echo "=== pass 1: normal build, every test, the daemon under valgrind once"
+echo "=== pass 1: normal build, every test, the daemon under valgrind twice"
 rm -rf "$builddir"
 meson setup "$builddir" -Dwerror=true >/dev/null
 meson compile -C "$builddir"
