@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "defer.h"
 #include "fs.h"
 #include "kind.h"
 #include "log.h"
@@ -233,7 +234,14 @@ int main(int argc, char *argv[])
 	 * (systemctl stop), SIGINT and SIGHUP are a stop asked for, and we
 	 * unmount below; only -errno is an error.
 	 */
+	res = defer_start();
+	if (res < 0) {
+		log_err("cannot start the scan threads: %s\n", strerror(-res));
+		fs_stop();
+		goto out_unmount;
+	}
 	ret = run_loop(se, &copts) < 0;
+	defer_stop();
 	fs_stop();
 
 out_unmount:
