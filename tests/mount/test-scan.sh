@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The scan behind user.shm.pids and .orphan (issue 20) as unprivileged
+# users attack it on a root allow_other mount:
+#  - hang: a scan never makes the daemon wait on itself (a descriptor of
+#    the mount's own file, its attributes lapsed, must not cost a GETATTR
+#    that no worker is left to answer);
+#  - stall: processes with huge maps and many scan loops cost their own
+#    scans, never another user's reads;
+#  - spoof: a tmpfs file of a user namespace that looks like a SysV
+#    attachment (the shmid as inode, a /SYSV name) is not one;
+#  - rights: a process that drops a capability at once reads as it is now.
+# Each hang detector is generous (a bound on hanging, not on speed); a
+# hung mount is aborted through the fuse control file system, then the
+# test fails.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+U=1001	 # the attacker
+U2=1002	 # another user
+BOUND_S=20 # how long another user's request may take before it is hung
+
+# "${AS_U[@]}" CMD...: CMD as uid $U, without groups; an array, not a
+# function, so that timeout and & run the command itself (a function in
+# the background is a subshell, whose kill would leave CMD running).
+AS_U=(setpriv --reuid=$U --regid=$U --clear-groups)
+AS_U2=(setpriv --reuid=$U2 --regid=$U2 --clear-groups)
+
+# This mount's connection in the kernel's fuse control file system.
+conn_dir() {
+	local dev
+	dev=$(awk -v d="$MNT" '$5 == d { print $3 }' /proc/self/mountinfo)
+	[[ -n $dev ]] || return 1
+	if [[ ! -d /sys/fs/fuse/connections/${dev#*:} ]]; then
+		mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
+	fi
+	echo "/sys/fs/fuse/connections/${dev#*:}"
+}
+abort_mount() {
+	local c
+	c=$(conn_dir) && [[ -e $c/abort ]] && echo 1 >"$c/abort"
+}
+
+# served DESCRIPTION CMD...: CMD, as another user, answered within BOUND_S;
+# else the mount is hung: aborted, and the test ends.
+served() {
+	local desc=$1 t0
+	shift
+	t0=$(now_ms)
+	if timeout "$BOUND_S" "$@" >/dev/null 2>&1; then
+		pass "$desc (after $(($(now_ms) - t0)) ms)"
+		return 0
+	fi
+	fail "$desc" "no answer within $BOUND_S s: the daemon is hung; aborting it"
+	abort_mount
+	stop_loops
+	stop_shmfs
+	exit 1
+}
+
+LOOPS=()
+# loops N USER CMD...: N processes running CMD as USER until stop_loops
+loops() {
+	local n=$1 u=$2 i
+	shift 2
+	for ((i = 0; i < n; i++)); do
+		setpriv --reuid="$u" --regid="$u" --clear-groups \
+			sh -c 'while :; do "$@" >/dev/null 2>&1; done' sh "$@" &
+		LOOPS+=($!)
+		BG_PIDS+=($!)
+	done
+}
+stop_loops() {
+	local p
+	for p in "${LOOPS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${LOOPS[@]}"; do wait "$p" 2>/dev/null; done
+	LOOPS=()
+}
+
+# hugemaps N: a process of uid $U mapping one page of a file at a
+# 3,800-byte path N times (mappings the kernel cannot merge: all at offset
+# 0), MAP_SHARED; prints its pid when ready.
+hugemaps() {
+	"${AS_U[@]}" /usr/bin/python3 - "$LONG/f" "$1" <<'PY' &
+import ctypes, mmap, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for _ in range(int(sys.argv[2])):
+    if libc.mmap(None, 4096, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0) in (None, 2**64 - 1):
+        sys.exit("mmap: " + os.strerror(ctypes.get_errno()))
+print(os.getpid(), flush=True)
+time.sleep(120)
+PY
+	BG_PIDS+=($!)
+}
+
+section "hang: a scan never waits on the daemon (issue 20, item 1)"
+start_shmfs -o allow_other
+"$H" posix-create "mine" 7 0600
+chown $U:$U /dev/shm/mine
+"$H" sysv-create 0x200 4096 0644 >/dev/null
+echo "7 bytes" | head -c 7 >/dev/shm/other
+chmod 0644 /dev/shm/other
+# The attacker holds its object open through the mount and appends to it
+# in /dev/shm, so that the kernel's cached attributes of it keep lapsing
+# (the daemon's watch invalidates them), and a dozen loops ask who holds
+# it: each scan looks at the descriptor.
+"${AS_U[@]}" sleep 60 <"$MNT/posix/mine" &
+holder=$!
+BG_PIDS+=($holder)
+loops 1 $U sh -c 'echo x >>/dev/shm/mine'
+loops 12 $U getfattr -n user.shm.pids "$MNT/posix/mine"
+sleep 3
+served "uid $U2 stats a name meanwhile" "${AS_U2[@]}" stat "$MNT/sysv/0x00000200"
+served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/other"
+served "root stats the attacker's object meanwhile" stat "$MNT/posix/mine"
+stop_loops
+# Held through the mount, the object is held open by the daemon.
+served "root's answer, the loops gone, names the daemon" \
+	sh -c "getfattr --only-values -n user.shm.pids '$MNT/posix/mine' | grep -qw $SHMFS_PID"
+kill $holder
+wait $holder 2>/dev/null
+stop_shmfs_cleanly
+
+section "stall: huge maps cost their owner's scans only (issue 20, item 2)"
+# A path of about 3,800 bytes, on a disk: each of its mappings is a long line
+# of maps text.
+chmod 711 "$TMP"
+LONG=$TMP/u
+install -d -o $U -g $U "$LONG"
+for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
+"${AS_U[@]}" mkdir -p "$LONG"
+"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+assert_true "the path is about 3,800 bytes long (${#LONG})" test ${#LONG} -gt 3780
+start_shmfs -o allow_other
+"$H" posix-create theirs 7 0644
+"$H" posix-create mine 7 0600
+chown $U:$U /dev/shm/mine
+: >"$TMP/huge"
+for _ in 1 2 3 4; do hugemaps 60000 >>"$TMP/huge"; done
+wait_for 60 sh -c "[ \$(wc -l <'$TMP/huge') -ge 4 ]" || fail "the processes with huge maps did not start"
+assert_true "a process maps 60,000 times" test "$(wc -l <"/proc/$(head -1 "$TMP/huge")/maps")" -gt 60000
+loops 12 $U getfattr -n user.shm.pids "$MNT/posix/mine"
+sleep 3
+served "uid $U2 stats a name meanwhile" "${AS_U2[@]}" stat "$MNT/posix/theirs"
+served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/theirs"
+served "root's own scan meanwhile" getfattr -n user.shm.pids "$MNT/posix/theirs"
+stop_loops
+for p in $(cat "$TMP/huge"); do kill "$p"; done
+stop_shmfs_cleanly
