@@ -96,57 +96,162 @@ PY
 	BG_PIDS+=($!)
 }
 
-section "hang: a scan never waits on the daemon (issue 20, item 1)"
-start_shmfs -o allow_other
-"$H" posix-create "mine" 7 0600
-chown $U:$U /dev/shm/mine
-"$H" sysv-create 0x200 4096 0644 >/dev/null
-echo "7 bytes" | head -c 7 >/dev/shm/other
-chmod 0644 /dev/shm/other
-# The attacker holds its object open through the mount and appends to it
-# in /dev/shm, so that the kernel's cached attributes of it keep lapsing
-# (the daemon's watch invalidates them), and a dozen loops ask who holds
-# it: each scan looks at the descriptor.
-"${AS_U[@]}" sleep 60 <"$MNT/posix/mine" &
-holder=$!
-BG_PIDS+=($holder)
-loops 1 $U sh -c 'echo x >>/dev/shm/mine'
-loops 12 $U getfattr -n user.shm.pids "$MNT/posix/mine"
-sleep 3
-served "uid $U2 stats a name meanwhile" "${AS_U2[@]}" stat "$MNT/sysv/0x00000200"
-served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/other"
-served "root stats the attacker's object meanwhile" stat "$MNT/posix/mine"
-stop_loops
-# Held through the mount, the object is held open by the daemon.
-served "root's answer, the loops gone, names the daemon" \
-	sh -c "getfattr --only-values -n user.shm.pids '$MNT/posix/mine' | grep -qw $SHMFS_PID"
-kill $holder
-wait $holder 2>/dev/null
-stop_shmfs_cleanly
+test_hang() {
+	section "hang: a scan never waits on the daemon (issue 20, item 1)"
+	start_shmfs -o allow_other
+	"$H" posix-create "mine" 7 0600
+	chown $U:$U /dev/shm/mine
+	"$H" sysv-create 0x200 4096 0644 >/dev/null
+	echo "7 bytes" | head -c 7 >/dev/shm/other
+	chmod 0644 /dev/shm/other
+	# The attacker holds its object open through the mount and appends to it
+	# in /dev/shm, so that the kernel's cached attributes of it keep lapsing
+	# (the daemon's watch invalidates them), and a dozen loops ask who holds
+	# it: each scan looks at the descriptor.
+	"${AS_U[@]}" sleep 60 <"$MNT/posix/mine" &
+	holder=$!
+	BG_PIDS+=($holder)
+	loops 1 $U sh -c 'echo x >>/dev/shm/mine'
+	loops 12 $U getfattr -n user.shm.pids "$MNT/posix/mine"
+	sleep 3
+	served "uid $U2 stats a name meanwhile" "${AS_U2[@]}" stat "$MNT/sysv/0x00000200"
+	served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/other"
+	served "root stats the attacker's object meanwhile" stat "$MNT/posix/mine"
+	stop_loops
+	# Held through the mount, the object is held open by the daemon.
+	served "root's answer, the loops gone, names the daemon" \
+		sh -c "getfattr --only-values -n user.shm.pids '$MNT/posix/mine' | grep -qw $SHMFS_PID"
+	kill $holder
+	wait $holder 2>/dev/null
+	stop_shmfs_cleanly
+}
 
-section "stall: huge maps cost their owner's scans only (issue 20, item 2)"
-# A path of about 3,800 bytes, on a disk: each of its mappings is a long line
-# of maps text.
-chmod 711 "$TMP"
-LONG=$TMP/u
-install -d -o $U -g $U "$LONG"
-for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
-"${AS_U[@]}" mkdir -p "$LONG"
-"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
-assert_true "the path is about 3,800 bytes long (${#LONG})" test ${#LONG} -gt 3780
-start_shmfs -o allow_other
-"$H" posix-create theirs 7 0644
-"$H" posix-create mine 7 0600
-chown $U:$U /dev/shm/mine
-: >"$TMP/huge"
+test_stall() {
+	section "stall: huge maps cost their owner's scans only (issue 20, item 2)"
+	# A path of about 3,800 bytes, on a disk: each of its mappings is a long line
+	# of maps text.
+	chmod 711 "$TMP"
+	LONG=$TMP/u
+	install -d -o $U -g $U "$LONG"
+	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
+	"${AS_U[@]}" mkdir -p "$LONG"
+	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+	assert_true "the path is about 3,800 bytes long (${#LONG})" test ${#LONG} -gt 3780
+	start_shmfs -o allow_other
+	"$H" posix-create theirs 7 0644
+	"$H" posix-create mine 7 0600
+	chown $U:$U /dev/shm/mine
+	: >"$TMP/huge"
 for _ in 1 2 3 4; do hugemaps 60000 >>"$TMP/huge"; done
-wait_for 60 sh -c "[ \$(wc -l <'$TMP/huge') -ge 4 ]" || fail "the processes with huge maps did not start"
-assert_true "a process maps 60,000 times" test "$(wc -l <"/proc/$(head -1 "$TMP/huge")/maps")" -gt 60000
-loops 12 $U getfattr -n user.shm.pids "$MNT/posix/mine"
-sleep 3
-served "uid $U2 stats a name meanwhile" "${AS_U2[@]}" stat "$MNT/posix/theirs"
-served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/theirs"
-served "root's own scan meanwhile" getfattr -n user.shm.pids "$MNT/posix/theirs"
-stop_loops
-for p in $(cat "$TMP/huge"); do kill "$p"; done
-stop_shmfs_cleanly
+	wait_for 60 sh -c "[ \$(wc -l <'$TMP/huge') -ge 4 ]" || fail "the processes with huge maps did not start"
+	assert_true "a process maps 60,000 times" test "$(wc -l <"/proc/$(head -1 "$TMP/huge")/maps")" -gt 60000
+	loops 12 $U getfattr -n user.shm.pids "$MNT/posix/mine"
+	sleep 3
+	served "uid $U2 stats a name meanwhile" "${AS_U2[@]}" stat "$MNT/posix/theirs"
+	served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/theirs"
+	served "root's own scan meanwhile" getfattr -n user.shm.pids "$MNT/posix/theirs"
+	stop_loops
+	for p in $(cat "$TMP/huge"); do kill "$p"; done
+	stop_shmfs_cleanly
+}
+
+test_spoof() {
+	section "spoof: a tmpfs file of one's own is no SysV attachment (issue 20, item 6)"
+	start_shmfs -o allow_other
+	# The second segment of this IPC namespace: a shmid a tmpfs inode can have.
+	"$H" sysv-create 0x2ff 4096 0600 >/dev/null
+	"$H" sysv-create 0x300 4096 0600 >/dev/null
+	ID=$("$H" sysv-id 0x300)
+	bg_helper "$TMP/h300" sysv-hold 0x300 60 || exit 1
+	holder=$BG_PID
+	# uid $U, root of a user and mount namespace of its own, makes a file of
+	# inode $ID named SYSV00000300 on a tmpfs there, maps it, detaches the
+	# mount and unlinks the file: its maps line is an attachment's, but for
+	# the device.
+	install -d -o $U -g $U "$TMP/spoof"
+	"${AS_U[@]}" unshare -U -r -m sh -c 'mount -t tmpfs none "$1" && shift && exec "$@"' sh \
+		"$TMP/spoof" /usr/bin/python3 - "$TMP/spoof" "$ID" 0x300 <<'PY' >"$TMP/spoofer" 2>&1 &
+import ctypes, mmap, os, sys, time
+d, shmid, key = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0)
+while True:
+    fd = os.open(d + "/f", os.O_CREAT | os.O_RDWR, 0o600)
+    ino = os.fstat(fd).st_ino
+    if ino == shmid:
+        break
+    os.close(fd)
+    os.unlink(d + "/f")
+    if ino > shmid:
+        sys.exit("tmpfs inode %d is past shmid %d" % (ino, shmid))
+os.ftruncate(fd, 4096)
+name = "SYSV%08x" % key
+os.rename(d + "/f", d + "/" + name)
+m = mmap.mmap(fd, 4096)
+# Detached, the mount is its own root: maps shows "/" + the name.
+dfd = os.open(d, os.O_DIRECTORY)
+os.chdir("/")
+if ctypes.CDLL(None).umount2(d.encode(), 2) != 0:  # MNT_DETACH
+    sys.exit("umount2 failed")
+os.unlink(name, dir_fd=dfd)
+print(os.getpid(), flush=True)
+time.sleep(60)
+PY
+	BG_PIDS+=($!)
+	if wait_for 30 grep -qE '^[0-9]+$' "$TMP/spoofer"; then
+		spoofer=$(grep -E '^[0-9]+$' "$TMP/spoofer")
+		assert_true "the spoofer's maps show /SYSV00000300 (deleted), inode $ID" \
+			grep -qE " 00:[0-9a-f]+ +$ID +/SYSV00000300 \(deleted\)\$" "/proc/$spoofer/maps"
+		assert_eq "$holder" "$(sleep 0.11; getfattr --absolute-names --only-values -n user.shm.pids "$MNT/sysv/0x00000300" 2>&1)" \
+			"root's user.shm.pids: the real holder only"
+		kill "$spoofer"
+	else
+		fail "the spoofer did not start" "$(cat "$TMP/spoofer")"
+	fi
+	kill $holder
+	wait $holder 2>/dev/null
+	"$H" sysv-rm 0x2ff
+	"$H" sysv-rm 0x300
+	stop_shmfs_cleanly
+}
+
+test_rights() {
+	section "rights: who drops a capability reads as it is now (issue 20, item 7)"
+	start_shmfs -o allow_other
+	"$H" sysv-create 0x400 4096 0666 >/dev/null
+	"${AS_U[@]}" "$H" sysv-hold 0x400 60 >"$TMP/h400" 2>&1 &
+	uholder=$!
+	BG_PIDS+=($uholder)
+	wait_for 5 grep -qx "$uholder" "$TMP/h400" || fail "uid $U's holder did not start"
+	sleep 0.11
+	# One process asks, drops every effective capability (CAP_SYS_PTRACE
+	# let it read uid $U's maps), and asks again at once.
+	/usr/bin/python3 - "$MNT/sysv/0x00000400" >"$TMP/rights" 2>&1 <<'PY'
+import ctypes, os, sys
+p = sys.argv[1]
+print(os.getxattr(p, "user.shm.pids").decode() or "-")
+libc = ctypes.CDLL(None, use_errno=True)
+class Hdr(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+class Data(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+h = Hdr(0x20080522, 0)
+d = (Data * 2)()
+if libc.capget(ctypes.byref(h), d) != 0 or libc.capset(ctypes.byref(h), d) != 0:
+    sys.exit("capget/capset failed")
+for x in d:
+    x.effective = 0
+if libc.capset(ctypes.byref(h), d) != 0:
+    sys.exit("capset failed")
+print(os.getxattr(p, "user.shm.pids").decode() or "-")
+PY
+	assert_eq "$uholder" "$(sed -n 1p "$TMP/rights")" "with its capabilities, root sees uid $U's holder"
+	assert_eq "-" "$(sed -n 2p "$TMP/rights")" "without them, at once: not"
+	kill $uholder
+	"$H" sysv-rm 0x400
+	stop_shmfs_cleanly
+}
+
+# SCAN_ONLY="hang spoof": those parts only (to run one against old code).
+for t in hang stall spoof rights; do
+	[[ -z ${SCAN_ONLY:-} || " $SCAN_ONLY " == *" $t "* ]] && "test_$t"
+done
