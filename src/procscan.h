@@ -117,12 +117,15 @@ int procscan_run_at(int procfd, const struct procscan_devs *devs,
 
 /*
  * T's holders from a map of the real /proc, as the caller of this thread
- * may see it, no older than PROCSCAN_FRESH_NS (procscan_share.c): maps
+ * may see it, made no longer than PROCSCAN_FRESH_NS ago, or
+ * PROCSCAN_FRESH_RATIO times its scan's duration if that is longer
+ * (procscan_share.c): maps
  * are shared by every caller with the same rights.  A thread that may not
  * wait (not the pool's: defer.h) gets -DEFER_AGAIN when there is no fresh
  * map: the request must be run again on the pool.
  */
-#define PROCSCAN_FRESH_NS 100000000LL
+#define PROCSCAN_FRESH_NS    100000000LL
+#define PROCSCAN_FRESH_RATIO 2
 int procscan_run(const struct procscan_target *t, struct procscan *out);
 
 /*

@@ -11,7 +11,10 @@
  * may not; so a non-dumpable caller's own mappings may be missing from
  * what it reads (less than it could learn, never more).
  *
- * A map serves for PROCSCAN_FRESH_NS after it was made.  A caller finding
+ * A map serves for PROCSCAN_FRESH_NS after it was made, or for
+ * PROCSCAN_FRESH_RATIO times as long as it took to make where that is
+ * longer: so scans for one set of rights, however many ask, take at most
+ * a third of a thread's time (of a core), on any machine.  A caller finding
  * none fresh makes one, or waits for the one being made for its rights:
  * one scan per window per set of rights, however many ask.  Only the
  * pool's threads (defer.h) wait; a worker gets -DEFER_AGAIN.  At most
@@ -54,7 +57,8 @@ enum { FREE, BUILDING, READY };
 struct slot {
 	struct key key;
 	int state;
-	int64_t done_ns; /* READY: when its scan ended */
+	int64_t done_ns;  /* READY: when its scan ended */
+	int64_t fresh_ns; /* READY: for how long after that it serves */
 	struct procscan_map map;
 };
 
@@ -129,7 +133,7 @@ static struct slot *find(const struct key *k, int64_t now)
 	for (size_t i = 0; i < SLOTS; i++) {
 		struct slot *s = &share.slot[i];
 
-		if (s->state == READY && now - s->done_ns > PROCSCAN_FRESH_NS)
+		if (s->state == READY && now - s->done_ns > s->fresh_ns)
 			drop(s);
 		if (s->state == FREE && free_slot == NULL)
 			free_slot = s;
@@ -163,6 +167,7 @@ int procscan_run(const struct procscan_target *t, struct procscan *out)
 	struct key k;
 	int shared = make_key(cred_serving(), &k), res;
 	struct slot *s;
+	int64_t t0;
 
 	memset(out, 0, sizeof(*out));
 	if (!defer_on_pool() && !shared)
@@ -188,6 +193,7 @@ int procscan_run(const struct procscan_target *t, struct procscan *out)
 	s->state = BUILDING;
 	s->key = k;
 	pthread_mutex_unlock(&share.lock);
+	t0 = clock_now_ns();
 	res = build(&s->map);
 	pthread_mutex_lock(&share.lock);
 	if (res == 0)
@@ -195,6 +201,9 @@ int procscan_run(const struct procscan_target *t, struct procscan *out)
 	if (res == 0) {
 		s->state = READY;
 		s->done_ns = clock_now_ns();
+		s->fresh_ns = PROCSCAN_FRESH_RATIO * (s->done_ns - t0);
+		if (s->fresh_ns < PROCSCAN_FRESH_NS)
+			s->fresh_ns = PROCSCAN_FRESH_NS;
 	} else {
 		drop(s);
 	}
