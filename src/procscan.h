@@ -88,6 +88,9 @@ struct procscan_map {
 struct procscan_devs {
 	dev_t dev[PROCSCAN_SHM_DEVS];
 	size_t n;
+	/* Read maps as text even where PROCMAP_QUERY works: to measure both
+	 * (SHMFS_PROCSCAN_TEXT=1 in the daemon's environment). */
+	int text;
 };
 /* This kernel's, found once by making memfds on them. */
 const struct procscan_devs *procscan_shm_devs(void);

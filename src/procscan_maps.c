@@ -217,7 +217,7 @@ int procscan_read_maps(struct build *b)
 
 	if (fd < 0)
 		return procscan_gone_or_closed(errno);
-	res = query_maps(b, fd);
+	res = b->devs->text ? -ENOTTY : query_maps(b, fd);
 	if (res == -ENOTTY)
 		res = text_maps(b, fd);
 	close(fd);

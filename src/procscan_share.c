@@ -240,6 +240,7 @@ static void find_shm_devs(void)
 	DIR *d;
 	struct dirent *de;
 
+	shm_devs.text = getenv("SHMFS_PROCSCAN_TEXT") != NULL;
 	add_dev_of(0);
 	if (shm_devs.n == 0)
 		log_warn("procscan: no memfd: SysV attachments not found\n");

@@ -12,9 +12,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EPERM="Operation not permitted"
 U=1001 # another user, who exists for the kernel only
 
-# An answer may be up to FRESH_S old (the shared map's window): each read
-# below waits that out, so that it tells what was just changed.
-FRESH_S=0.11
+# An answer may be as old as the shared map's window (100 ms, or twice a
+# scan's time: a scan here takes well under 125 ms): each read below
+# waits that out, so that it tells what was just changed.
+FRESH_S=0.25
 # one attribute's value, as root or as uid $U
 attr() { sleep $FRESH_S; getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
 pids_of() { attr pids "$1"; }

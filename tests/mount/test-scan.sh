@@ -200,7 +200,7 @@ PY
 		spoofer=$(grep -E '^[0-9]+$' "$TMP/spoofer")
 		assert_true "the spoofer's maps show /SYSV00000300 (deleted), inode $ID" \
 			grep -qE " 00:[0-9a-f]+ +$ID +/SYSV00000300 \(deleted\)\$" "/proc/$spoofer/maps"
-		assert_eq "$holder" "$(sleep 0.11; getfattr --absolute-names --only-values -n user.shm.pids "$MNT/sysv/0x00000300" 2>&1)" \
+		assert_eq "$holder" "$(sleep 0.25; getfattr --absolute-names --only-values -n user.shm.pids "$MNT/sysv/0x00000300" 2>&1)" \
 			"root's user.shm.pids: the real holder only"
 		kill "$spoofer"
 	else
@@ -220,7 +220,7 @@ test_rights() {
 	uholder=$!
 	BG_PIDS+=($uholder)
 	wait_for 5 grep -qx "$uholder" "$TMP/h400" || fail "uid $U's holder did not start"
-	sleep 0.11
+	sleep 0.25
 	# One process asks, drops every effective capability (CAP_SYS_PTRACE
 	# let it read uid $U's maps), and asks again at once.
 	/usr/bin/python3 - "$MNT/sysv/0x00000400" >"$TMP/rights" 2>&1 <<'PY'
