@@ -250,7 +250,37 @@ PY
 	stop_shmfs_cleanly
 }
 
+test_bounds() {
+	section "bounds: one segment attached 10,000 times is one holder (issue 24)"
+	start_shmfs -o allow_other
+	"$H" sysv-create 0x500 4096 0644 >/dev/null
+	ID=$("$H" sysv-id 0x500)
+	/usr/bin/python3 - "$ID" 10000 <<'PY' >"$TMP/many" 2>&1 &
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+for _ in range(int(sys.argv[2])):
+    if libc.shmat(int(sys.argv[1]), None, 0o10000) in (None, 2**64 - 1):  # SHM_RDONLY
+        sys.exit("shmat: " + os.strerror(ctypes.get_errno()))
+print(os.getpid(), flush=True)
+time.sleep(60)
+PY
+	many=$!
+	BG_PIDS+=($many)
+	wait_for 30 grep -qx "$many" "$TMP/many" || fail "the process attaching 10,000 times did not start" "$(cat "$TMP/many")"
+	assert_eq 10000 "$("$H" sysv-stat 0x500 nattch)" "the witness: nattch 10,000"
+	assert_eq "$many" "$(sleep 0.25; getfattr --absolute-names --only-values -n user.shm.pids "$MNT/sysv/0x00000500" 2>&1)" \
+		"user.shm.pids: that process, once"
+	assert_eq 4096 "$(getfattr --absolute-names --only-values -n user.shm.pagesize "$MNT/sysv/0x00000500" 2>&1)" \
+		"user.shm.pagesize: from one of its mappings"
+	kill $many
+	wait $many 2>/dev/null
+	"$H" sysv-rm 0x500
+	stop_shmfs_cleanly
+}
+
 # SCAN_ONLY="hang spoof": those parts only (to run one against old code).
-for t in hang stall spoof rights; do
+for t in hang stall spoof rights bounds; do
 	if [[ -z ${SCAN_ONLY:-} || " $SCAN_ONLY " == *" $t "* ]]; then "test_$t"; fi
 done
