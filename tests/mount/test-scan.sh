@@ -25,21 +25,6 @@ BOUND_S=20 # how long another user's request may take before it is hung
 AS_U=(setpriv --reuid=$U --regid=$U --clear-groups)
 AS_U2=(setpriv --reuid=$U2 --regid=$U2 --clear-groups)
 
-# This mount's connection in the kernel's fuse control file system.
-conn_dir() {
-	local dev
-	dev=$(awk -v d="$MNT" '$5 == d { print $3 }' /proc/self/mountinfo)
-	[[ -n $dev ]] || return 1
-	if [[ ! -d /sys/fs/fuse/connections/${dev#*:} ]]; then
-		mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
-	fi
-	echo "/sys/fs/fuse/connections/${dev#*:}"
-}
-abort_mount() {
-	local c
-	c=$(conn_dir) && [[ -e $c/abort ]] && echo 1 >"$c/abort"
-}
-
 # served DESCRIPTION CMD...: CMD, as another user, answered within BOUND_S;
 # else the mount is hung: aborted, and the test ends.
 served() {
