@@ -18,7 +18,7 @@ NSEGS=${SHMFS_BENCH_SEGMENTS:-20000}
 COUNTS=${SHMFS_BENCH_PROCESSES:-500 1000 5000}
 ATTACHED=100
 
-nprocs() { find /proc -maxdepth 1 -name '[0-9]*' | wc -l; }
+nprocs() { find /proc -maxdepth 1 -name '[0-9]*' 2>/dev/null | wc -l; }
 # walk ATTR: the median of ROUNDS walks of sysv/ reading ATTR
 walk() {
 	local i
