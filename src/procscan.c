@@ -88,7 +88,8 @@ static void tidy(struct build *b)
 	struct procscan_map *m = b->m;
 	size_t out = b->from;
 
-	qsort(m->h + b->from, m->n - b->from, sizeof(*m->h), by_hold);
+	if (m->n - b->from > 1)
+		qsort(m->h + b->from, m->n - b->from, sizeof(*m->h), by_hold);
 	for (size_t i = b->from; i < m->n; i++) {
 		if (out > b->from && by_hold(&m->h[out - 1], &m->h[i]) == 0) {
 			if (m->h[out - 1].pagesize == 0)
