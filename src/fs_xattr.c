@@ -96,7 +96,8 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		cred_leave(&saved);
 	}
 	/* Deferred, it is answered from the pool. */
-	if (res != -DEFER_AGAIN || (res = xattr_defer(req, ino, name, size)) < 0)
+	if (res != -DEFER_AGAIN ||
+	    (res = xattr_defer(req, ino, name, size)) < 0)
 		reply_xattr(req, res, buf, size);
 	free(buf);
 }
