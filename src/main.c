@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "defer.h"
 #include "fs.h"
 #include "kind.h"
 #include "log.h"
@@ -228,12 +229,20 @@ int main(int argc, char *argv[])
 			strerror(-res));
 		goto out_unmount;
 	}
+	/* After fuse_daemonize(): its fork keeps no thread. */
+	res = defer_start();
+	if (res < 0) {
+		log_err("cannot start the scan threads: %s\n", strerror(-res));
+		fs_stop();
+		goto out_unmount;
+	}
 	/*
 	 * libfuse's handlers end the loop with the signal's number: SIGTERM
 	 * (systemctl stop), SIGINT and SIGHUP are a stop asked for, and we
 	 * unmount below; only -errno is an error.
 	 */
 	ret = run_loop(se, &copts) < 0;
+	defer_stop();
 	fs_stop();
 
 out_unmount:

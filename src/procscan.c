@@ -1,109 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The scan of /proc: every process's maps, and for a file its open
- * descriptors too, read one process at a time through a buffer of fixed
- * size, so that memory does not grow with the number of processes or
- * mappings, only with the pids found.  A process that exits mid-scan is
- * simply not found; one the caller may not inspect makes the scan
- * incomplete.
+ * The scan of /proc: every process's mappings (procscan_maps.c) and open
+ * descriptors, one process at a time, into one map of who holds which
+ * shared memory.  Memory grows with the holds found only, up to
+ * PROCSCAN_HOLDS_MAX; what one process costs is bounded (procscan.h).  A
+ * process that exits mid-scan is simply not found; one the caller may
+ * not inspect, or past a bound, makes the map incomplete.
  */
 #include "procscan.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "grow.h"
+#include "procscan_int.h"
 
-#define READ_BUF (PROCSCAN_LINE_MAX + 1)
+/* A process's holds are sorted and made unique every this many. */
+#define TIDY_EVERY 256
 
-/* ---- Reading a file of /proc line by line ---- */
-
-struct reader {
-	int fd;
-	char *buf; /* READ_BUF bytes */
-	size_t start, end;
-	int eof, skip;
-};
-
-/*
- * The next line, without its newline; NULL at the end.  A read that fails
- * (the process exited) ends the file.  A line longer than the buffer is
- * cut there, and the rest of it skipped.
- */
-static char *next_line(struct reader *r)
-{
-	for (;;) {
-		char *p = r->buf + r->start;
-		char *nl = memchr(p, '\n', r->end - r->start);
-		ssize_t n;
-
-		if (nl != NULL && r->skip) {
-			r->skip = 0;
-			r->start = (size_t)(nl + 1 - r->buf);
-			continue;
-		}
-		if (nl != NULL) {
-			*nl = '\0';
-			r->start = (size_t)(nl + 1 - r->buf);
-			return p;
-		}
-		if (r->skip)
-			r->start = r->end = 0;
-		memmove(r->buf, p, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-		if (r->end == READ_BUF - 1 || (r->eof && r->end > 0)) {
-			r->buf[r->end] = '\0';
-			r->skip = !r->eof;
-			r->end = 0;
-			return r->buf;
-		}
-		if (r->eof)
-			return NULL;
-		do
-			n = read(r->fd, r->buf + r->end, READ_BUF - 1 - r->end);
-		while (n < 0 && errno == EINTR);
-		if (n <= 0)
-			r->eof = 1;
-		else
-			r->end += (size_t)n;
-	}
-}
-
-/* ---- One process ---- */
-
-struct scan {
-	int procfd;
-	const struct procscan_target *t;
-	struct stat ns; /* the IPC namespace served (SysV targets) */
-	char *buf;
-	struct procscan *out;
-};
-
-/* What an error reaching a process's file means: it exited (0), or it is
- * closed to the caller (-1). */
-static int gone_or_closed(int err)
+int procscan_gone_or_closed(int err)
 {
 	return err == ENOENT || err == ESRCH ? 0 : -1;
 }
 
-static int open_in(const struct scan *s, pid_t pid, const char *what, int flags)
+int procscan_open_in(const struct build *b, const char *what, int flags)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "%d/%s", (int)pid, what);
-	return openat(s->procfd, path, flags | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%d/%s", (int)b->pid, what);
+	return openat(b->procfd, path, flags | O_CLOEXEC);
 }
 
 static int same_file(const struct stat *a, const struct stat *b)
@@ -111,134 +45,170 @@ static int same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Whether PID is a process of the IPC namespace served; -1: closed. */
-static int in_ns(const struct scan *s, pid_t pid)
+/* Whether the current process runs in the IPC namespace served; -1:
+ * closed.  Asked once a process. */
+static int in_ns(struct build *b)
 {
 	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%d/ns/ipc", (int)pid);
-	if (fstatat(s->procfd, path, &st, 0) < 0)
-		return gone_or_closed(errno);
-	return same_file(&st, &s->ns);
+	if (b->in_ns != -2)
+		return b->in_ns;
+	snprintf(path, sizeof(path), "%d/ns/ipc", (int)b->pid);
+	if (fstatat(b->procfd, path, &st, 0) < 0)
+		b->in_ns = procscan_gone_or_closed(errno);
+	else
+		b->in_ns = same_file(&st, &b->ns);
+	return b->in_ns;
 }
 
-static int is_target(const struct procscan_target *t,
-		     const struct procscan_map *m)
+int procscan_is_shm_dev(const struct build *b, dev_t dev)
 {
-	/* A segment's file is on an internal mount (shm or hugetlbfs),
-	 * whose device is an anonymous one: major 0. */
-	if (t->shmid >= 0)
-		return m->ino == (uint64_t)t->shmid && m->major == 0 &&
-		       procscan_sysv_path(m->path);
-	return m->ino == (uint64_t)t->ino && m->major == major(t->dev) &&
-	       m->minor == minor(t->dev);
+	for (size_t i = 0; i < b->devs->n; i++)
+		if (b->devs->dev[i] == dev)
+			return 1;
+	return 0;
 }
 
-/* struct procmap_query and its ioctl, as Linux 6.11 (linux/fs.h) has them:
- * the headers shmfs is built with may be older. */
-struct shmfs_procmap_query {
-	uint64_t size, query_flags, query_addr;
-	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset;
-	uint64_t inode;
-	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
-	uint64_t vma_name_addr, build_id_addr;
-};
-#define SHMFS_PROCMAP_QUERY _IOWR('f', 17, struct shmfs_procmap_query)
-
-/*
- * The page size of PID's mapping at START: one ioctl on its maps (Linux
- * 6.11), else from smaps, whose reading costs a walk of every mapping.
- */
-static uint64_t page_size_at(const struct scan *s, pid_t pid, int mapsfd,
-			     uint64_t start)
+static int by_hold(const void *a, const void *b)
 {
-	struct shmfs_procmap_query q = { .size = sizeof(q),
-					 .query_addr = start };
-	struct reader r = { .buf = s->buf };
-	uint64_t at = UINT64_MAX, size = 0;
-	char *line;
+	const struct procscan_hold *x = a, *y = b;
 
-	if (ioctl(mapsfd, SHMFS_PROCMAP_QUERY, &q) == 0 && q.vma_start == start)
-		return q.vma_page_size;
-	r.fd = open_in(s, pid, "smaps", O_RDONLY);
-	if (r.fd < 0)
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The current process's holds, sorted, each object once (with a page
+ * size if any of its mappings told one). */
+static void tidy(struct build *b)
+{
+	struct procscan_map *m = b->m;
+	size_t out = b->from;
+
+	if (m->n - b->from > 1)
+		qsort(m->h + b->from, m->n - b->from, sizeof(*m->h), by_hold);
+	for (size_t i = b->from; i < m->n; i++) {
+		if (out > b->from && by_hold(&m->h[out - 1], &m->h[i]) == 0) {
+			if (m->h[out - 1].pagesize == 0)
+				m->h[out - 1].pagesize = m->h[i].pagesize;
+			continue;
+		}
+		m->h[out++] = m->h[i];
+	}
+	m->n = out;
+	b->tidy_at = m->n + TIDY_EVERY;
+}
+
+static int add(struct build *b, uint64_t dev, uint64_t ino, uint64_t pagesize)
+{
+	struct procscan_map *m = b->m;
+	struct procscan_hold *h;
+
+	/* The same object mapped again right after: often. */
+	if (m->n > b->from && m->h[m->n - 1].dev == dev &&
+	    m->h[m->n - 1].ino == ino)
 		return 0;
-	while (size == 0 && (line = next_line(&r)) != NULL) {
-		uint64_t v = 0;
-		int what = procscan_parse_smaps(line, &v, &v);
-
-		if (what == 1)
-			at = v;
-		else if (what == 2 && at == start)
-			size = v;
+	if (m->n >= b->tidy_at)
+		tidy(b);
+	if (m->n >= PROCSCAN_HOLDS_MAX) {
+		b->full = 1;
+		return 0;
 	}
-	close(r.fd);
-	return size;
+	h = grow(m->h, &m->cap, m->n + 1, sizeof(*h));
+	if (h == NULL)
+		return -ENOMEM;
+	m->h = h;
+	m->h[m->n++] = (struct procscan_hold){
+		.dev = dev, .ino = ino, .pagesize = pagesize, .pid = b->pid
+	};
+	return 0;
+}
+
+int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
+		     uint64_t pagesize)
+{
+	uint32_t key;
+	int here;
+
+	if (major(dev) != 0)
+		return 0;
+	/*
+	 * A segment's file is on the kernel's own shm mount (or hugetlbfs's),
+	 * named by its key, with the shmid as inode: a file of the same name
+	 * and inode on a tmpfs of one's own is not one.
+	 */
+	if (name != NULL && ino <= INT32_MAX && procscan_is_shm_dev(b, dev) &&
+	    procscan_sysv_path(name, &key)) {
+		here = in_ns(b);
+		if (here <= 0)
+			return here;
+		return add(b, PROCSCAN_SYSV, ino << 32 | key, pagesize);
+	}
+	return add(b, (uint64_t)dev, ino, pagesize);
 }
 
 /*
- * Whether PID maps the target (1) or not (0), or its maps are closed to
- * the caller (-1).  *ANY: it maps anything at all (kernel threads and
- * zombies map nothing, and have no descriptors either).
+ * The current process's descriptors of files on anonymous devices.  Never
+ * stat(): a descriptor on a FUSE mount (shmfs's own) whose attributes
+ * have lapsed would send a request to that file system, which may be
+ * waiting for this very scan.  AT_STATX_DONT_SYNC gives what the kernel
+ * has cached (fuse_update_get_attr() asks nothing then): the device and
+ * inode, which never change.
  */
-static int scan_maps(const struct scan *s, pid_t pid, int *any)
+static int read_fds(struct build *b)
 {
-	struct reader r = { .buf = s->buf };
-	struct procscan_map m;
-	int found = 0;
-	char *line;
-
-	*any = 0;
-	r.fd = open_in(s, pid, "maps", O_RDONLY);
-	if (r.fd < 0)
-		return gone_or_closed(errno);
-	while (!found && (line = next_line(&r)) != NULL) {
-		*any = 1;
-		found = procscan_parse_map(line, &m) == 0 &&
-			is_target(s->t, &m);
-	}
-	if (found && s->t->shmid >= 0)
-		found = in_ns(s, pid);
-	if (found > 0 && s->out->pagesize == 0)
-		s->out->pagesize = page_size_at(s, pid, r.fd, m.start);
-	close(r.fd);
-	return found;
-}
-
-/* Whether PID holds the target open: 1, 0, or -1 (closed to the caller). */
-static int scan_fds(const struct scan *s, pid_t pid)
-{
+	int fd = procscan_open_in(b, "fd", O_RDONLY | O_DIRECTORY), res = 0;
+	size_t n = 0;
 	struct dirent *de;
-	int found = 0, fd = open_in(s, pid, "fd", O_RDONLY | O_DIRECTORY);
-	struct stat want = { .st_dev = s->t->dev, .st_ino = s->t->ino };
 	DIR *d;
 
 	if (fd < 0)
-		return gone_or_closed(errno);
+		return procscan_gone_or_closed(errno);
 	d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
 		return -1;
 	}
-	while (!found && (de = readdir(d)) != NULL) {
-		struct stat st;
+	while (res == 0 && (de = readdir(d)) != NULL) {
+		struct statx sx;
 
+		if (de->d_name[0] == '.')
+			continue;
+		if (++n > PROCSCAN_FDS_MAX) {
+			res = -1;
+			break;
+		}
 		/* A descriptor closed meanwhile is not one. */
-		found = de->d_name[0] != '.' &&
-			fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
-			same_file(&st, &want);
+		if (statx(dirfd(d), de->d_name, AT_STATX_DONT_SYNC,
+			  STATX_TYPE | STATX_INO, &sx) < 0 ||
+		    !S_ISREG(sx.stx_mode) || sx.stx_dev_major != 0)
+			continue;
+		res = add(b, makedev(0, sx.stx_dev_minor), sx.stx_ino, 0);
 	}
 	closedir(d);
-	return found;
+	return res;
 }
 
-static int inspect(const struct scan *s, pid_t pid)
+/* Process PID into the map: 1 (read), 0 (gone), -1 (closed, past a
+ * bound: its holds are dropped) or -ENOMEM. */
+static int inspect(struct build *b, pid_t pid)
 {
-	int any, res = scan_maps(s, pid, &any);
+	int res;
 
-	if (res == 0 && any && s->t->shmid < 0)
-		res = scan_fds(s, pid);
+	b->pid = pid;
+	b->from = b->m->n;
+	b->tidy_at = b->from + TIDY_EVERY;
+	b->in_ns = -2;
+	res = procscan_read_maps(b);
+	if (res == 0)
+		res = read_fds(b);
+	if (res == -1)
+		b->m->n = b->from;
+	else if (res == 0)
+		tidy(b);
 	return res;
 }
 
@@ -257,37 +227,19 @@ static pid_t pid_of(const char *name)
 	return (pid_t)v;
 }
 
-static int by_pid(const void *a, const void *b)
+int procscan_build_at(int procfd, const struct procscan_devs *devs,
+		      pid_t hidden, struct procscan_map *m)
 {
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int push(struct procscan *out, pid_t pid)
-{
-	pid_t *v = grow(out->pids, &out->cap, out->n + 1, sizeof(*v));
-
-	if (v == NULL)
-		return -ENOMEM;
-	out->pids = v;
-	out->pids[out->n++] = pid;
-	return 0;
-}
-
-int procscan_run_at(int procfd, const struct procscan_target *t, pid_t hidden,
-		    struct procscan *out)
-{
-	struct scan s = { .procfd = procfd, .t = t, .out = out };
+	struct build b = { .procfd = procfd, .devs = devs, .m = m };
 	int res = 0, closed = 0, seen_init = 0, fd;
 	struct dirent *de;
 	DIR *d;
 
-	memset(out, 0, sizeof(*out));
-	if (t->shmid >= 0 && fstatat(procfd, "self/ns/ipc", &s.ns, 0) < 0)
+	memset(m, 0, sizeof(*m));
+	if (fstatat(procfd, "self/ns/ipc", &b.ns, 0) < 0)
 		return -errno;
-	s.buf = malloc(READ_BUF);
-	if (s.buf == NULL)
+	b.buf = malloc(PROCSCAN_READ_BUF);
+	if (b.buf == NULL)
 		return -ENOMEM;
 	fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -303,21 +255,89 @@ int procscan_run_at(int procfd, const struct procscan_target *t, pid_t hidden,
 
 		if (pid == 0)
 			continue;
-		found = pid == hidden ? -1 : inspect(&s, pid);
-		if (found < 0)
+		found = pid == hidden ? -1 : inspect(&b, pid);
+		if (found == -ENOMEM)
+			res = found;
+		else if (found < 0)
 			closed = 1;
 		else if (pid == 1)
 			seen_init = 1;
-		if (found > 0)
-			res = push(out, pid);
 	}
 	closedir(d);
+	if (m->n > 1)
+		qsort(m->h, m->n, sizeof(*m->h), by_hold);
+	m->complete = seen_init && !closed && !b.full;
+out_free:
+	free(b.buf);
+	return res;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether hold H is of T. */
+static int holds(const struct procscan_hold *h, const struct procscan_target *t)
+{
+	if (t->shmid < 0)
+		return h->dev == (uint64_t)t->dev && h->ino == t->ino;
+	/* A removed segment's key is IPC_PRIVATE; its file keeps its name. */
+	return h->dev == PROCSCAN_SYSV && h->ino >> 32 == (uint64_t)t->shmid &&
+	       (t->key == 0 || (uint32_t)h->ino == t->key);
+}
+
+int procscan_lookup(const struct procscan_map *m,
+		    const struct procscan_target *t, struct procscan *out)
+{
+	struct procscan_hold want = { .dev = (uint64_t)t->dev, .ino = t->ino };
+	size_t lo = 0, hi = m->n, end;
+
+	memset(out, 0, sizeof(*out));
+	out->complete = m->complete;
+	if (t->shmid >= 0) {
+		want.dev = PROCSCAN_SYSV;
+		want.ino = (uint64_t)t->shmid << 32;
+	}
+	/* The first hold that may be of the object: pid 0 sorts first. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (by_hold(&m->h[mid], &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* A segment's holds are by shmid, then the key of their name. */
+	for (end = lo; end < m->n && m->h[end].dev == want.dev &&
+		       (t->shmid >= 0 ? m->h[end].ino >> 32 == want.ino >> 32
+				      : m->h[end].ino == want.ino);
+	     end++)
+		;
+	if (end == lo)
+		return 0;
+	out->pids = malloc((end - lo) * sizeof(*out->pids));
+	if (out->pids == NULL)
+		return -ENOMEM;
+	out->cap = end - lo;
+	for (size_t i = lo; i < end; i++) {
+		if (!holds(&m->h[i], t))
+			continue;
+		if (out->pagesize == 0)
+			out->pagesize = m->h[i].pagesize;
+		out->pids[out->n++] = m->h[i].pid;
+	}
 	if (out->n > 1)
 		qsort(out->pids, out->n, sizeof(*out->pids), by_pid);
-	out->complete = seen_init && !closed;
-out_free:
-	free(s.buf);
-	return res;
+	return 0;
+}
+
+void procscan_map_free(struct procscan_map *m)
+{
+	free(m->h);
+	memset(m, 0, sizeof(*m));
 }
 
 void procscan_free(struct procscan *s)
@@ -325,6 +345,20 @@ void procscan_free(struct procscan *s)
 	free(s->pids);
 	s->pids = NULL;
 	s->n = s->cap = 0;
+}
+
+int procscan_run_at(int procfd, const struct procscan_devs *devs,
+		    const struct procscan_target *t, pid_t hidden,
+		    struct procscan *out)
+{
+	struct procscan_map m;
+	int res = procscan_build_at(procfd, devs, hidden, &m);
+
+	memset(out, 0, sizeof(*out));
+	if (res == 0)
+		res = procscan_lookup(&m, t, out);
+	procscan_map_free(&m);
+	return res;
 }
 
 int procscan_alive_at(int procfd, pid_t pid)

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Which processes map or hold open a shared memory object: a SysV segment
- * by its shmid, anything else by its device and inode.  Found by reading
- * /proc as whoever this thread acts as (cred.h), so the kernel shows only
- * the processes that identity may inspect (ptrace read access, hidepid)
- * and the caller learns nothing it could not learn itself.  For the
- * kinds' extended attributes (user.shm.pids, .orphan, .pagesize).
+ * Who maps or holds open which shared memory: one scan of /proc builds
+ * the whole map (the holder map), from which every object's holders are
+ * read: a SysV segment by its shmid and key, anything else by its device
+ * and inode.  The scan reads /proc as whoever the thread acts as (cred.h),
+ * so the kernel shows only the processes that identity may inspect
+ * (ptrace read access, hidepid) and the caller learns nothing it could
+ * not learn itself.  For the kinds' extended attributes (user.shm.pids,
+ * .orphan, .pagesize).
+ *
+ * What one process may cost a scan is bounded (PROCSCAN_*_MAX below): a
+ * process past a bound is left out and makes the scan incomplete, it is
+ * not read to its end.
  */
 #ifndef SHMFS_PROCSCAN_H
 #define SHMFS_PROCSCAN_H
@@ -18,45 +24,112 @@
 /* What is looked for. */
 struct procscan_target {
 	/*
-	 * >= 0: a SysV segment, attached by a process of the IPC namespace
-	 * shmfs serves (its /proc/PID/maps shows "/SYSV%08x (deleted)" with
-	 * the shmid as inode); -1: the file DEV, INO, mapped or open.
+	 * >= 0: a SysV segment of key KEY, attached by a process of the IPC
+	 * namespace shmfs serves (its mapping is on the kernel's own shm or
+	 * hugetlbfs mount, with the shmid as inode and "/SYSV%08x (deleted)"
+	 * naming KEY; IPC_PRIVATE, which a removed segment's key becomes,
+	 * takes any name); -1: the file DEV, INO, mapped or open.
 	 */
 	int shmid;
+	uint32_t key;
 	dev_t dev;
 	ino_t ino;
 };
 
+/* One object's holders, read from a map. */
 struct procscan {
 	pid_t *pids; /* ascending */
 	size_t n, cap;
 	/* The page size of the first mapping found; 0: none was found. */
 	uint64_t pagesize;
 	/*
-	 * Every process was inspected: none was closed to the caller, nor
-	 * hidden from it (pid 1, which every PID namespace has, was seen).
-	 * Only then does finding nobody mean that nobody uses the object.
+	 * Every process was inspected: none was closed to the caller, hidden
+	 * from it (pid 1, which every PID namespace has, was seen) or past a
+	 * bound.  Only then does finding nobody mean that nobody uses it.
 	 */
 	int complete;
 };
 
+/* ---- The map ---- */
+
+/* That PID maps or holds open an object: a SysV segment (dev PROCSCAN_SYSV,
+ * ino shmid << 32 | the key its name tells) or a file (dev, ino).  32
+ * bytes. */
+struct procscan_hold {
+	uint64_t dev, ino;
+	uint64_t pagesize; /* of its first mapping; 0: open only, or unknown */
+	pid_t pid;
+	uint32_t pad;
+};
+#define PROCSCAN_SYSV UINT64_MAX
+
+struct procscan_map {
+	struct procscan_hold *h; /* by dev, ino, pid once built */
+	size_t n, cap;
+	int complete; /* as struct procscan's, for every object */
+};
+
 /*
- * Scan /proc for T into OUT (procscan_free() it, also after a failure).
- * A request that follows one the same process made for the same object
- * within 100 ms (getfattr asks for each attribute twice, getfattr -d for
- * three that need a scan) gets that answer again.
+ * Bounds on what one process may cost a scan, and on a map: a process
+ * with more shared-memory mappings or descriptors than these, or maps
+ * text longer (where the kernel lacks PROCMAP_QUERY), is left out (the
+ * scan is incomplete); a map is at most PROCSCAN_HOLDS_MAX holds
+ * (PROCSCAN_HOLDS_MAX * 32 bytes), past which it is incomplete too.
  */
-int procscan_run(const struct procscan_target *t, struct procscan *out);
+#define PROCSCAN_VMAS_MAX  16384	/* file mappings asked, per process */
+#define PROCSCAN_FDS_MAX   65536	/* descriptors looked at, per process */
+#define PROCSCAN_TEXT_MAX  (4 << 20)	/* bytes of maps text, per process */
+#define PROCSCAN_HOLDS_MAX (128 * 1024) /* holds in a map */
+
+/* The devices of the kernel's own mounts that SysV segments live on (its
+ * shm mount, hugetlbfs's per page size): only there is a mapping taken for
+ * an attachment. */
+#define PROCSCAN_SHM_DEVS 8
+struct procscan_devs {
+	dev_t dev[PROCSCAN_SHM_DEVS];
+	size_t n;
+	/* Read maps as text even where PROCMAP_QUERY works: to measure both
+	 * (SHMFS_PROCSCAN_TEXT=1 in the daemon's environment). */
+	int text;
+};
+/* This kernel's, found once by making memfds on them. */
+const struct procscan_devs *procscan_shm_devs(void);
+
 /*
- * The same on PROCFD, a directory laid out like /proc, without reuse.
- * HIDDEN (0: none) is taken for a process closed to the caller, without a
- * look: the daemon itself, when it acts as another user, whom the kernel
- * lets read its own files (it is the same process) but who could not
- * inspect the daemon.
+ * Scan PROCFD, a directory laid out like /proc, into M (procscan_map_free()
+ * it, also after a failure): every process's mappings and descriptors of
+ * files on anonymous devices (tmpfs, hugetlbfs, the shm mount).  HIDDEN
+ * (0: none) is taken for a process closed to the caller, without a look:
+ * the daemon itself, when it acts as another user, whom the kernel lets
+ * read its own files (it is the same process) but who could not inspect
+ * the daemon.  Descriptors are looked at with AT_STATX_DONT_SYNC: never a
+ * request to the file's own file system (a FUSE mount, shmfs's included).
  */
-int procscan_run_at(int procfd, const struct procscan_target *t, pid_t hidden,
-		    struct procscan *out);
+int procscan_build_at(int procfd, const struct procscan_devs *devs,
+		      pid_t hidden, struct procscan_map *m);
+/* T's holders in M, into OUT (procscan_free() it). */
+int procscan_lookup(const struct procscan_map *m,
+		    const struct procscan_target *t, struct procscan *out);
+void procscan_map_free(struct procscan_map *m);
 void procscan_free(struct procscan *s);
+
+/* Build a map and look T up in it: for tests. */
+int procscan_run_at(int procfd, const struct procscan_devs *devs,
+		    const struct procscan_target *t, pid_t hidden,
+		    struct procscan *out);
+
+/*
+ * T's holders from a map of the real /proc, as the caller of this thread
+ * may see it, made no longer than PROCSCAN_FRESH_NS ago, or
+ * PROCSCAN_FRESH_RATIO times its scan's duration if that is longer
+ * (procscan_share.c): maps
+ * are shared by every caller with the same rights.  A thread that may not
+ * wait (not the pool's: defer.h) gets -DEFER_AGAIN when there is no fresh
+ * map: the request must be run again on the pool.
+ */
+#define PROCSCAN_FRESH_NS    100000000LL
+#define PROCSCAN_FRESH_RATIO 2
+int procscan_run(const struct procscan_target *t, struct procscan *out);
 
 /*
  * Whether PID runs in the IPC namespace shmfs serves: 0 when no process
@@ -75,15 +148,16 @@ int procscan_alive_at(int procfd, pid_t pid);
 #define PROCSCAN_LINE_MAX (PATH_MAX + 255)
 
 /* One line of /proc/PID/maps; PATH points into the line ("" if none). */
-struct procscan_map {
+struct procscan_map_line {
 	uint64_t start, end, offset, ino;
 	unsigned major, minor;
 	const char *path;
 };
 
-int procscan_parse_map(const char *line, struct procscan_map *m);
-/* Whether a mapping's PATH is a SysV segment's: "/SYSV%08x (deleted)". */
-int procscan_sysv_path(const char *path);
+int procscan_parse_map(const char *line, struct procscan_map_line *m);
+/* Whether a mapping's PATH is a SysV segment's: "/SYSV%08x (deleted)";
+ * its key in *KEY if KEY is not NULL. */
+int procscan_sysv_path(const char *path, uint32_t *key);
 /*
  * A line of /proc/PID/smaps: the start of a mapping (*START set, 1), its
  * "KernelPageSize:" (*PAGESIZE set in bytes, 2), or anything else (0).

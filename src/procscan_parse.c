@@ -60,7 +60,7 @@ static int expect(const char **p, char c)
 }
 
 /* "START-END PERMS OFFSET MAJOR:MINOR INODE [PATH]", as show_map() prints. */
-int procscan_parse_map(const char *line, struct procscan_map *m)
+int procscan_parse_map(const char *line, struct procscan_map_line *m)
 {
 	const char *p = line;
 	uint64_t major, minor;
@@ -89,24 +89,35 @@ int procscan_parse_map(const char *line, struct procscan_map *m)
 	return 0;
 }
 
-int procscan_sysv_path(const char *path)
+int procscan_sysv_path(const char *path, uint32_t *key)
 {
 	static const char deleted[] = " (deleted)";
+	uint32_t k = 0;
 
 	if (strncmp(path, "/SYSV", 5) != 0)
 		return 0;
-	for (int i = 5; i < 13; i++)
-		if (!((path[i] >= '0' && path[i] <= '9') ||
-		      (path[i] >= 'a' && path[i] <= 'f')))
+	for (int i = 5; i < 13; i++) {
+		char c = path[i];
+
+		if (c >= '0' && c <= '9')
+			k = k << 4 | (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			k = k << 4 | (uint32_t)(c - 'a' + 10);
+		else
 			return 0;
+	}
 	/* Its file is always unlinked: the kernel made it so. */
-	return strcmp(path + 13, deleted) == 0;
+	if (strcmp(path + 13, deleted) != 0)
+		return 0;
+	if (key != NULL)
+		*key = k;
+	return 1;
 }
 
 int procscan_parse_smaps(const char *line, uint64_t *start, uint64_t *pagesize)
 {
 	static const char kps[] = "KernelPageSize:";
-	struct procscan_map m;
+	struct procscan_map_line m;
 	const char *p;
 	uint64_t kb;
 

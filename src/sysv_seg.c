@@ -197,6 +197,7 @@ static ssize_t sysv_getxattr(const struct seg_ref *ref, const char *name,
 
 	if (res < 0)
 		return res;
+	t.key = (uint32_t)info.key;
 	need = attr_sysv_needs(&info, name);
 	if (need & ATTR_NEEDS_SCAN)
 		res = procscan_run(&t, &live.scan);

@@ -6,6 +6,7 @@
  * after the fields, a SysV name exactly as the kernel makes them.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,17 +26,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	for (line = strtok_r(s, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
-		struct procscan_map m;
+		struct procscan_map_line m;
 		uint64_t start = 0, pagesize = 0;
+		uint32_t key = 0;
 		int what;
 
 		if (procscan_parse_map(line, &m) == 0) {
 			CHECK(m.path >= line && m.path <= line + strlen(line));
 			CHECK(m.path == line + strlen(line) || *m.path != ' ');
 		}
-		if (procscan_sysv_path(line))
+		if (procscan_sysv_path(line, &key)) {
+			char name[16];
+
 			CHECK(strncmp(line, "/SYSV", 5) == 0 &&
 			      strlen(line) == 23);
+			snprintf(name, sizeof(name), "%08x", (unsigned)key);
+			CHECK(memcmp(line + 5, name, 8) == 0);
+		}
 		what = procscan_parse_smaps(line, &start, &pagesize);
 		CHECK(what >= 0 && what <= 2);
 		CHECK(what != 2 || pagesize % 1024 == 0);

@@ -361,6 +361,23 @@ start_shmfs() {
 	exit 1
 }
 
+# This mount's connection in the kernel's fuse control file system.
+conn_dir() {
+	local dev
+	dev=$(awk -v d="$MNT" '$5 == d { print $3 }' /proc/self/mountinfo)
+	[[ -n $dev ]] || return 1
+	if [[ ! -d /sys/fs/fuse/connections/${dev#*:} ]]; then
+		mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
+	fi
+	echo "/sys/fs/fuse/connections/${dev#*:}"
+}
+
+# A hung mount ends only when its connection is aborted.
+abort_mount() {
+	local c
+	c=$(conn_dir) && [[ -e $c/abort ]] && echo 1 >"$c/abort"
+}
+
 daemon_alive() { [[ -n $SHMFS_PID ]] && kill -0 "$SHMFS_PID" 2>/dev/null; }
 
 # Daemons that mount(8) or a README command started are not ours to track

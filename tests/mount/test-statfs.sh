@@ -14,7 +14,9 @@ PAGE=$(getconf PAGESIZE)
 FIELDS='%S %b %f %a %c %d' # block size, blocks, free, available, inodes, free
 
 statfs() { stat -f -c "$FIELDS" "$1"; }
-attr() { getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
+# (after the holder map's window, 100 ms or twice a scan's time: so that
+# an attach just made shows)
+attr() { sleep 0.25; getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
 # sysv_figures: what statfs of the SysV directories must show, from the
 # witness: shmall pages, shm_tot of them used; shmmni ids, used_ids used.
 sysv_figures() {

@@ -15,24 +15,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOAD_S=4   # how long the truncaters and readers run
 ANSWER_S=5 # how long the mount may take to answer afterwards
 
-# This mount's connection in the kernel's fuse control file system.
-conn_dir() {
-	local dev
-	dev=$(awk -v d="$MNT" '$5 == d { print $3 }' /proc/self/mountinfo)
-	[[ -n $dev ]] || return 1
-	if [[ ! -d /sys/fs/fuse/connections/${dev#*:} ]]; then
-		mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
-	fi
-	echo "/sys/fs/fuse/connections/${dev#*:}"
-}
-
-# A hung mount ends only when its connection is aborted: the daemon's
-# threads wait in the kernel for pages that READs nobody answers hold.
-abort_mount() {
-	local c
-	c=$(conn_dir) && [[ -e $c/abort ]] && echo 1 >"$c/abort"
-}
-
 # load PATH GO ROLE: a process reading PATH by sendfile (ROLE read), or
 # by pread (ROLE pread, cached with -o kernel_cache), or truncating it to
 # 0 (ROLE truncate), in a loop from when the file GO exists until the

@@ -191,7 +191,7 @@ static void command_lines(void **state)
 static void maps_lines(void **state)
 {
 	static char line[100000];
-	struct procscan_map m;
+	struct procscan_map_line m;
 	uint64_t start, size;
 
 	(void)state;
@@ -214,7 +214,7 @@ static void maps_lines(void **state)
 	memcpy(line, "1-2 rw-s 0 0:0 1 /", 18);
 	assert_int_equal(procscan_parse_map(line, &m), 0);
 	assert_int_equal(strlen(m.path), sizeof(line) - 1 - 17);
-	assert_false(procscan_sysv_path(m.path));
+	assert_false(procscan_sysv_path(m.path, NULL));
 	/* fields cut short, at every length */
 	for (size_t n = 0; n < 16; n++) {
 		char cut[32];

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Between the scan of /proc (procscan.c) and its reading of one process's
+ * mappings (procscan_maps.c). */
+#ifndef SHMFS_PROCSCAN_INT_H
+#define SHMFS_PROCSCAN_INT_H
+
+#include <sys/stat.h>
+
+#include "procscan.h"
+
+#define PROCSCAN_READ_BUF (PROCSCAN_LINE_MAX + 1)
+
+/* One scan in progress; the process being read is PID, its holds from
+ * m->h[FROM] on. */
+struct build {
+	int procfd;
+	const struct procscan_devs *devs;
+	struct stat ns; /* the IPC namespace served */
+	char *buf;	/* PROCSCAN_READ_BUF bytes */
+	struct procscan_map *m;
+	pid_t pid;
+	size_t from, tidy_at;
+	int in_ns; /* whether PID runs in NS: -2 not yet asked */
+	int full;  /* the map reached PROCSCAN_HOLDS_MAX */
+};
+
+/* What an error reaching a process's file means: it exited (0), or it is
+ * closed to the caller (-1). */
+int procscan_gone_or_closed(int err);
+int procscan_open_in(const struct build *b, const char *what, int flags);
+/*
+ * The current process maps the file DEV, INO (NAME, NULL if not known, is
+ * its path in maps): a hold of a SysV segment where it is one, else of the
+ * file.  Only files on anonymous devices (major 0) are shared memory.
+ * 0, -1 (the process is closed to the caller) or -ENOMEM.
+ */
+int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
+		     uint64_t pagesize);
+/* Whether DEV is one of the kernel's own shm mounts. */
+int procscan_is_shm_dev(const struct build *b, dev_t dev);
+/* The current process's mappings: 0, -1 (closed, or past a bound),
+ * -ENOMEM. */
+int procscan_read_maps(struct build *b);
+
+#endif
