@@ -128,10 +128,10 @@ static int add(struct build *b, uint64_t dev, uint64_t ino, uint64_t pagesize)
 }
 
 int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
-		     uint64_t pagesize)
+		     uint64_t pagesize, uint64_t start, uint64_t end)
 {
 	uint32_t key;
-	int here;
+	int here, res;
 
 	if (major(dev) != 0)
 		return 0;
@@ -147,7 +147,11 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
 			return here;
 		return add(b, PROCSCAN_SYSV, ino << 32 | key, pagesize);
 	}
-	return add(b, (uint64_t)dev, ino, pagesize);
+	res = add(b, (uint64_t)dev, ino, pagesize);
+	if (res == 0 && name != NULL && procscan_is_shm_dev(b, dev))
+		res = procscan_memfd_add(b, (uint64_t)dev, ino, -1, start, end,
+					 name);
+	return res;
 }
 
 /*
@@ -173,7 +177,10 @@ static int read_fds(struct build *b)
 		return -1;
 	}
 	while (res == 0 && (de = readdir(d)) != NULL) {
+		char path[PROCSCAN_PATH_BUF];
 		struct statx sx;
+		ssize_t len;
+		dev_t dev;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -186,7 +193,16 @@ static int read_fds(struct build *b)
 			  STATX_TYPE | STATX_INO, &sx) < 0 ||
 		    !S_ISREG(sx.stx_mode) || sx.stx_dev_major != 0)
 			continue;
-		res = add(b, makedev(0, sx.stx_dev_minor), sx.stx_ino, 0);
+		dev = makedev(0, sx.stx_dev_minor);
+		res = add(b, (uint64_t)dev, sx.stx_ino, 0);
+		/* Only what is on a shm mount may be a memfd: its path. */
+		if (res == 0 && procscan_is_shm_dev(b, dev) &&
+		    (len = readlinkat(dirfd(d), de->d_name, path,
+				      sizeof(path) - 1)) > 0) {
+			path[len] = '\0';
+			res = procscan_memfd_add(b, (uint64_t)dev, sx.stx_ino,
+						 atoi(de->d_name), 0, 0, path);
+		}
 	}
 	closedir(d);
 	return res;
@@ -196,6 +212,7 @@ static int read_fds(struct build *b)
  * bound: its holds are dropped) or -ENOMEM. */
 static int inspect(struct build *b, pid_t pid)
 {
+	size_t mf_from = b->m->nmf;
 	int res;
 
 	b->pid = pid;
@@ -205,9 +222,10 @@ static int inspect(struct build *b, pid_t pid)
 	res = procscan_read_maps(b);
 	if (res == 0)
 		res = read_fds(b);
-	if (res == -1)
+	if (res == -1) {
 		b->m->n = b->from;
-	else if (res == 0)
+		b->m->nmf = mf_from;
+	} else if (res == 0)
 		tidy(b);
 	return res;
 }
@@ -266,6 +284,7 @@ int procscan_build_at(int procfd, const struct procscan_devs *devs,
 	closedir(d);
 	if (m->n > 1)
 		qsort(m->h, m->n, sizeof(*m->h), by_hold);
+	procscan_memfd_tidy(m);
 	m->complete = seen_init && !closed && !b.full;
 out_free:
 	free(b.buf);
@@ -337,6 +356,8 @@ int procscan_lookup(const struct procscan_map *m,
 void procscan_map_free(struct procscan_map *m)
 {
 	free(m->h);
+	free(m->mf);
+	free(m->names);
 	memset(m, 0, sizeof(*m));
 }
 
