@@ -19,6 +19,7 @@
 
 #include "cache.h"
 #include "cred.h"
+#include "defer.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -143,6 +144,17 @@ void fs_stop(void)
 	cache_stop();
 }
 
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi);
+
+static void fs_lookup_again(fuse_req_t req, fuse_ino_t parent,
+			    const char *name, struct fuse_file_info *fi)
+{
+	(void)fi;
+	fs_lookup(req, parent, name);
+}
+
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	const struct tree_dir *d;
@@ -166,9 +178,12 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	res = d->ops->lookup(name, &ref, &st);
+	res = fs_dir_lookup(req, d->ops, name, &ref, &st);
 	if (res == 0)
 		res = node_remember(st.st_ino, &ref);
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, parent, name, NULL, fs_lookup_again)) == 0)
+		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
@@ -192,6 +207,32 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+static void fs_getattr_again(fuse_req_t req, fuse_ino_t ino,
+			     const char *name, struct fuse_file_info *fi)
+{
+	(void)name;
+	fs_getattr(req, ino, fi);
+}
+
+/* REF's attributes, as the caller where its directory is per caller. */
+static int ref_getattr(fuse_req_t req, const struct seg_ref *ref,
+		       struct seg_file *file, struct stat *st)
+{
+	const struct seg_dir_ops *dir = ref->ops->named_in;
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int res;
+
+	if (dir == NULL || !dir->per_caller)
+		return ref->ops->getattr(ref, file, st);
+	res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = ref->ops->getattr(ref, file, st);
+		cred_leave(&saved);
+	}
+	return res;
+}
+
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
@@ -206,8 +247,11 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	}
 	res = node_get(ino, &ref);
 	if (res == 0)
-		res = stale_if_gone(ref.ops->getattr(&ref, file_of(fi), &st),
+		res = stale_if_gone(ref_getattr(req, &ref, file_of(fi), &st),
 				    &ref, file_of(fi));
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, ino, NULL, fi, fs_getattr_again)) == 0)
+		return;
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else

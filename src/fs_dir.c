@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cred.h"
+#include "defer.h"
 #include "fs_tree.h"
 #include "grow.h"
 #include "log.h"
@@ -75,6 +77,12 @@ static struct {
 struct dir_handle {
 	struct dir_slot *slot;
 	int served; /* a readdir at offset 0 is then a rewind */
+	/*
+	 * A per-caller directory's (seg_dir_ops.per_caller): the handle's
+	 * own snapshot, taken as its opener at opendir, never shared with
+	 * another caller, and kept at a rewind (which cannot wait for a scan).
+	 */
+	struct snap *own;
 };
 
 static void dirs_init(void)
@@ -242,8 +250,31 @@ static int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 	return s != NULL ? 0 : snap_fresh(slot, ino, sp);
 }
 
+static void opendir_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  struct fuse_file_info *fi)
+{
+	(void)name;
+	fs_opendir(req, ino, fi);
+}
+
+/* A snapshot of per-caller directory INO, as REQ's caller. */
+static int snap_own(fuse_req_t req, fuse_ino_t ino, struct snap **sp)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int res = enter_caller(req, &cred, &saved);
+
+	if (res == 0) {
+		res = snap_take(ino, sp);
+		cred_leave(&saved);
+	}
+	return res;
+}
+
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	const struct tree_dir *d = tree_dir(ino);
+	struct snap *own = NULL;
 	struct dir_slot *slot;
 	struct dir_handle *h;
 	struct snap *s;
@@ -253,20 +284,35 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
+	if (d != NULL && d->ops->per_caller) {
+		res = snap_own(req, ino, &own);
+		if (res == -DEFER_AGAIN &&
+		    (res = fs_later(req, ino, NULL, fi, opendir_again)) == 0)
+			return;
+		if (res < 0) {
+			fuse_reply_err(req, -res);
+			return;
+		}
+	}
 	slot = slot_of(ino);
 	h = calloc(1, sizeof(*h));
 	if (slot == NULL || h == NULL) {
 		free(h);
+		snap_put(own);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	h->slot = slot;
+	h->own = own;
 	pthread_mutex_lock(&slot->lock);
 	slot->handles++;
 	pthread_mutex_unlock(&slot->lock);
 	/* The listing as it is now: the handle reads this or a newer one. */
-	res = snap_fresh(slot, ino, &s);
-	snap_put(s);
+	res = 0;
+	if (own == NULL) {
+		res = snap_fresh(slot, ino, &s);
+		snap_put(s);
+	}
 	fi->fh = (uintptr_t)h;
 	if (res < 0 || fuse_reply_open(req, fi) == -ENOENT) {
 		fs_releasedir(NULL, ino, fi);
@@ -286,7 +332,7 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * Where the name is gone, or for . and .., the entry goes without
  * attributes (ino 0), which the kernel takes as no lookup.
  */
-static int plus_entry(fuse_ino_t dir, const char *name,
+static int plus_entry(fuse_req_t req, fuse_ino_t dir, const char *name,
 		      struct fuse_entry_param *e)
 {
 	const struct tree_dir *d = tree_dir(dir), *top;
@@ -304,7 +350,8 @@ static int plus_entry(fuse_ino_t dir, const char *name,
 		}
 		return 0;
 	}
-	if (d->ops->lookup(name, &ref, &st) < 0 ||
+	/* One that would wait for a scan goes without, as a gone one. */
+	if (fs_dir_lookup(req, d->ops, name, &ref, &st) < 0 ||
 	    node_remember(st.st_ino, &ref) < 0)
 		return 0;
 	cache_entry(st.st_ino, &ref, &st, e);
@@ -338,7 +385,11 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 	int res;
 
 	/* A rewind asks for the directory as it is now. */
-	if (off == 0 && h->served)
+	if (h->own != NULL) {
+		s = h->own;
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+		res = 0;
+	} else if (off == 0 && h->served)
 		res = snap_fresh(h->slot, ino, &s);
 	else
 		res = snap_newest(h->slot, ino, &s);
@@ -377,7 +428,7 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
 		if (len > size - used)
 			break;
-		if (plus_entry(ino, name, &e))
+		if (plus_entry(req, ino, name, &e))
 			held[nheld++] = e.ino;
 		if (e.ino == 0) {
 			e.attr.st_ino = d->ino;
@@ -423,6 +474,7 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_unlock(&h->slot->lock);
 	snap_put(old);
+	snap_put(h->own);
 	free(h);
 	if (req != NULL)
 		fuse_reply_err(req, 0);

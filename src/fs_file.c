@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "cred.h"
 #include "fs_int.h"
+#include "defer.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -32,6 +33,13 @@ static int open_ref(const struct seg_ref *ref, int flags,
 			(*file)->ops->release(*file);
 	}
 	return res;
+}
+
+static void fs_open_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  struct fuse_file_info *fi)
+{
+	(void)name;
+	fs_open(req, ino, fi);
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -58,6 +66,9 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* As the daemon: only it may give the kernel a backing file. */
 	if (res == 0 && (res = passthrough_opened(ino, file, &pt)) < 0)
 		file->ops->release(file);
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, ino, NULL, fi, fs_open_again)) == 0)
+		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;

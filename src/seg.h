@@ -34,6 +34,7 @@
 #define SEG_TAG_SYSV	    1
 #define SEG_TAG_NEW	    2
 #define SEG_TAG_POSIX	    3
+#define SEG_TAG_MEMFD	    4 /* and up: one a shm mount */
 
 struct seg_ops;
 
@@ -154,6 +155,14 @@ struct seg_ops {
 
 /* What can be done in one directory of objects. */
 struct seg_dir_ops {
+	/*
+	 * What the directory shows depends on who asks (memfd/: only what
+	 * the caller may inspect): lookup, list and its objects' getattr are
+	 * called as the caller, and a listing is never shared between
+	 * callers.  Else they are called as the daemon.  Any of them may give
+	 * -DEFER_AGAIN (defer.h): the request is run again on the pool.
+	 */
+	int per_caller;
 	int (*lookup)(const char *name, struct seg_ref *ref, struct stat *st);
 	int (*list)(seg_fill_fn fill, void *ctx);
 	/* optional: names chosen by the kernel cannot be made */

@@ -1124,6 +1124,7 @@ static const struct command commands[] = {
 	{ "map-read", cmd_map_read },
 	{ "map-write", cmd_map_write },
 	{ "map-hold", cmd_map_hold },
+	{ "memfd-hold", cmd_memfd_hold },
 };
 
 int main(int argc, char **argv)

@@ -44,4 +44,7 @@ int cmd_posix_hold(int argc, char **argv);
 int cmd_sysv_create_huge(int argc, char **argv);
 int cmd_sysv_info(int argc, char **argv);
 
+/* shmhelper_memfd.c */
+int cmd_memfd_hold(int argc, char **argv);
+
 #endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Requests that would wait (a kind's operation gave -DEFER_AGAIN: it
+ * needs a scan of /proc, defer.h) run again on the pool, whole: the
+ * handler is called again there with what the request carried, and
+ * answers it.  For lookup, getattr, opendir and open, which carry a node,
+ * a name or an open file's flags; xattrs have their own (fs_xattr.c).
+ */
+#include "fs_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "defer.h"
+
+struct later {
+	fuse_req_t req;
+	fuse_ino_t ino;
+	fs_again_fn again;
+	int has_fi;
+	struct fuse_file_info fi;
+	char name[]; /* "" when there is none */
+};
+
+static void resume(void *arg, int cancelled)
+{
+	struct later *l = arg;
+
+	if (cancelled)
+		fuse_reply_err(l->req, EINTR);
+	else
+		l->again(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
+			 l->has_fi ? &l->fi : NULL);
+	free(l);
+}
+
+int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
+	     const struct fuse_file_info *fi, fs_again_fn again)
+{
+	size_t len = name != NULL ? strlen(name) : 0;
+	struct later *l;
+	int res;
+
+	/* On the pool nothing needs to wait for it: a kind's mistake. */
+	if (defer_on_pool())
+		return -EIO;
+	l = malloc(sizeof(*l) + len + 1);
+	if (l == NULL)
+		return -ENOMEM;
+	*l = (struct later){ .req = req, .ino = ino, .again = again };
+	if (fi != NULL) {
+		l->has_fi = 1;
+		l->fi = *fi;
+	}
+	memcpy(l->name, name != NULL ? name : "", len + 1);
+	res = defer_run(fuse_req_ctx(req)->uid, resume, l);
+	if (res < 0)
+		free(l);
+	return res;
+}
+
+int fs_dir_lookup(fuse_req_t req, const struct seg_dir_ops *dir,
+		  const char *name, struct seg_ref *ref, struct stat *st)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int res;
+
+	if (!dir->per_caller)
+		return dir->lookup(name, ref, st);
+	res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = dir->lookup(name, ref, st);
+		cred_leave(&saved);
+	}
+	return res;
+}
