@@ -160,12 +160,28 @@ void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 	cache_changed(ino);
 	node_opened(ino, 1);
 	pthread_mutex_lock(&open_files.lock);
+	file->cache_ino = ino;
 	file->cache_prev = NULL;
 	file->cache_next = open_files.head;
 	if (open_files.head != NULL)
 		open_files.head->cache_prev = file;
 	open_files.head = file;
 	pthread_mutex_unlock(&open_files.lock);
+}
+
+int cache_open_getattr(fuse_ino_t ino, const struct seg_ref *ref,
+		       struct stat *st)
+{
+	int res = -ENOENT;
+
+	pthread_mutex_lock(&open_files.lock);
+	for (struct seg_file *f = open_files.head; f != NULL; f = f->cache_next)
+		if (f->cache_ino == ino) {
+			res = ref->ops->getattr(ref, f, st);
+			break;
+		}
+	pthread_mutex_unlock(&open_files.lock);
+	return res;
 }
 
 void cache_closed(fuse_ino_t ino, struct seg_file *file)

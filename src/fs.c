@@ -246,9 +246,14 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	res = node_get(ino, &ref);
-	if (res == 0)
-		res = stale_if_gone(ref_getattr(req, &ref, file_of(fi), &st),
-				    &ref, file_of(fi));
+	if (res == 0) {
+		res = ref_getattr(req, &ref, file_of(fi), &st);
+		/* Gone by name, but open through the mount: fstat(2). */
+		if (res == -ENOENT && fi == NULL)
+			res = cache_open_getattr(ino, &ref, &st);
+		if (res != -DEFER_AGAIN)
+			res = stale_if_gone(res, &ref, file_of(fi));
+	}
 	if (res == -DEFER_AGAIN &&
 	    (res = fs_later(req, ino, NULL, fi, fs_getattr_again)) == 0)
 		return;

@@ -51,6 +51,7 @@ struct seg_file {
 	 */
 	int others_wrote;
 	unsigned cache_epoch; /* the FUSE layer's cache.c, atomically */
+	uint64_t cache_ino;   /* cache.c's: the node it is open on */
 	struct seg_file *cache_prev, *cache_next; /* cache.c's, its lock */
 };
 
