@@ -31,7 +31,7 @@ logs=()
 
 echo "=== pass 1: normal build, every test, the daemon under valgrind once"
 rm -rf "$builddir"
-meson setup "$builddir" -Dwerror=true >/dev/null
+meson setup "$builddir" -Dwerror=true -Dtests=enabled >/dev/null
 meson compile -C "$builddir"
 meson test -C "$builddir" --print-errorlogs || status=$?
 logs+=("normal=$builddir/meson-logs/testlog.json")
@@ -47,7 +47,7 @@ logs+=("soak=$builddir/meson-logs/soak.json")
 if [[ ${SHMFS_QUICK:-} != 1 ]]; then
 	echo "=== pass 2: AddressSanitizer + UndefinedBehaviorSanitizer, every test"
 	rm -rf "$asandir"
-	meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	meson setup "$asandir" -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	meson compile -C "$asandir"
 	# valgrind cannot run a sanitized binary; that session is pass 1's.
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:print_summary=1:suppressions=$root/tests/asan.supp \
@@ -57,7 +57,7 @@ if [[ ${SHMFS_QUICK:-} != 1 ]]; then
 
 	echo "=== pass 3: fuzzing, ${SHMFS_FUZZ_SECONDS:-25} s per target"
 	rm -rf "$fuzzdir"
-	CC=clang meson setup "$fuzzdir" -Dfuzz=true -Dfuzz_seconds="${SHMFS_FUZZ_SECONDS:-25}" >/dev/null
+	CC=clang meson setup "$fuzzdir" -Dtests=enabled -Dfuzz=true -Dfuzz_seconds="${SHMFS_FUZZ_SECONDS:-25}" >/dev/null
 	meson compile -C "$fuzzdir"
 	meson test -C "$fuzzdir" --print-errorlogs --suite fuzz || status=$?
 	logs+=("fuzz=$fuzzdir/meson-logs/testlog.json")
