@@ -22,7 +22,6 @@ set -u
 FRESH_CACHE=${SHMFS_FRESH_CACHE:-/var/cache/shmfs-ci}
 FRESH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRESH_TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/shmfs-fresh.XXXXXX") || exit 1
-fresh_passed=0 fresh_failed=0
 
 fresh_cleanup() {
 	# Nothing is mounted under FRESH_TMP outside fresh_in's namespaces;
@@ -35,28 +34,7 @@ fresh_cleanup() {
 }
 trap 'fresh_rc=$?; fresh_cleanup; exit $fresh_rc' EXIT
 
-pass() {
-	fresh_passed=$((fresh_passed + 1))
-	echo "ok - $1"
-}
-fail() {
-	fresh_failed=$((fresh_failed + 1))
-	echo "FAIL - $1"
-	shift
-	local l
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/    /'; done
-}
-# check DESCRIPTION COMMAND...: pass if COMMAND succeeds.
-check() {
-	local d=$1
-	shift
-	if "$@"; then pass "$d"; else fail "$d" "command: $*"; fi
-}
-# fresh_done: the closing count, and the exit status.
-fresh_done() {
-	echo "# $fresh_passed passed, $fresh_failed failed"
-	[ "$fresh_failed" -eq 0 ] && [ "$fresh_passed" -gt 0 ]
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 fresh_cannot_run() {
 	echo "cannot run: $*" >&2
 	[[ ${CI:-} == true ]] && exit 1
@@ -156,11 +134,25 @@ fresh_copy_src() {
 			-cf - . | tar -C "$1$2" -xf -
 }
 
+# fresh_check_in ROOT NAME COMMAND...: fresh_in, showing and counting the
+# ok/FAIL lines it prints; a run that fails without saying why fails too.
+fresh_check_in() {
+	local root=$1 name=$2 out rc t0=$SECONDS before=$fresh_failed
+	shift 2
+	out=$(fresh_in "$root" "$@" 2>&1) && rc=0 || rc=$?
+	printf '%s\n' "$out"
+	echo "# time: $name: $((SECONDS - t0)) s"
+	fresh_count "$out"
+	if [ "$rc" -ne 0 ] && [ "$fresh_failed" -eq "$before" ]; then
+		fail "$name: exit $rc"
+	fi
+}
+
 # timed NAME COMMAND...: run COMMAND, then print how long it took.
 timed() {
 	local name=$1 t0=$SECONDS rc
 	shift
 	"$@" && rc=0 || rc=$?
-	echo "# time: $name: $((SECONDS - t0)) s"
+	echo "# time: $name: $((SECONDS - t0)) s" >&2
 	return $rc
 }
