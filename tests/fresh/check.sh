@@ -30,6 +30,32 @@ check_eq() {
 check_match() {
 	if [[ $2 =~ $1 ]]; then pass "$3"; else fail "$3" "expected to match: $1" "got: $2"; fi
 }
+# quiet COMMAND...: COMMAND's output only if it fails.
+quiet() {
+	local out
+	out=$("$@" 2>&1) && return 0
+	printf '%s\n' "$out" | tail -n 30 | sed 's/^/    /'
+	return 1
+}
+# run_readme_lines USER LINES: run README command lines from the current
+# directory, each checked: those with sudo as root, the others as USER.
+# apt asks no question (APT::Get::Assume-Yes, as a person would answer).
+run_readme_lines() {
+	local user=$1 line
+	echo 'APT::Get::Assume-Yes "true";' >/etc/apt/apt.conf.d/90fresh-yes
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		echo "# \$ $line"
+		if [[ $line == "sudo "* ]]; then
+			check "README: $line" quiet env DEBIAN_FRONTEND=noninteractive bash -c "${line#sudo }"
+		else
+			check "README: $line" quiet setpriv --reuid="$user" --regid="$user" --init-groups \
+				env -i PATH=/usr/bin:/bin HOME="$(getent passwd "$user" | cut -d: -f6)" \
+				LC_ALL=C.UTF-8 bash -c "$line"
+		fi
+	done <<<"$2"
+	rm -f /etc/apt/apt.conf.d/90fresh-yes
+}
 # fresh_count OUTPUT: add the ok/FAIL lines of a run inside a root.
 fresh_count() {
 	local n

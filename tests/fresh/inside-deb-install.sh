@@ -1,24 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Run by test-deb.sh inside a fresh root, as root, with the package in
-# /tmp: install it as a user would (apt install ./shmfs_*.deb), use it,
-# remove and purge it.
+# Run by test-deb.sh inside a fresh root, as root, with the packages in
+# /root/src:
+#   inside-deb-install.sh COMMANDS
+# Run the README's COMMANDS (apt install ../shmfs_*.deb, mount) in
+# /root/src/shmfs, use the mount, then remove and purge the package.
 source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 export DEBIAN_FRONTEND=noninteractive
 M=/run/shmfs
 KEY=0x00000bad
 
-quiet() {
-	local out
-	out=$("$@" 2>&1) && return 0
-	printf '%s\n' "$out" | tail -n 30 | sed 's/^/    /'
-	return 1
-}
-deb=$(ls /tmp/shmfs_*.deb)
 # man-db first, for `man shmfs`: a minimal root has no man.
 check "apt-get installs man-db" quiet bash -c 'apt-get update && apt-get install -y --no-install-recommends man-db'
-echo "# \$ apt install $deb"
-check "apt install ./shmfs_*.deb installs it and its dependencies" quiet apt install -y "$deb"
+cd /root/src/shmfs || exit 1
+run_readme_lines root "$1"
 check_eq /usr/bin/shmfs "$(command -v shmfs)" "shmfs is on PATH"
 check_match '^shmfs version [0-9]' "$(shmfs --version 2>&1 | head -n 1)" "shmfs --version"
 check_match 'shmfs - shared memory as a file system' "$(man -P cat shmfs 2>/dev/null)" "man shmfs shows the manual"
@@ -27,8 +22,6 @@ check_eq 2 "$(wc -l <<<"$units")" "the units are installed: $(echo $units)"
 check_eq "" "$(find /etc/systemd -name 'run-shmfs*' 2>/dev/null)" "and not enabled"
 check "the fstab example is installed" test -s /usr/share/doc/shmfs/examples/shmfs.fstab
 
-mkdir -p "$M"
-check "mount -t fuse.shmfs shmfs $M -o allow_other" mount -t fuse.shmfs shmfs "$M" -o allow_other
 check_eq fuse.shmfs "$(findmnt -n -o FSTYPE "$M")" "shmfs is mounted"
 check_match '(^|,)allow_other(,|$)' "$(findmnt -n -o OPTIONS "$M")" "with allow_other"
 daemons() { grep -lx shmfs /proc/[0-9]*/comm 2>/dev/null | sed 's|/comm$||'; }
