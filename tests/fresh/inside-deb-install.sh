@@ -18,7 +18,7 @@ check_eq /usr/bin/shmfs "$(command -v shmfs)" "shmfs is on PATH"
 check_match '^shmfs version [0-9]' "$(shmfs --version 2>&1 | head -n 1)" "shmfs --version"
 check_match 'shmfs - shared memory as a file system' "$(man -P cat shmfs 2>/dev/null)" "man shmfs shows the manual"
 units=$(dpkg -L shmfs | grep -E '/systemd/system/run-shmfs\.(auto)?mount$')
-check_eq 2 "$(wc -l <<<"$units")" "the units are installed: $(echo $units)"
+check_eq 2 "$(wc -l <<<"$units")" "the units are installed: $(tr '\n' ' ' <<<"$units")"
 check_eq "" "$(find /etc/systemd -name 'run-shmfs*' 2>/dev/null)" "and not enabled"
 check "the fstab example is installed" test -s /usr/share/doc/shmfs/examples/shmfs.fstab
 

@@ -32,8 +32,10 @@ fresh_cleanup() {
 	fi
 	rm -rf --one-file-system "$FRESH_TMP"
 }
+# shellcheck disable=SC2154 # assigned as the trap runs
 trap 'fresh_rc=$?; fresh_cleanup; exit $fresh_rc' EXIT
 
+# shellcheck source=tests/fresh/check.sh
 source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 fresh_cannot_run() {
 	echo "cannot run: $*" >&2
