@@ -57,8 +57,9 @@ fresh_mirror() {
 # fresh_pristine SUITE: the pristine root's tarball, made if missing.
 fresh_pristine() {
 	local suite=$1 tar=$FRESH_CACHE/$1-minbase.tar mirror dir
+	mkdir -p "$FRESH_CACHE" || return 1
 	(
-		mkdir -p "$FRESH_CACHE" && flock 9 || exit 1
+		flock 9 || exit 1
 		[ -s "$tar" ] && exit 0
 		mirror=$(fresh_mirror)
 		[ -n "$mirror" ] || {
