@@ -1,7 +1,10 @@
 #!/bin/bash
-# Set up shmfs on a fresh Debian 12 machine: install what the build needs,
-# build it in build/, and mount it on a directory (default /run/shmfs) with
-# -o allow_other, so that the user who ran sudo can use it too.
+# Set up shmfs on a fresh Debian 12 or 13 machine: install what the build
+# needs, build it in build/ (without the tests where cmocka is missing),
+# and mount it on a directory (default /run/shmfs) with -o allow_other, so
+# that the user who ran sudo can use it too.  As root, on a minimal system
+# without sudo, run it as it is.  A step that fails is named, with its
+# output.
 #
 #   sudo ./mount/setup.sh                 # build and mount on /run/shmfs
 #   sudo ./mount/setup.sh /mnt/shm        # ... somewhere else
