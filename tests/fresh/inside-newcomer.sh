@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Run by test-newcomer.sh inside a fresh root, as root, in /root/shmfs:
+# Run by test-newcomer.sh inside a fresh root, as root, in /root/shmfs
+# (a copy of the checkout):
 #   inside-newcomer.sh COMMAND   (the README's first command, without sudo)
 source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 cd /root/shmfs || exit 1
@@ -21,26 +22,26 @@ check "the daemon was built without cmocka" bash -c \
 check "the manual page was built" test -s build/docs/shmfs.1
 
 # The README's session, as a user of her own (the mount has allow_other).
-useradd -m alice || exit 1
-as_alice() {
-	setpriv --reuid=alice --regid=alice --init-groups \
-		env -i PATH=/usr/bin:/bin HOME=/home/alice LC_ALL=C bash -c "$1"
+useradd -m newcomer || exit 1
+as_newcomer() {
+	setpriv --reuid=newcomer --regid=newcomer --init-groups \
+		env -i PATH=/usr/bin:/bin HOME=/home/newcomer LC_ALL=C bash -c "$1"
 }
-check "alice creates a SysV segment with echo" as_alice "echo 'Hello, World!' > $M/sysv/$KEY"
-check_eq "Hello, World!" "$(as_alice "cat $M/sysv/$KEY")" "cat reads it"
-check_match "^-rw-r--r-- [0-9]+ alice alice 14 .* $KEY\$" "$(as_alice "ls -l $M/sysv" | grep "$KEY")" \
-	"ls -l shows it as alice's, 14 bytes"
-check_eq "alice 644 14" "$(ipcs -m | awk -v k="$KEY" '$1 == k { print $3, $4, $5 }')" \
-	"ipcs -m shows the segment: owner alice, perms 644, 14 bytes"
-check "echo hi writes into it" as_alice "echo hi > $M/sysv/$KEY"
+check "newcomer creates a SysV segment with echo" as_newcomer "echo 'Hello, World!' > $M/sysv/$KEY"
+check_eq "Hello, World!" "$(as_newcomer "cat $M/sysv/$KEY")" "cat reads it"
+check_match "^-rw-r--r-- [0-9]+ newcomer newcomer 14 .* $KEY\$" "$(as_newcomer "ls -l $M/sysv" | grep "$KEY")" \
+	"ls -l shows it as newcomer's, 14 bytes"
+check_eq "newcomer 644 14" "$(ipcs -m | awk -v k="$KEY" '$1 == k { print $3, $4, $5 }')" \
+	"ipcs -m shows the segment: owner newcomer, perms 644, 14 bytes"
+check "echo hi writes into it" as_newcomer "echo hi > $M/sysv/$KEY"
 check_eq "00000000: 6869 0a00 0000 0000 0000 0000 0000       hi............" \
-	"$(as_alice "xxd $M/sysv/$KEY")" "xxd shows the rest zeroed"
-check_match "user.shm.key=\"$KEY\"" "$(as_alice "getfattr --absolute-names -d $M/sysv/$KEY")" "getfattr -d shows its key"
-check "alice creates a POSIX object" as_alice "echo 'Hello, POSIX' > $M/posix/demo"
+	"$(as_newcomer "xxd $M/sysv/$KEY")" "xxd shows the rest zeroed"
+check_match "user.shm.key=\"$KEY\"" "$(as_newcomer "getfattr --absolute-names -d $M/sysv/$KEY")" "getfattr -d shows its key"
+check "newcomer creates a POSIX object" as_newcomer "echo 'Hello, POSIX' > $M/posix/demo"
 check_eq "Hello, POSIX" "$(cat /dev/shm/demo)" "/dev/shm/demo holds it"
-check_eq alice "$(stat -c %U /dev/shm/demo)" "and it is alice's"
-check "df -h works on the mount" as_alice "df -h $M $M/posix >/dev/null"
-check "rm removes both" as_alice "rm $M/sysv/$KEY $M/posix/demo"
+check_eq newcomer "$(stat -c %U /dev/shm/demo)" "and it is newcomer's"
+check "df -h works on the mount" as_newcomer "df -h $M $M/posix >/dev/null"
+check "rm removes both" as_newcomer "rm $M/sysv/$KEY $M/posix/demo"
 check_eq "" "$(ipcs -m | awk -v k="$KEY" '$1 == k')" "ipcs -m no longer shows the segment"
 check "/dev/shm/demo is gone" test ! -e /dev/shm/demo
 check "fusermount3 -u unmounts" fusermount3 -u "$M"
@@ -70,4 +71,18 @@ check "when meson setup fails, setup.sh fails (exit $rc)" test "$rc" -ne 0
 check_match "setup.sh: meson setup build failed" "$out" "and says meson setup failed"
 check_match "broken on purpose" "$out" "with meson's own message"
 check "and mounts nothing" test -z "$(findmnt -n -t fuse.shmfs)"
+
+# The README's own session, command by command with its output compared
+# (tests/mount/test-readme.sh), in this root: with what the tests need
+# (cmocka for the helper's build, man-db for `man`) added now.
+echo "# \$ meson test -C build-tests mount-readme   # README.md, block by block"
+t0=$SECONDS
+out=$(./mount/setup.sh --deps-only libcmocka-dev man-db python3 2>&1 &&
+	meson setup build-tests -Dtests=enabled 2>&1 && meson compile -C build-tests 2>&1 &&
+	CI=true SHMFS_TEST_VERBOSE=1 meson test -C build-tests --print-errorlogs mount-readme 2>&1) &&
+	rc=0 || rc=$?
+check_eq 0 "$rc" "README.md's commands work here as it shows them (test-readme)"
+printf '%s\n' "$out" | grep -E '^ *[0-9]+/[0-9]+ |^test-readme: ' | sed 's/^/# /'
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -n 40 | sed 's/^/    /'
+echo "# time: test-readme: $((SECONDS - t0)) s"
 fresh_done

@@ -5,8 +5,9 @@
 # has no sudo), must install what shmfs needs, build it without cmocka and
 # mount it; then the README's session works as another user, checked with
 # ipcs and /dev/shm; and a failing step (apt-get without network or with
-# an unknown package, meson) is reported as such.  inside-newcomer.sh runs
-# in the root.
+# an unknown package, meson) is reported as such; last, test-readme.sh
+# runs README.md there command by command.  inside-newcomer.sh runs in the
+# root.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 suite=${1:-bookworm}
 
