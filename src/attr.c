@@ -420,30 +420,22 @@ int attr_memfd_needs(const char *name)
 ssize_t attr_memfd_getxattr(const struct attr_memfd *m, const char *name,
 			    char *buf, size_t size)
 {
-	int x = memfd_lookup(name), res = 0;
+	int x = memfd_lookup(name), res;
 	struct all a = { NULL, 0 };
+	const char *v[M_COUNT] = { [M_NAME] = m->name, [M_SEALS] = m->seals };
 	char num[32];
 
 	format_pagesize(m->pagesize, num, sizeof(num));
-	if (x < 0)
-		return -ENODATA;
-	if (x == M_PIDS)
-		return reply_pids(&m->scan, buf, size);
-	if (x == M_NAME || x == M_SEALS) {
-		const char *v = x == M_NAME ? m->name : m->seals;
-
-		return reply_value(v, strlen(v), buf, size);
-	}
-	if (x == M_PAGESIZE)
-		return reply_value(num, strlen(num), buf, size);
+	v[M_PAGESIZE] = num;
+	if (x < 0 || x == M_PIDS)
+		return x < 0 ? -ENODATA : reply_pids(&m->scan, buf, size);
+	if (x != M_ALL)
+		return reply_value(v[x], strlen(v[x]), buf, size);
 	a.buf = malloc(VALUE_MAX);
 	res = a.buf != NULL ? 0 : -ENOMEM;
 	for (x = 0; x < M_ALL && res == 0; x++)
 		res = all_add(&a, ATTR_XATTR_PREFIX, memfd_names[x],
-			      x == M_PIDS ? &m->scan : NULL,
-			      x == M_NAME	? m->name
-			      : x == M_SEALS	? m->seals
-						: num);
+			      x == M_PIDS ? &m->scan : NULL, v[x]);
 	return all_reply(&a, res, buf, size);
 }
 

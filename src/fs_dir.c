@@ -16,7 +16,7 @@
  * lose one of them at a reply's edge: about one pair in 10^10 among
  * 20,000 names, and nobody who lacks the key can choose names to collide.
  */
-#include "fs_int.h"
+#include "fs_dir_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -40,50 +40,12 @@
 #define COOKIE_DOT    1
 #define COOKIE_DOTDOT 2
 
-/* One name, with what readdir(3) shows of it (d_ino, d_type). */
-struct dent {
-	uint64_t cookie;
-	size_t name; /* offset into the snapshot's names */
-	ino_t ino;
-	mode_t mode;
-};
-
-struct snap {
-	unsigned refs; /* the directory's, and each reader's (atomic) */
-	uint64_t gen;  /* it serves the opendirs counted up to gen */
-	struct dent *v;
-	size_t n, cap;
-	char *names;
-	size_t names_len, names_cap;
-};
-
-/* The newest snapshot of one directory: the root, or a kind's. */
-struct dir_slot {
-	pthread_mutex_t take; /* one taking a snapshot at a time */
-	pthread_mutex_t lock; /* guards cur and handles */
-	struct snap *cur;
-	unsigned handles; /* open; the last to close drops cur */
-	uint64_t asked;	  /* opendirs and rewinds counted (atomic) */
-};
-
 static struct {
 	pthread_once_t once;
 	size_t n;
 	struct dir_slot *v;
 	uint8_t key[16];
 } dirs = { .once = PTHREAD_ONCE_INIT };
-
-/* Each handle is a place in its directory's listing. */
-struct dir_handle {
-	struct dir_slot *slot;
-	int served; /* a readdir at offset 0 is then a rewind */
-	/*
-	 * A per-caller directory's (seg_dir_ops.per_caller): the handle's
-	 * own snapshot, taken as its opener at opendir, never shared with
-	 * another caller, and kept at a rewind (which cannot wait for a scan).
-	 */
-	struct snap *own;
-};
 
 static void dirs_init(void)
 {
@@ -111,7 +73,7 @@ static struct dir_slot *slot_of(fuse_ino_t ino)
 	return ino - FUSE_ROOT_ID < dirs.n ? &dirs.v[ino - FUSE_ROOT_ID] : NULL;
 }
 
-static void snap_put(struct snap *s)
+void snap_put(struct snap *s)
 {
 	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
@@ -202,7 +164,7 @@ static int snap_take(fuse_ino_t ino, struct snap **sp)
  * began: the newest, if it is, or a new one.  Callers that come while one
  * is being taken wait for it, then take the next one together.
  */
-static int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
+int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 {
 	uint64_t me = __atomic_add_fetch(&slot->asked, 1, __ATOMIC_ACQ_REL);
 	struct snap *s, *old = NULL;
@@ -237,7 +199,7 @@ static int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 }
 
 /* A reference to the newest snapshot of SLOT's directory INO. */
-static int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
+int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 {
 	struct snap *s;
 
@@ -319,144 +281,6 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		if (res < 0)
 			fuse_reply_err(req, -res);
 	}
-}
-
-/*
- * A READDIRPLUS entry is a lookup: the kernel takes a reference to it, so
- * we remember it as one.  Its attributes are read now, as a LOOKUP would
- * read them, never taken from the listing: the kernel orders what it is
- * told only against requests it sent before a change it saw (its
- * attr_version), so attributes read at opendir and handed out at a later
- * readdir would replace newer ones it holds, for the whole timeout (a
- * truncate through the mount, then stat showing the size from before).
- * Where the name is gone, or for . and .., the entry goes without
- * attributes (ino 0), which the kernel takes as no lookup.
- */
-static int plus_entry(fuse_req_t req, fuse_ino_t dir, const char *name,
-		      struct fuse_entry_param *e)
-{
-	const struct tree_dir *d = tree_dir(dir), *top;
-	struct seg_ref ref;
-	struct stat st;
-
-	memset(e, 0, sizeof(*e));
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return 0;
-	if (d == NULL) {
-		top = tree_dir_named(name);
-		if (top != NULL) {
-			tree_stat(top->ino, &st);
-			cache_entry(st.st_ino, NULL, &st, e);
-		}
-		return 0;
-	}
-	/* One that would wait for a scan goes without, as a gone one. */
-	if (fs_dir_lookup(req, d->ops, name, &ref, &st) < 0 ||
-	    node_remember(st.st_ino, &ref) < 0)
-		return 0;
-	cache_entry(st.st_ino, &ref, &st, e);
-	return 1;
-}
-
-/* The first entry of S after offset OFF. */
-static size_t first_after(const struct snap *s, off_t off)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].cookie <= (uint64_t)off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
-			  off_t off, struct fuse_file_info *fi, int plus)
-{
-	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
-	fuse_ino_t *held = NULL;
-	size_t used = 0, nheld = 0, i;
-	struct snap *s;
-	char *buf;
-	int res;
-
-	/* A rewind asks for the directory as it is now. */
-	if (h->own != NULL) {
-		s = h->own;
-		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
-		res = 0;
-	} else if (off == 0 && h->served)
-		res = snap_fresh(h->slot, ino, &s);
-	else
-		res = snap_newest(h->slot, ino, &s);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
-	h->served = 1;
-	buf = malloc(size);
-	/* An entry takes more than 24 bytes of the reply. */
-	held = malloc((size / 24 + 1) * sizeof(*held));
-	if (buf == NULL || held == NULL) {
-		free(buf);
-		free(held);
-		snap_put(s);
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	for (i = off < 0 ? s->n : first_after(s, off); i < s->n; i++) {
-		const struct dent *d = &s->v[i];
-		const char *name = s->names + d->name;
-		struct fuse_entry_param e;
-		size_t len;
-
-		if (!plus) {
-			struct stat st = { .st_ino = d->ino,
-					   .st_mode = d->mode };
-
-			len = fuse_add_direntry(req, buf + used, size - used,
-						name, &st, (off_t)d->cookie);
-			if (len > size - used)
-				break;
-			used += len;
-			continue;
-		}
-		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
-		if (len > size - used)
-			break;
-		if (plus_entry(req, ino, name, &e))
-			held[nheld++] = e.ino;
-		if (e.ino == 0) {
-			e.attr.st_ino = d->ino;
-			e.attr.st_mode = d->mode;
-		}
-		fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
-				       (off_t)d->cookie);
-		used += len;
-	}
-	snap_put(s);
-	/* Entries the kernel never got are no references. */
-	if (fuse_reply_buf(req, buf, used) == -ENOENT)
-		for (i = 0; i < nheld; i++)
-			node_forget(held[i], 1);
-	free(held);
-	free(buf);
-}
-
-void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		struct fuse_file_info *fi)
-{
-	listing_reply(req, ino, size, off, fi, 0);
-}
-
-void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
-{
-	listing_reply(req, ino, size, off, fi, 1);
 }
 
 /* REQ is NULL for a handle the caller never got. */

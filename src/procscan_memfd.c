@@ -16,7 +16,8 @@ int procscan_memfd_add(struct build *b, uint64_t dev, uint64_t ino, int fd,
 		       uint64_t start, uint64_t end, const char *path)
 {
 	struct procscan_map *m = b->m;
-	struct procscan_memfd *v, *last = m->nmf > 0 ? &m->mf[m->nmf - 1] : NULL;
+	struct procscan_memfd *v,
+		*last = m->nmf > 0 ? &m->mf[m->nmf - 1] : NULL;
 	const char *name;
 	size_t len;
 	char *p;

@@ -74,7 +74,8 @@ static int list_map(const struct procscan_map *m, void *arg)
 			continue;
 		encode(m->names + h->name, h->ino, name);
 		res = l->fill(l->ctx, name,
-			      SEG_INO_TAG(SEG_TAG_MEMFD + dev, h->ino), S_IFREG);
+			      SEG_INO_TAG(SEG_TAG_MEMFD + dev, h->ino),
+			      S_IFREG);
 	}
 	return res;
 }
@@ -108,8 +109,8 @@ static int find_map(const struct procscan_map *m, void *arg)
 		else
 			hi = mid;
 	}
-	for (; lo < m->nmf && m->mf[lo].dev == f->dev &&
-	       m->mf[lo].ino == f->ino;
+	for (;
+	     lo < m->nmf && m->mf[lo].dev == f->dev && m->mf[lo].ino == f->ino;
 	     lo++) {
 		const struct procscan_memfd *h = &m->mf[lo];
 

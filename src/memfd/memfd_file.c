@@ -163,7 +163,7 @@ static int memfd_getattr(const struct seg_ref *ref, struct seg_file *file,
 static int access_op(const char *path, void *arg)
 {
 	return faccessat(AT_FDCWD, path, *(int *)arg, AT_EACCESS) < 0 ? -errno
-								       : 0;
+								      : 0;
 }
 
 static int memfd_access(const struct seg_ref *ref, const struct seg_cred *cred,

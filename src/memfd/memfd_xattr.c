@@ -21,9 +21,8 @@
 /* F_GET_SEALS's bits as words, in the kernel's order (F_SEAL_*). */
 static void format_seals(int seals, char *buf, size_t size)
 {
-	static const char *const words[] = { "seal",	     "shrink", "grow",
-					     "write",	     "future_write",
-					     "exec" };
+	static const char *const words[] = { "seal",  "shrink",	      "grow",
+					     "write", "future_write", "exec" };
 	size_t at = 0;
 
 	buf[0] = '\0';

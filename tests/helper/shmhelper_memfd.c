@@ -133,7 +133,8 @@ int cmd_memfd_hold(int argc, char **argv)
 				 fd, 0);
 			if (p == MAP_FAILED)
 				die("mmap:");
-			memcpy(p, text, strlen(text) < size ? strlen(text) : size);
+			memcpy(p, text,
+			       strlen(text) < size ? strlen(text) : size);
 			munmap(p, size);
 			p = NULL;
 		}
