@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "cred.h"
 #include "fs_tree.h"
 #include "node.h"
 
@@ -24,7 +25,7 @@
  * Where the name is gone, or for . and .., the entry goes without
  * attributes (ino 0), which the kernel takes as no lookup.
  */
-static int plus_entry(fuse_req_t req, fuse_ino_t dir, const char *name,
+static int plus_entry(fuse_ino_t dir, const char *name,
 		      struct fuse_entry_param *e)
 {
 	const struct tree_dir *d = tree_dir(dir), *top;
@@ -43,7 +44,7 @@ static int plus_entry(fuse_req_t req, fuse_ino_t dir, const char *name,
 		return 0;
 	}
 	/* One that would wait for a scan goes without, as a gone one. */
-	if (fs_dir_lookup(req, d->ops, name, &ref, &st) < 0 ||
+	if (d->ops->lookup(name, &ref, &st) < 0 ||
 	    node_remember(st.st_ino, &ref) < 0)
 		return 0;
 	cache_entry(st.st_ino, &ref, &st, e);
@@ -70,6 +71,10 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi, int plus)
 {
 	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
+	const struct tree_dir *dir = tree_dir(ino);
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int entered = 0;
 	fuse_ino_t *held = NULL;
 	size_t used = 0, nheld = 0, i;
 	struct snap *s;
@@ -100,6 +105,10 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* A per-caller directory's entries are looked up as the caller. */
+	if (plus && dir != NULL && dir->ops->per_caller &&
+	    enter_caller(req, &cred, &saved) == 0)
+		entered = 1;
 	for (i = off < 0 ? s->n : first_after(s, off); i < s->n; i++) {
 		const struct dent *d = &s->v[i];
 		const char *name = s->names + d->name;
@@ -120,7 +129,7 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
 		if (len > size - used)
 			break;
-		if (plus_entry(req, ino, name, &e))
+		if (plus_entry(ino, name, &e))
 			held[nheld++] = e.ino;
 		if (e.ino == 0) {
 			e.attr.st_ino = d->ino;
@@ -130,6 +139,8 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 				       (off_t)d->cookie);
 		used += len;
 	}
+	if (entered)
+		cred_leave(&saved);
 	snap_put(s);
 	/* Entries the kernel never got are no references. */
 	if (fuse_reply_buf(req, buf, used) == -ENOENT)
