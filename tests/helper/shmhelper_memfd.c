@@ -80,6 +80,7 @@ int cmd_memfd_hold(int argc, char **argv)
 	const char *text = NULL;
 	unsigned seals = 0, flags = MFD_CLOEXEC;
 	bool mapped = false;
+	long mode = -1;
 	uint64_t size, count = 1;
 	struct wait_spec w;
 	int i = 4, fd = -1;
@@ -88,7 +89,8 @@ int cmd_memfd_hold(int argc, char **argv)
 
 	if (argc < 5)
 		usage_error("usage: memfd-hold NAME SIZE [--text TEXT] "
-			    "[--seal LIST] [--mapped] [--huge] [--count N] "
+			    "[--seal LIST] [--mode OCTAL] [--mapped] [--huge] "
+			    "[--count N] "
 			    "(SECONDS | --until-file FILE)");
 	size = parse_u64("size", argv[3]);
 	for (;;) {
@@ -101,6 +103,9 @@ int cmd_memfd_hold(int argc, char **argv)
 			i += 2;
 		} else if (i + 1 < argc && !strcmp(argv[i], "--count")) {
 			count = parse_u64("count", argv[i + 1]);
+			i += 2;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--mode")) {
+			mode = strtol(argv[i + 1], NULL, 8);
 			i += 2;
 		} else if (i < argc && !strcmp(argv[i], "--mapped")) {
 			mapped = true;
@@ -138,6 +143,8 @@ int cmd_memfd_hold(int argc, char **argv)
 			munmap(p, size);
 			p = NULL;
 		}
+		if (mode >= 0 && fchmod(fd, (mode_t)mode) < 0)
+			die("fchmod:");
 		if (seals != 0 && fcntl(fd, F_ADD_SEALS, seals) < 0)
 			die("F_ADD_SEALS:");
 		if (fstat(fd, &st) < 0)

@@ -115,6 +115,18 @@ assert_true "root sees uid $U's memfd" within_ms 1000 listed "shmfs-test-user.$I
 assert_eq "mine" "$(as_u head -c 4 "$FU")" "uid $U reads its own"
 assert_eq "shmfs-test-user.$IU" "$(as_u ls "$MNT/memfd" | grep shmfs-test)" "uid $U lists only its own"
 assert_fails_with "No such file" as_u cat "$MNT/memfd/shmfs-test-plain.$I1"
+# Its own, read-only by mode: open for writing fails through the mount as
+# through /proc/PID/fd/N (the witness).
+setpriv --reuid=$U --regid=$U --clear-groups "$H" memfd-hold shmfs-test-ro 4096 --text ro --mode 0444 120 >"$TMP/ro" 2>&1 &
+BG_PIDS+=($!)
+PR=$!
+wait_for 5 grep -qx "$PR" "$TMP/ro" || fail "uid $U's read-only holder did not start"
+IR=$(ino_of "$TMP/ro")
+u_listed() { as_u ls "$MNT/memfd" | grep -qxF "$1"; }
+assert_true "uid $U lists its read-only memfd" within_ms 1000 u_listed "shmfs-test-ro.$IR"
+assert_fails_with "Permission denied" as_u sh -c "echo x > /proc/$PR/fd/3"
+assert_fails_with "Permission denied" as_u sh -c "echo x > '$MNT/memfd/shmfs-test-ro.$IR'"
+assert_eq "ro" "$(as_u head -c 2 "$MNT/memfd/shmfs-test-ro.$IR")" "but reads it"
 assert_fails_with "No such file" as_u getfattr -n user.shm.pids "$F1"
 assert_eq "" "$("${NOCAPS[@]}" ls "$MNT/memfd" | grep shmfs-test-user)" "root without capabilities does not see uid $U's"
 assert_fails_with "No such file" "${NOCAPS[@]}" cat "$FU"
