@@ -91,6 +91,13 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 	    d->ops->getattr != NULL &&
 	    ((kw = dir_watch(d->ops)) == NULL || !kw->active()))
 		return 0;
+	/*
+	 * What a per-caller directory shows one caller the kernel must not
+	 * show another from its caches (which all callers share): never kept.
+	 */
+	if (ref != NULL && ref->ops->named_in != NULL &&
+	    ref->ops->named_in->per_caller)
+		return 0;
 	if (ref != NULL) {
 		/* Without a name no event names its changes. */
 		kw = watch_of(ref->ops);

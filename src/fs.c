@@ -149,9 +149,10 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi);
 
 static void fs_lookup_again(fuse_req_t req, fuse_ino_t parent,
-			    const char *name, struct fuse_file_info *fi)
+			    const char *name, struct fuse_file_info *fi, int arg)
 {
 	(void)fi;
+	(void)arg;
 	fs_lookup(req, parent, name);
 }
 
@@ -182,7 +183,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (res == 0)
 		res = node_remember(st.st_ino, &ref);
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, parent, name, NULL, fs_lookup_again)) == 0)
+	    (res = fs_later(req, parent, name, NULL, 0, fs_lookup_again)) == 0)
 		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
@@ -208,9 +209,10 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 }
 
 static void fs_getattr_again(fuse_req_t req, fuse_ino_t ino,
-			     const char *name, struct fuse_file_info *fi)
+			     const char *name, struct fuse_file_info *fi, int arg)
 {
 	(void)name;
+	(void)arg;
 	fs_getattr(req, ino, fi);
 }
 
@@ -255,7 +257,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 			res = stale_if_gone(res, &ref, file_of(fi));
 	}
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, ino, NULL, fi, fs_getattr_again)) == 0)
+	    (res = fs_later(req, ino, NULL, fi, 0, fs_getattr_again)) == 0)
 		return;
 	if (res < 0)
 		fuse_reply_err(req, -res);

@@ -33,14 +33,15 @@ int stale_if_gone(int res, const struct seg_ref *ref,
 		  const struct seg_file *file);
 
 /*
- * fs_later.c: run REQ again on the pool, as AGAIN(REQ, INO, NAME, FI)
- * (NAME and FI copied; NULL where NULL): for a kind's -DEFER_AGAIN.  0:
- * AGAIN will answer REQ; else -errno, which the caller answers.
+ * fs_later.c: run REQ again on the pool, as AGAIN(REQ, INO, NAME, FI, ARG)
+ * (NAME and FI copied; NULL where NULL; ARG: access(2)'s mask): for a
+ * kind's -DEFER_AGAIN.  0: AGAIN will answer REQ; else -errno, which the
+ * caller answers.
  */
 typedef void (*fs_again_fn)(fuse_req_t req, fuse_ino_t ino, const char *name,
-			    struct fuse_file_info *fi);
+			    struct fuse_file_info *fi, int arg);
 int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
-	     const struct fuse_file_info *fi, fs_again_fn again);
+	     const struct fuse_file_info *fi, int arg, fs_again_fn again);
 /*
  * DIR's lookup of NAME, as the caller where what DIR shows depends on
  * who asks (seg_dir_ops.per_caller), else as the daemon.

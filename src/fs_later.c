@@ -4,7 +4,8 @@
  * needs a scan of /proc, defer.h) run again on the pool, whole: the
  * handler is called again there with what the request carried, and
  * answers it.  For lookup, getattr, opendir and open, which carry a node,
- * a name or an open file's flags; xattrs have their own (fs_xattr.c).
+ * a name or an open file's flags, and access, which carries a mask;
+ * getxattr and listxattr have their own (fs_xattr.c).
  */
 #include "fs_int.h"
 
@@ -18,7 +19,7 @@ struct later {
 	fuse_req_t req;
 	fuse_ino_t ino;
 	fs_again_fn again;
-	int has_fi;
+	int has_fi, arg;
 	struct fuse_file_info fi;
 	char name[]; /* "" when there is none */
 };
@@ -31,12 +32,12 @@ static void resume(void *arg, int cancelled)
 		fuse_reply_err(l->req, EINTR);
 	else
 		l->again(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
-			 l->has_fi ? &l->fi : NULL);
+			 l->has_fi ? &l->fi : NULL, l->arg);
 	free(l);
 }
 
 int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
-	     const struct fuse_file_info *fi, fs_again_fn again)
+	     const struct fuse_file_info *fi, int arg, fs_again_fn again)
 {
 	size_t len = name != NULL ? strlen(name) : 0;
 	struct later *l;
@@ -48,7 +49,9 @@ int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
 	l = malloc(sizeof(*l) + len + 1);
 	if (l == NULL)
 		return -ENOMEM;
-	*l = (struct later){ .req = req, .ino = ino, .again = again };
+	*l = (struct later){
+		.req = req, .ino = ino, .again = again, .arg = arg
+	};
 	if (fi != NULL) {
 		l->has_fi = 1;
 		l->fi = *fi;

@@ -148,6 +148,14 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
  * access(2) and test -r: only asked when the kernel does not check modes
  * itself (no default_permissions).
  */
+static void access_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			 struct fuse_file_info *fi, int mask)
+{
+	(void)name;
+	(void)fi;
+	fs_access(req, ino, mask);
+}
+
 void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct cred_saved saved;
@@ -172,5 +180,8 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		res = ref.ops->access(&ref, &cred, mask);
 		cred_leave(&saved);
 	}
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, ino, NULL, NULL, mask, access_again)) == 0)
+		return;
 	fuse_reply_err(req, -res);
 }

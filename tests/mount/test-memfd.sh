@@ -127,6 +127,9 @@ assert_true "uid $U lists its read-only memfd" within_ms 1000 u_listed "shmfs-te
 assert_fails_with "Permission denied" as_u sh -c "echo x > /proc/$PR/fd/3"
 assert_fails_with "Permission denied" as_u sh -c "echo x > '$MNT/memfd/shmfs-test-ro.$IR'"
 assert_eq "ro" "$(as_u head -c 2 "$MNT/memfd/shmfs-test-ro.$IR")" "but reads it"
+sleep 0.3 # past the map's window: access(2) waits for a scan
+assert_true "access(2): readable" as_u test -r "$MNT/memfd/shmfs-test-ro.$IR"
+assert_true "access(2): not writable" as_u sh -c "! test -w '$MNT/memfd/shmfs-test-ro.$IR'"
 assert_fails_with "No such file" as_u getfattr -n user.shm.pids "$F1"
 assert_eq "" "$("${NOCAPS[@]}" ls "$MNT/memfd" | grep shmfs-test-user)" "root without capabilities does not see uid $U's"
 assert_fails_with "No such file" "${NOCAPS[@]}" cat "$FU"
