@@ -103,6 +103,8 @@ static const char *name_at(int fd, uint64_t start, char *name)
 		.vma_name_addr = (uint64_t)(uintptr_t)name,
 	};
 
+	/* Valgrind does not know that the query writes it. */
+	memset(name, 0, PROCSCAN_PATH_BUF);
 	if (ioctl(fd, SHMFS_PROCMAP_QUERY, &q) < 0 || q.vma_start != start)
 		return NULL;
 	return name;
