@@ -23,6 +23,7 @@ timed() {
 		elapsed_ms "$@"
 	done | median
 }
+# shellcheck disable=SC2010 # what is measured: ls of every /proc/PID/fd
 proc_fds() { ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -c 'memfd:shmfs-bench'; }
 
 start_shmfs -o allow_other
@@ -30,6 +31,7 @@ for ((i = 0; i < HOLDERS; i++)); do
 	"$H" memfd-hold "shmfs-bench$i" 4096 --count "$PER" 1200 >/dev/null 2>&1 &
 	BG_PIDS+=("$!")
 done
+# shellcheck disable=SC2010 # what is measured: a listing of memfd/
 count() { ls -f "$MNT/memfd" | grep -c '^shmfs-bench'; }
 all_listed() { [[ $(count) == $((PER * HOLDERS)) ]]; }
 wait_for 60 all_listed

@@ -28,7 +28,11 @@ dump() {
 listing() { ls -a "$MNT/memfd"; }
 attr() { getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
 shmem_kb() { awk '$1 == "Shmem:" { print $2 }' /proc/meminfo; }
-daemon_memfds() { ls -l "/proc/$SHMFS_PID/fd" | grep -c 'memfd:shmfs-test' ; grep -c 'memfd:shmfs-test' "/proc/$SHMFS_PID/maps"; }
+# the daemon's descriptors, then mappings, of the test's memfds
+daemon_memfds() {
+	find "/proc/$SHMFS_PID/fd" -lname '*memfd:shmfs-test*' | wc -l
+	grep -c 'memfd:shmfs-test' "/proc/$SHMFS_PID/maps"
+}
 listed() { listing | grep -qxF "$1"; }
 # within_ms MS CMD...: CMD succeeds within MS milliseconds (polled)
 within_ms() {
