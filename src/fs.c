@@ -149,10 +149,10 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi);
 
 static void fs_lookup_again(fuse_req_t req, fuse_ino_t parent,
-			    const char *name, struct fuse_file_info *fi, int arg)
+			    const char *name, struct fuse_file_info *fi, void *more)
 {
 	(void)fi;
-	(void)arg;
+	(void)more;
 	fs_lookup(req, parent, name);
 }
 
@@ -183,7 +183,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (res == 0)
 		res = node_remember(st.st_ino, &ref);
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, parent, name, NULL, 0, fs_lookup_again)) == 0)
+	    (res = fs_later(req, parent, name, NULL, NULL, 0, fs_lookup_again)) == 0)
 		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
@@ -209,16 +209,15 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 }
 
 static void fs_getattr_again(fuse_req_t req, fuse_ino_t ino,
-			     const char *name, struct fuse_file_info *fi, int arg)
+			     const char *name, struct fuse_file_info *fi, void *more)
 {
 	(void)name;
-	(void)arg;
+	(void)more;
 	fs_getattr(req, ino, fi);
 }
 
-/* REF's attributes, as the caller where its directory is per caller. */
-static int ref_getattr(fuse_req_t req, const struct seg_ref *ref,
-		       struct seg_file *file, struct stat *st)
+int fs_ref_getattr(fuse_req_t req, const struct seg_ref *ref,
+		   struct seg_file *file, struct stat *st)
 {
 	const struct seg_dir_ops *dir = ref->ops->named_in;
 	struct cred_saved saved;
@@ -249,7 +248,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	}
 	res = node_get(ino, &ref);
 	if (res == 0) {
-		res = ref_getattr(req, &ref, file_of(fi), &st);
+		res = fs_ref_getattr(req, &ref, file_of(fi), &st);
 		/* Gone by name, but open through the mount: fstat(2). */
 		if (res == -ENOENT && fi == NULL)
 			res = cache_open_getattr(ino, &ref, &st);
@@ -257,7 +256,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 			res = stale_if_gone(res, &ref, file_of(fi));
 	}
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, ino, NULL, fi, 0, fs_getattr_again)) == 0)
+	    (res = fs_later(req, ino, NULL, fi, NULL, 0, fs_getattr_again)) == 0)
 		return;
 	if (res < 0)
 		fuse_reply_err(req, -res);

@@ -213,10 +213,10 @@ int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 }
 
 static void opendir_again(fuse_req_t req, fuse_ino_t ino, const char *name,
-			  struct fuse_file_info *fi, int arg)
+			  struct fuse_file_info *fi, void *more)
 {
 	(void)name;
-	(void)arg;
+	(void)more;
 	fs_opendir(req, ino, fi);
 }
 
@@ -250,7 +250,7 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (d != NULL && d->ops->per_caller) {
 		res = snap_own(req, ino, &own);
 		if (res == -DEFER_AGAIN &&
-		    (res = fs_later(req, ino, NULL, fi, 0, opendir_again)) == 0)
+		    (res = fs_later(req, ino, NULL, fi, NULL, 0, opendir_again)) == 0)
 			return;
 		if (res < 0) {
 			fuse_reply_err(req, -res);

@@ -36,10 +36,10 @@ static int open_ref(const struct seg_ref *ref, int flags,
 }
 
 static void fs_open_again(fuse_req_t req, fuse_ino_t ino, const char *name,
-			  struct fuse_file_info *fi, int arg)
+			  struct fuse_file_info *fi, void *more)
 {
 	(void)name;
-	(void)arg;
+	(void)more;
 	fs_open(req, ino, fi);
 }
 
@@ -68,7 +68,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (res == 0 && (res = passthrough_opened(ino, file, &pt)) < 0)
 		file->ops->release(file);
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, ino, NULL, fi, 0, fs_open_again)) == 0)
+	    (res = fs_later(req, ino, NULL, fi, NULL, 0, fs_open_again)) == 0)
 		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);

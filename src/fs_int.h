@@ -33,15 +33,20 @@ int stale_if_gone(int res, const struct seg_ref *ref,
 		  const struct seg_file *file);
 
 /*
- * fs_later.c: run REQ again on the pool, as AGAIN(REQ, INO, NAME, FI, ARG)
- * (NAME and FI copied; NULL where NULL; ARG: access(2)'s mask): for a
- * kind's -DEFER_AGAIN.  0: AGAIN will answer REQ; else -errno, which the
- * caller answers.
+ * fs_later.c: run REQ again on the pool, as AGAIN(REQ, INO, NAME, FI,
+ * MORE) (NAME, FI and LEN bytes of MORE copied; NULL where NULL; MORE:
+ * what else the request carried, access(2)'s mask, setattr's
+ * attributes): for a kind's -DEFER_AGAIN.  0: AGAIN will answer REQ;
+ * else -errno, which the caller answers.
  */
 typedef void (*fs_again_fn)(fuse_req_t req, fuse_ino_t ino, const char *name,
-			    struct fuse_file_info *fi, int arg);
+			    struct fuse_file_info *fi, void *more);
 int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
-	     const struct fuse_file_info *fi, int arg, fs_again_fn again);
+	     const struct fuse_file_info *fi, const void *more, size_t len,
+	     fs_again_fn again);
+/* REF's attributes, as the caller where its directory is per caller. */
+int fs_ref_getattr(fuse_req_t req, const struct seg_ref *ref,
+		   struct seg_file *file, struct stat *st);
 /*
  * DIR's lookup of NAME, as the caller where what DIR shows depends on
  * who asks (seg_dir_ops.per_caller), else as the daemon.

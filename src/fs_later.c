@@ -4,8 +4,8 @@
  * needs a scan of /proc, defer.h) run again on the pool, whole: the
  * handler is called again there with what the request carried, and
  * answers it.  For lookup, getattr, opendir and open, which carry a node,
- * a name or an open file's flags, and access, which carries a mask;
- * getxattr and listxattr have their own (fs_xattr.c).
+ * a name or an open file's flags, and access and setattr, which carry a
+ * little more; getxattr and listxattr have their own (fs_xattr.c).
  */
 #include "fs_int.h"
 
@@ -19,9 +19,10 @@ struct later {
 	fuse_req_t req;
 	fuse_ino_t ino;
 	fs_again_fn again;
-	int has_fi, arg;
+	int has_fi;
 	struct fuse_file_info fi;
-	char name[]; /* "" when there is none */
+	void *more; /* in buf, after the name; NULL: none */
+	char buf[];  /* the name ("" when there is none), then MORE */
 };
 
 static void resume(void *arg, int cancelled)
@@ -31,32 +32,37 @@ static void resume(void *arg, int cancelled)
 	if (cancelled)
 		fuse_reply_err(l->req, EINTR);
 	else
-		l->again(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
-			 l->has_fi ? &l->fi : NULL, l->arg);
+		l->again(l->req, l->ino, l->buf[0] != '\0' ? l->buf : NULL,
+			 l->has_fi ? &l->fi : NULL, l->more);
 	free(l);
 }
 
 int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
-	     const struct fuse_file_info *fi, int arg, fs_again_fn again)
+	     const struct fuse_file_info *fi, const void *more, size_t len,
+	     fs_again_fn again)
 {
-	size_t len = name != NULL ? strlen(name) : 0;
+	size_t nlen = name != NULL ? strlen(name) : 0;
+	/* MORE aligned as any type, after the name */
+	size_t at = (nlen + 1 + 15) & ~(size_t)15;
 	struct later *l;
 	int res;
 
 	/* On the pool nothing needs to wait for it: a kind's mistake. */
 	if (defer_on_pool())
 		return -EIO;
-	l = malloc(sizeof(*l) + len + 1);
+	l = aligned_alloc(16, (sizeof(*l) + at + len + 15) & ~(size_t)15);
 	if (l == NULL)
 		return -ENOMEM;
-	*l = (struct later){
-		.req = req, .ino = ino, .again = again, .arg = arg
-	};
+	*l = (struct later){ .req = req, .ino = ino, .again = again };
 	if (fi != NULL) {
 		l->has_fi = 1;
 		l->fi = *fi;
 	}
-	memcpy(l->name, name != NULL ? name : "", len + 1);
+	memcpy(l->buf, name != NULL ? name : "", nlen + 1);
+	if (more != NULL) {
+		l->more = l->buf + at;
+		memcpy(l->more, more, len);
+	}
 	res = defer_run(fuse_req_ctx(req)->uid, resume, l);
 	if (res < 0)
 		free(l);

@@ -149,11 +149,11 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
  * itself (no default_permissions).
  */
 static void access_again(fuse_req_t req, fuse_ino_t ino, const char *name,
-			 struct fuse_file_info *fi, int mask)
+			 struct fuse_file_info *fi, void *mask)
 {
 	(void)name;
 	(void)fi;
-	fs_access(req, ino, mask);
+	fs_access(req, ino, *(int *)mask);
 }
 
 void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
@@ -181,7 +181,8 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		cred_leave(&saved);
 	}
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, ino, NULL, NULL, mask, access_again)) == 0)
+	    (res = fs_later(req, ino, NULL, NULL, &mask, sizeof(mask),
+			      access_again)) == 0)
 		return;
 	fuse_reply_err(req, -res);
 }

@@ -187,9 +187,6 @@ static int memfd_truncate(const struct seg_ref *ref, struct seg_file *file,
 			       ? -errno
 			       : 0;
 	res = memfd_find(ref, &w);
-	/* A setattr cannot be run again on the pool: try again later. */
-	if (res == -DEFER_AGAIN)
-		return -EAGAIN;
 	if (res < 0)
 		return res;
 	fd = memfd_reopen(ref, &w, O_WRONLY, NULL);

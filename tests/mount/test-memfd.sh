@@ -70,6 +70,9 @@ printf 'WORLD' | dd of="$F1" conv=notrunc status=none
 assert_eq "dump size=4096 data=WORLD" "$(dump "$TMP/plain" $P1)" "write(2): the holder reads it"
 assert_ok "$H" map-write "$F1" 6 mapped
 assert_eq "dump size=4096 data=WORLDmapped" "$(dump "$TMP/plain" $P1)" "mmap(MAP_SHARED) through the mount: the holder reads it"
+sleep 0.3 # past the map's window: truncate by name waits for a scan
+assert_ok truncate -s 8192 "$F1"
+assert_eq "dump size=8192 data=WORLDmapped" "$(dump "$TMP/plain" "$P1")" "truncate -s: the holder sees the new size"
 assert_fails_with "$EPERM" rm "$F1"
 assert_exists "$F1"
 
@@ -98,6 +101,7 @@ F4=$MNT/memfd/shmfs-test-sealed.$I4
 assert_true "listed" within_ms 1000 listed "shmfs-test-sealed.$I4"
 assert_eq "grow,write" "$(attr seals "$F4")" "user.shm.seals"
 assert_fails_with "$EPERM" dd if=/dev/zero of="$F4" bs=1 count=1 conv=notrunc status=none
+sleep 0.3
 assert_fails_with "$EPERM" truncate -s 8192 "$F4"
 assert_eq "dump size=4096 data=sealed" "$(dump "$TMP/sealed" $P4)" "the holder: unchanged"
 hold "$TMP/sealed2" memfd-hold shmfs-test-grow 4096 --text grow --seal grow 120
