@@ -26,45 +26,15 @@ static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
 		fuse_reply_buf(req, buf, (size_t)res);
 }
 
-/* A getxattr or listxattr that would wait: run again on the pool. */
-struct xattr_later {
-	fuse_req_t req;
-	fuse_ino_t ino;
-	size_t size;
-	char name[]; /* "" for listxattr */
-};
-
 static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size);
 
-static void xattr_resume(void *arg, int cancelled)
+/* A getxattr or listxattr that would wait, run again on the pool. */
+static void xattr_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			struct fuse_file_info *fi, void *size)
 {
-	struct xattr_later *l = arg;
-
-	if (cancelled)
-		fuse_reply_err(l->req, EINTR);
-	else
-		xattr_read(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
-			   l->size);
-	free(l);
-}
-
-/* REQ needs work that may wait (-DEFER_AGAIN): never on a worker. */
-static int xattr_defer(fuse_req_t req, fuse_ino_t ino, const char *name,
-		       size_t size)
-{
-	size_t len = name != NULL ? strlen(name) : 0;
-	struct xattr_later *l = malloc(sizeof(*l) + len + 1);
-	int res;
-
-	if (l == NULL)
-		return -ENOMEM;
-	*l = (struct xattr_later){ .req = req, .ino = ino, .size = size };
-	memcpy(l->name, name != NULL ? name : "", len + 1);
-	res = defer_run(fuse_req_ctx(req)->uid, xattr_resume, l);
-	if (res < 0)
-		free(l);
-	return res;
+	(void)fi;
+	xattr_read(req, ino, name, *(size_t *)size);
 }
 
 /* getxattr, or listxattr when NAME is NULL: the same but for the call. */
@@ -97,7 +67,8 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	/* Deferred, it is answered from the pool. */
 	if (res != -DEFER_AGAIN ||
-	    (res = xattr_defer(req, ino, name, size)) < 0)
+	    (res = fs_later(req, ino, name, NULL, &size, sizeof(size),
+			    xattr_again)) < 0)
 		reply_xattr(req, res, buf, size);
 	free(buf);
 }
