@@ -9,7 +9,9 @@
 #    scans, never another user's reads;
 #  - spoof: a tmpfs file of a user namespace that looks like a SysV
 #    attachment (the shmid as inode, a /SYSV name) is not one;
-#  - rights: a process that drops a capability at once reads as it is now.
+#  - rights: a process that drops a capability at once reads as it is now;
+#  - leader: a process whose main thread exited still holds what its
+#    other threads hold (no false orphan).
 # Each hang detector is generous (a bound on hanging, not on speed); a
 # hung mount is aborted through the fuse control file system, then the
 # test fails.
@@ -265,7 +267,52 @@ PY
 	stop_shmfs_cleanly
 }
 
+test_leader() {
+	section "leader: a process whose main thread exited holds what its threads hold"
+	# /proc/PID shows the main thread's mappings and descriptors: none once
+	# it exited (pthread_exit()), though the process lives on.  In a PID
+	# namespace where every process can be inspected, so that a miss would
+	# read as orphan 1; with PROCMAP_QUERY and with maps text.
+	"$H" posix-create held 4096 0600
+	mkdir "$TMP/inner"
+	cat >"$TMP/leader.py" <<'PY'
+import ctypes, mmap, os, sys, threading, time
+def hold():
+    fd = os.open(sys.argv[1], os.O_RDWR)
+    m = mmap.mmap(fd, 4096)
+    print(os.getpid(), flush=True)
+    time.sleep(60)
+threading.Thread(target=hold).start()
+time.sleep(0.5)
+ctypes.CDLL(None).pthread_exit(None)
+PY
+	unshare --pid --fork --mount-proc --kill-child bash -c '
+		for text in "" SHMFS_PROCSCAN_TEXT=1; do
+			env $text "$1" -f -o allow_other "$2" >>"$3/inner.log" 2>&1 &
+			for i in $(seq 100); do grep -q " $2 fuse" /proc/self/mounts && break; sleep 0.05; done
+			/usr/bin/python3 "$3/leader.py" /dev/shm/held >"$3/leader" &
+			p=$!
+			for i in $(seq 100); do grep -q "^State:.Z" /proc/$p/status && break; sleep 0.05; done
+			grep -l /dev/shm/held /proc/$p/task/*/maps >/dev/null && echo "$p" || echo "witness: not mapped"
+			for a in pids orphan; do getfattr --absolute-names --only-values -n user.shm.$a "$2/posix/held"; echo; done
+			kill $p
+			fusermount3 -u "$2"
+			wait
+		done' bash "$SHMFS" "$TMP/inner" "$TMP" >"$TMP/leader-out" 2>&1 &
+	inner=$!
+	BG_PIDS+=("$inner")
+	wait "$inner"
+	mapfile -t out <"$TMP/leader-out"
+	for m in 0 1; do
+		local how=$([[ $m == 0 ]] && echo "PROCMAP_QUERY" || echo "maps text")
+		assert_eq "${out[$((m * 3))]}" "${out[$((m * 3 + 1))]:-}" "$how: user.shm.pids lists it"
+		assert_eq 0 "${out[$((m * 3 + 2))]:-}" "$how: and its object is no orphan"
+	done
+	rm -r "$TMP/inner"
+	"$H" posix-rm held
+}
+
 # SCAN_ONLY="hang spoof": those parts only (to run one against old code).
-for t in hang stall spoof rights bounds; do
+for t in hang stall spoof rights bounds leader; do
 	if [[ -z ${SCAN_ONLY:-} || " $SCAN_ONLY " == *" $t "* ]]; then "test_$t"; fi
 done
