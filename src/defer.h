@@ -6,7 +6,8 @@
  * callers would hold every worker).  A handler that would wait returns
  * -DEFER_AGAIN; its request is then queued with defer_run() and run again
  * on the pool, where waiting is allowed.  The queue is bounded and served
- * fairly: the owners (uids) of queued work take turns.
+ * fairly: the owners (uids) of queued work take turns, and one uid's work
+ * runs on one thread at a time.
  */
 #ifndef SHMFS_DEFER_H
 #define SHMFS_DEFER_H
