@@ -150,6 +150,21 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
 	return add(b, (uint64_t)dev, ino, pagesize);
 }
 
+/* The current process's directory WHAT; NULL with *RES set as
+ * procscan_gone_or_closed() tells (-1 if it cannot be read). */
+static DIR *dir_in(const struct build *b, const char *what, int *res)
+{
+	int fd = procscan_open_in(b, what, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (d == NULL) {
+		*res = fd < 0 ? procscan_gone_or_closed(errno) : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return d;
+}
+
 /*
  * The current process's descriptors of files on anonymous devices.  Never
  * stat(): a descriptor on a FUSE mount (shmfs's own) whose attributes
@@ -160,18 +175,13 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
  */
 static int read_fds(struct build *b)
 {
-	int fd = procscan_open_in(b, "fd", O_RDONLY | O_DIRECTORY), res = 0;
+	int res = 0;
 	size_t n = 0;
 	struct dirent *de;
-	DIR *d;
+	DIR *d = dir_in(b, "fd", &res);
 
-	if (fd < 0)
-		return procscan_gone_or_closed(errno);
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
+	if (d == NULL)
+		return res;
 	while (res == 0 && (de = readdir(d)) != NULL) {
 		struct statx sx;
 
@@ -200,17 +210,12 @@ static int read_fds(struct build *b)
  */
 static int other_thread(struct build *b)
 {
-	int fd = procscan_open_in(b, "task", O_RDONLY | O_DIRECTORY), res = 0;
+	int res = 0;
 	struct dirent *de;
-	DIR *d;
+	DIR *d = dir_in(b, "task", &res);
 
-	if (fd < 0)
-		return procscan_gone_or_closed(errno);
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
+	if (d == NULL)
+		return res;
 	while (res == 0 && (de = readdir(d)) != NULL) {
 		pid_t tid = (pid_t)atoi(de->d_name);
 
