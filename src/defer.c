@@ -154,6 +154,26 @@ void defer_stop(void)
 	}
 }
 
+int defer_cancel(void *arg)
+{
+	struct work **p, *w = NULL;
+
+	pthread_mutex_lock(&pool.lock);
+	for (p = &pool.head; *p != NULL; p = &(*p)->next) {
+		if ((*p)->arg == arg) {
+			w = *p;
+			*p = w->next;
+			if (pool.tail == &w->next)
+				pool.tail = p;
+			pool.n--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pool.lock);
+	free(w);
+	return w != NULL;
+}
+
 int defer_run(uid_t uid, void (*fn)(void *arg, int cancelled), void *arg)
 {
 	struct work *w = malloc(sizeof(*w)), *p;

@@ -35,6 +35,11 @@ void defer_stop(void);
  * called.
  */
 int defer_run(uid_t uid, void (*fn)(void *arg, int cancelled), void *arg);
+/*
+ * Take the work of ARG off the queue if it has not started: 1 (FN is
+ * never called for it), else 0 (it runs, ran, or was never queued).
+ */
+int defer_cancel(void *arg);
 /* Whether this thread is one of the pool's: it may wait. */
 int defer_on_pool(void);
 

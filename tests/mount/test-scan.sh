@@ -10,6 +10,7 @@
 #  - spoof: a tmpfs file of a user namespace that looks like a SysV
 #    attachment (the shmid as inode, a /SYSV name) is not one;
 #  - rights: a process that drops a capability at once reads as it is now;
+#  - interrupt: a request killed while it waits for a scan is answered;
 #  - leader: a process whose main thread exited still holds what its
 #    other threads hold (no false orphan).
 # Each hang detector is generous (a bound on hanging, not on speed); a
@@ -138,6 +139,44 @@ for _ in 1 2 3 4; do hugemaps 60000 >>"$TMP/huge"; done
 	served "uid $U2 reads a 7-byte object meanwhile" "${AS_U2[@]}" cat "$MNT/posix/theirs"
 	served "root's own scan meanwhile" getfattr -n user.shm.pids "$MNT/posix/theirs"
 	stop_loops
+	for p in $(cat "$TMP/huge"); do kill "$p"; done
+	stop_shmfs_cleanly
+}
+
+test_interrupt() {
+	section "interrupt: a request killed while queued is answered at once"
+	# Maps read as text, and 30 processes of uid $U map a file at a long
+	# path 1,000 times each (4 MB of maps each, under the bound): its scans
+	# are slow (a second or so).  Its first request makes one; its second
+	# waits in the queue.  Killed there, the second must not wait for the
+	# scan: the kernel holds a killed caller until its request is answered.
+	chmod 711 "$TMP"
+	LONG=$TMP/u
+	install -d -o $U -g $U "$LONG"
+	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
+	"${AS_U[@]}" mkdir -p "$LONG"
+	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+	SHMFS_PROCSCAN_TEXT=1 start_shmfs -d -o allow_other
+	"$H" posix-create mine 7 0600
+	chown $U:$U /dev/shm/mine
+	: >"$TMP/huge"
+	for _ in $(seq 30); do hugemaps 1000 >>"$TMP/huge"; done
+	wait_for 60 sh -c "[ \$(wc -l <'$TMP/huge') -ge 30 ]" || fail "the processes with long maps did not start"
+	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/mine" >/dev/null 2>&1 &
+	first=$!
+	BG_PIDS+=($first)
+	wait_for 10 grep -aq "opcode: GETXATTR" "$SHMFS_LOG"
+	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/mine" >/dev/null 2>&1 &
+	second=$!
+	BG_PIDS+=($second)
+	wait_for 10 sh -c "[ \$(grep -ac 'opcode: GETXATTR' '$SHMFS_LOG') -ge 2 ]"
+	sleep 0.2 # it is queued: an instant after it came
+	kill -KILL $second
+	wait $second 2>/dev/null
+	assert_eq 0 "$(grep -ac 'procscan:' "$SHMFS_LOG")" \
+		"the killed request was answered while the scan it waited for went on"
+	wait $first
+	assert_eq 1 "$(grep -ac 'procscan:' "$SHMFS_LOG")" "that scan ended, once"
 	for p in $(cat "$TMP/huge"); do kill "$p"; done
 	stop_shmfs_cleanly
 }
@@ -313,6 +352,6 @@ PY
 }
 
 # SCAN_ONLY="hang spoof": those parts only (to run one against old code).
-for t in hang stall spoof rights bounds leader; do
+for t in hang stall interrupt spoof rights bounds leader; do
 	if [[ -z ${SCAN_ONLY:-} || " $SCAN_ONLY " == *" $t "* ]]; then "test_$t"; fi
 done

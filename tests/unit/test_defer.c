@@ -131,11 +131,46 @@ static void one_thread_a_uid(void **state)
 	assert_int_equal(cancelled, 0);
 }
 
+/* Work taken off the queue before it started never runs; work that runs
+ * cannot be taken off. */
+static void cancel(void **state)
+{
+	(void)state;
+	n_order = cancelled = on_pool = 0;
+	sem_init(&done, 0, 0);
+	sem_init(&started, 0, 0);
+	for (int i = 0; i < DEFER_THREADS; i++)
+		sem_init(&gate[i], 0, 0);
+	assert_int_equal(defer_start(), 0);
+	for (intptr_t i = 0; i < DEFER_THREADS; i++)
+		assert_int_equal(defer_run((uid_t)(1 + i), blocker, (void *)i),
+				 0);
+	for (int i = 0; i < DEFER_THREADS; i++)
+		sem_wait(&started);
+	assert_int_equal(defer_cancel((void *)0), 0); /* it runs */
+	assert_int_equal(defer_run(5, note, (void *)5), 0);
+	assert_int_equal(defer_run(6, note, (void *)6), 0);
+	assert_int_equal(defer_run(7, note, (void *)7), 0);
+	assert_int_equal(defer_cancel((void *)6), 1);
+	assert_int_equal(defer_cancel((void *)6), 0);
+	assert_int_equal(defer_cancel((void *)7), 1); /* the last */
+	assert_int_equal(defer_run(8, note, (void *)8), 0);
+	for (int i = 0; i < DEFER_THREADS; i++)
+		sem_post(&gate[i]);
+	for (int i = 0; i < DEFER_THREADS + 2; i++)
+		sem_wait(&done);
+	defer_stop();
+	assert_int_equal(n_order, 2);
+	assert_int_equal(order[0] + order[1], 5 + 8);
+	assert_int_equal(cancelled, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(turns),
 		cmocka_unit_test(one_thread_a_uid),
+		cmocka_unit_test(cancel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
