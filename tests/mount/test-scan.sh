@@ -234,7 +234,25 @@ PY
 	fi
 	kill $holder
 	wait $holder 2>/dev/null
-	for k in 0x2fd 0x2fe 0x2ff 0x300; do "$H" sysv-rm $k; done
+	# Another namespace's segment of the same shmid and key, attached by a
+	# child of uid $U's process that shares its memory (CLONE_VM) and moved
+	# to an IPC namespace of its own: the process's maps show it as an
+	# attachment, though the segment served is attached by nobody.
+	"$H" sysv-create 0x301 4096 0600 >/dev/null
+	ID=$("$H" sysv-id 0x301)
+	"${AS_U[@]}" "$H" sysv-hold-elsewhere 0x301 "$ID" 60 >"$TMP/elsewhere" 2>&1 &
+	BG_PIDS+=($!)
+	if wait_for 30 grep -qx "$!" "$TMP/elsewhere"; then
+		assert_true "its maps show /SYSV00000301 (deleted), inode $ID" \
+			grep -qE " 00:[0-9a-f]+ +$ID +/SYSV00000301 \(deleted\)\$" "/proc/$!/maps"
+		assert_eq 0 "$("$H" sysv-stat 0x301 nattch)" "the witness: nattch 0"
+		assert_eq "" "$(sleep 0.25; getfattr --absolute-names --only-values -n user.shm.pids "$MNT/sysv/0x00000301" 2>&1)" \
+			"root's user.shm.pids of the segment attached by nobody: empty"
+		kill $!
+	else
+		fail "the process attached elsewhere did not start" "$(cat "$TMP/elsewhere")"
+	fi
+	for k in 0x2fd 0x2fe 0x2ff 0x300 0x301; do "$H" sysv-rm $k; done
 	stop_shmfs_cleanly
 }
 
