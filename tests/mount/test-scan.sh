@@ -165,11 +165,11 @@ test_interrupt() {
 	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/mine" >/dev/null 2>&1 &
 	first=$!
 	BG_PIDS+=($first)
-	wait_for 10 grep -aq "opcode: GETXATTR" "$SHMFS_LOG"
+	wait_for 10 grep -aq "opcode: GETXATTR.*pid: $first\$" "$SHMFS_LOG"
 	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/mine" >/dev/null 2>&1 &
 	second=$!
 	BG_PIDS+=($second)
-	wait_for 10 sh -c "[ \$(grep -ac 'opcode: GETXATTR' '$SHMFS_LOG') -ge 2 ]"
+	wait_for 10 grep -aq "opcode: GETXATTR.*pid: $second\$" "$SHMFS_LOG"
 	sleep 0.2 # it is queued: an instant after it came
 	kill -KILL $second
 	wait $second 2>/dev/null
