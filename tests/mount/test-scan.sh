@@ -84,6 +84,19 @@ PY
 	BG_PIDS+=($!)
 }
 
+# long_path: LONG, a directory of uid $U at a path of about 3,800 bytes,
+# on a disk, with a file f of 4 KiB: each mapping of it is a long line of
+# maps text.
+long_path() {
+	local i
+	chmod 711 "$TMP"
+	LONG=$TMP/u
+	install -d -o $U -g $U "$LONG"
+	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
+	"${AS_U[@]}" mkdir -p "$LONG"
+	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+}
+
 test_hang() {
 	section "hang: a scan never waits on the daemon (issue 20, item 1)"
 	start_shmfs -o allow_other
@@ -116,14 +129,7 @@ test_hang() {
 
 test_stall() {
 	section "stall: huge maps cost their owner's scans only (issue 20, item 2)"
-	# A path of about 3,800 bytes, on a disk: each of its mappings is a long line
-	# of maps text.
-	chmod 711 "$TMP"
-	LONG=$TMP/u
-	install -d -o $U -g $U "$LONG"
-	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
-	"${AS_U[@]}" mkdir -p "$LONG"
-	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+	long_path
 	assert_true "the path is about 3,800 bytes long (${#LONG})" test ${#LONG} -gt 3780
 	start_shmfs -o allow_other
 	"$H" posix-create theirs 7 0644
@@ -150,23 +156,18 @@ test_interrupt() {
 	# are slow (a second or so).  Its first request makes one; its second
 	# waits in the queue.  Killed there, the second must not wait for the
 	# scan: the kernel holds a killed caller until its request is answered.
-	chmod 711 "$TMP"
-	LONG=$TMP/u
-	install -d -o $U -g $U "$LONG"
-	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
-	"${AS_U[@]}" mkdir -p "$LONG"
-	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+	long_path
 	SHMFS_PROCSCAN_TEXT=1 start_shmfs -d -o allow_other
-	"$H" posix-create mine 7 0600
-	chown $U:$U /dev/shm/mine
+	"$H" posix-create slow 7 0600
+	chown $U:$U /dev/shm/slow
 	: >"$TMP/huge"
 	for _ in $(seq 30); do hugemaps 1000 >>"$TMP/huge"; done
 	wait_for 60 sh -c "[ \$(wc -l <'$TMP/huge') -ge 30 ]" || fail "the processes with long maps did not start"
-	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/mine" >/dev/null 2>&1 &
+	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/slow" >/dev/null 2>&1 &
 	first=$!
 	BG_PIDS+=($first)
 	wait_for 10 grep -aq "opcode: GETXATTR.*pid: $first\$" "$SHMFS_LOG"
-	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/mine" >/dev/null 2>&1 &
+	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/slow" >/dev/null 2>&1 &
 	second=$!
 	BG_PIDS+=($second)
 	wait_for 10 grep -aq "opcode: GETXATTR.*pid: $second\$" "$SHMFS_LOG"
@@ -178,6 +179,7 @@ test_interrupt() {
 	wait $first
 	assert_eq 1 "$(grep -ac 'procscan:' "$SHMFS_LOG")" "that scan ended, once"
 	for p in $(cat "$TMP/huge"); do kill "$p"; done
+	"$H" posix-rm slow
 	stop_shmfs_cleanly
 }
 

@@ -42,25 +42,38 @@ static void note(void *arg, int was_cancelled)
 	sem_post(&done);
 }
 
+/* Nothing noted, every gate closed. */
+static void reset(void)
+{
+	n_order = cancelled = on_pool = 0;
+	sem_init(&done, 0, 0);
+	sem_init(&started, 0, 0);
+	for (int i = 0; i < DEFER_THREADS; i++)
+		sem_init(&gate[i], 0, 0);
+}
+
+/* Every thread held, by uids 1, 2, ... (gates 0, 1, ...): what comes
+ * now queues. */
+static void hold_threads(void)
+{
+	for (intptr_t i = 0; i < DEFER_THREADS; i++)
+		assert_int_equal(defer_run((uid_t)(1 + i), blocker, (void *)i),
+				 0);
+	for (int i = 0; i < DEFER_THREADS; i++)
+		sem_wait(&started);
+}
+
 static void turns(void **state)
 {
 	static const int uids[] = { 5, 5, 5, 7, 6 };
 	int ran;
 
 	(void)state;
-	sem_init(&done, 0, 0);
-	sem_init(&started, 0, 0);
-	for (int i = 0; i < DEFER_THREADS; i++)
-		sem_init(&gate[i], 0, 0);
+	reset();
 	assert_int_equal(defer_on_pool(), 0);
 	assert_int_equal(defer_run(1, note, (void *)1), -ESHUTDOWN);
 	assert_int_equal(defer_start(), 0);
-	/* every thread held (by uids 1, 2, ...): what comes now queues */
-	for (intptr_t i = 0; i < DEFER_THREADS; i++)
-		assert_int_equal(defer_run((uid_t)(1 + i), blocker, (void *)i),
-				 0);
-	for (int i = 0; i < DEFER_THREADS; i++)
-		sem_wait(&started);
+	hold_threads();
 	for (size_t i = 0; i < sizeof(uids) / sizeof(*uids); i++)
 		assert_int_equal(defer_run((uid_t)uids[i], note,
 					   (void *)(intptr_t)uids[i]),
@@ -102,11 +115,7 @@ static void turns(void **state)
 static void one_thread_a_uid(void **state)
 {
 	(void)state;
-	n_order = cancelled = on_pool = 0;
-	sem_init(&done, 0, 0);
-	sem_init(&started, 0, 0);
-	for (int i = 0; i < DEFER_THREADS; i++)
-		sem_init(&gate[i], 0, 0);
+	reset();
 	assert_int_equal(defer_start(), 0);
 	assert_int_equal(defer_run(1, blocker, (void *)0), 0);
 	assert_int_equal(defer_run(9, blocker, (void *)1), 0);
@@ -136,17 +145,9 @@ static void one_thread_a_uid(void **state)
 static void cancel(void **state)
 {
 	(void)state;
-	n_order = cancelled = on_pool = 0;
-	sem_init(&done, 0, 0);
-	sem_init(&started, 0, 0);
-	for (int i = 0; i < DEFER_THREADS; i++)
-		sem_init(&gate[i], 0, 0);
+	reset();
 	assert_int_equal(defer_start(), 0);
-	for (intptr_t i = 0; i < DEFER_THREADS; i++)
-		assert_int_equal(defer_run((uid_t)(1 + i), blocker, (void *)i),
-				 0);
-	for (int i = 0; i < DEFER_THREADS; i++)
-		sem_wait(&started);
+	hold_threads();
 	assert_int_equal(defer_cancel((void *)0), 0); /* it runs */
 	assert_int_equal(defer_run(5, note, (void *)5), 0);
 	assert_int_equal(defer_run(6, note, (void *)6), 0);
