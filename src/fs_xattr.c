@@ -41,12 +41,30 @@ static void xattr_resume(void *arg, int cancelled)
 {
 	struct xattr_later *l = arg;
 
-	if (cancelled)
+	/* Waits for xattr_interrupted() if it runs: none will after this.
+	 * One interrupted before it was queued is answered now. */
+	fuse_req_interrupt_func(l->req, NULL, NULL);
+	if (cancelled || fuse_req_interrupted(l->req))
 		fuse_reply_err(l->req, EINTR);
 	else
 		xattr_read(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
 			   l->size);
 	free(l);
+}
+
+/*
+ * The caller was interrupted (a signal: killed, say) while its request
+ * waited in the queue: it is answered now, not in its turn.  The kernel
+ * waits for the answer to a request the daemon has read even when its
+ * caller is killed, and the queue may be long (libfuse calls this with
+ * the request held, at most once).
+ */
+static void xattr_interrupted(fuse_req_t req, void *arg)
+{
+	if (defer_cancel(arg)) {
+		fuse_reply_err(req, EINTR);
+		free(arg);
+	}
 }
 
 /* REQ needs work that may wait (-DEFER_AGAIN): never on a worker. */
@@ -61,9 +79,13 @@ static int xattr_defer(fuse_req_t req, fuse_ino_t ino, const char *name,
 		return -ENOMEM;
 	*l = (struct xattr_later){ .req = req, .ino = ino, .size = size };
 	memcpy(l->name, name != NULL ? name : "", len + 1);
+	/* Before it is queued: once queued, it may be answered and gone. */
+	fuse_req_interrupt_func(req, xattr_interrupted, l);
 	res = defer_run(fuse_req_ctx(req)->uid, xattr_resume, l);
-	if (res < 0)
+	if (res < 0) {
+		fuse_req_interrupt_func(req, NULL, NULL);
 		free(l);
+	}
 	return res;
 }
 
