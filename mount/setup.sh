@@ -84,7 +84,8 @@ cat <<USAGE
   ls -l $mountpoint/sysv $mountpoint/sysv-id $mountpoint/posix
   xxd $mountpoint/sysv/0x000004d2 | head      # a SysV segment, by key
   echo hello > $mountpoint/posix/demo         # a new POSIX object
-  getfattr -d $mountpoint/sysv-id/SHMID       # what ipcs knows about it
+  getfattr --only-values -n user.shm.all $mountpoint/sysv/0x000004d2
+                                              # what ipcs knows about it
   sudo fusermount3 -u $mountpoint             # unmount
 
 USAGE

@@ -36,7 +36,9 @@ check_eq "newcomer 644 14" "$(ipcs -m | awk -v k="$KEY" '$1 == k { print $3, $4,
 check "echo hi writes into it" as_newcomer "echo hi > $M/sysv/$KEY"
 check_eq "00000000: 6869 0a00 0000 0000 0000 0000 0000       hi............" \
 	"$(as_newcomer "xxd $M/sysv/$KEY")" "xxd shows the rest zeroed"
-check_match "user.shm.key=\"$KEY\"" "$(as_newcomer "getfattr --absolute-names -d $M/sysv/$KEY")" "getfattr -d shows its key"
+check_match "(^|$'\n')user.shm.key=$KEY($'\n'|\$)" \
+	"$(as_newcomer "getfattr --absolute-names --only-values -n user.shm.all $M/sysv/$KEY")" \
+	"getfattr -n user.shm.all shows its key"
 check "newcomer creates a POSIX object" as_newcomer "echo 'Hello, POSIX' > $M/posix/demo"
 check_eq "Hello, POSIX" "$(cat /dev/shm/demo)" "/dev/shm/demo holds it"
 check_eq newcomer "$(stat -c %U /dev/shm/demo)" "and it is newcomer's"
