@@ -85,6 +85,8 @@ out=$(./mount/setup.sh --deps-only libcmocka-dev man-db python3 2>&1 &&
 	rc=0 || rc=$?
 check_eq 0 "$rc" "README.md's commands work here as it shows them (test-readme)"
 printf '%s\n' "$out" | grep -E '^ *[0-9]+/[0-9]+ |^test-readme: ' | sed 's/^/# /'
+# On failure, test-readme's own FAIL lines (the tail may not hold them).
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | grep -A 8 '^ *FAIL - ' | sed 's/^/    /'
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -n 40 | sed 's/^/    /'
 echo "# time: test-readme: $((SECONDS - t0)) s"
 fresh_done
