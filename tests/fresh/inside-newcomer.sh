@@ -36,8 +36,8 @@ check_eq "newcomer 644 14" "$(ipcs -m | awk -v k="$KEY" '$1 == k { print $3, $4,
 check "echo hi writes into it" as_newcomer "echo hi > $M/sysv/$KEY"
 check_eq "00000000: 6869 0a00 0000 0000 0000 0000 0000       hi............" \
 	"$(as_newcomer "xxd $M/sysv/$KEY")" "xxd shows the rest zeroed"
-check_match "(^|$'\n')user.shm.key=$KEY($'\n'|\$)" \
-	"$(as_newcomer "getfattr --absolute-names --only-values -n user.shm.all $M/sysv/$KEY")" \
+check_eq "user.shm.key=$KEY" \
+	"$(as_newcomer "getfattr --absolute-names --only-values -n user.shm.all $M/sysv/$KEY" | grep '^user.shm.key=')" \
 	"getfattr -n user.shm.all shows its key"
 check "newcomer creates a POSIX object" as_newcomer "echo 'Hello, POSIX' > $M/posix/demo"
 check_eq "Hello, POSIX" "$(cat /dev/shm/demo)" "/dev/shm/demo holds it"
@@ -46,8 +46,19 @@ check "df -h works on the mount" as_newcomer "df -h $M $M/posix >/dev/null"
 check "rm removes both" as_newcomer "rm $M/sysv/$KEY $M/posix/demo"
 check_eq "" "$(ipcs -m | awk -v k="$KEY" '$1 == k')" "ipcs -m no longer shows the segment"
 check "/dev/shm/demo is gone" test ! -e /dev/shm/demo
-check "fusermount3 -u unmounts" fusermount3 -u "$M"
 daemons() { grep -lx shmfs /proc/[0-9]*/comm 2>/dev/null; }
+# Run again after its daemon was killed: the dead mount (ENOTCONN) is
+# detached and shmfs mounted again.
+# shellcheck disable=SC2046 # one PID a word
+kill -KILL $(daemons | sed 's|^/proc/||; s|/comm$||')
+for _ in $(seq 50); do [ -z "$(daemons)" ] && break; sleep 0.1; done
+echo "# \$ $1   # again, its daemon killed"
+out=$(bash -c "$1" 2>&1) && rc=0 || rc=$?
+printf '%s\n' "$out" | head -n 3 | sed 's/^/# | /'
+check_eq 0 "$rc" "run again after its daemon was killed, '$1' succeeds"
+check_match "lost its daemon" "$out" "and says the mount had lost its daemon"
+check "and the mount answers again" ls "$M/sysv"
+check "fusermount3 -u unmounts" fusermount3 -u "$M"
 for _ in $(seq 50); do [ -z "$(daemons)" ] && break; sleep 0.1; done
 check_eq "" "$(daemons)" "the daemon exits"
 
