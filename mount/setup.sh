@@ -79,7 +79,7 @@ if findmnt -n -t fuse.shmfs --mountpoint "$mountpoint" >/dev/null 2>&1 &&
 	echo "setup.sh: shmfs on $mountpoint has lost its daemon; unmounting it"
 	step "unmounting the dead mount" fusermount3 -u -z "$mountpoint"
 fi
-mkdir -p "$mountpoint"
+step "mkdir -p $mountpoint" mkdir -p "$mountpoint"
 if findmnt -n -t fuse.shmfs --mountpoint "$mountpoint" >/dev/null 2>&1; then
 	echo "shmfs is already mounted on $mountpoint"
 else
