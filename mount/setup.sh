@@ -72,20 +72,29 @@ fi
 step "meson compile -C build" meson compile -C "$root/build"
 shmfs="$root/build/src/shmfs"
 
-mkdir -p "$mountpoint"
-if findmnt -n -t fuse.shmfs "$mountpoint" >/dev/null 2>&1; then
+# A mount whose daemon has ended (killed) answers ENOTCONN to everything:
+# detach it, and mount again.
+if findmnt -n -t fuse.shmfs --mountpoint "$mountpoint" >/dev/null 2>&1 &&
+	! stat "$mountpoint" >/dev/null 2>&1; then
+	echo "setup.sh: shmfs on $mountpoint has lost its daemon; unmounting it"
+	step "unmounting the dead mount" fusermount3 -u -z "$mountpoint"
+fi
+step "mkdir -p $mountpoint" mkdir -p "$mountpoint"
+if findmnt -n -t fuse.shmfs --mountpoint "$mountpoint" >/dev/null 2>&1; then
 	echo "shmfs is already mounted on $mountpoint"
 else
 	step "mounting ($shmfs -o allow_other $mountpoint)" "$shmfs" -o allow_other "$mountpoint"
 	echo "shmfs is mounted on $mountpoint"
 fi
+m=$(printf %q "$mountpoint")
 cat <<USAGE
 
-  ls -l $mountpoint/sysv $mountpoint/sysv-id $mountpoint/posix
-  xxd $mountpoint/sysv/0x000004d2 | head      # a SysV segment, by key
-  echo hello > $mountpoint/posix/demo         # a new POSIX object
-  getfattr -d $mountpoint/sysv-id/SHMID       # what ipcs knows about it
-  sudo fusermount3 -u $mountpoint             # unmount
+  ls -l $m/sysv $m/sysv-id $m/posix
+  xxd $m/sysv/0x000004d2 | head      # a SysV segment, by key
+  echo hello > $m/posix/demo         # a new POSIX object
+  getfattr --only-values -n user.shm.all $m/sysv/0x000004d2
+                                              # what ipcs knows about it
+  sudo fusermount3 -u $m             # unmount
 
 USAGE
 if [ -f "$root/build/docs/shmfs.1" ]; then

@@ -22,19 +22,38 @@ struct later {
 	int has_fi;
 	struct fuse_file_info fi;
 	void *more; /* in buf, after the name; NULL: none */
-	char buf[];  /* the name ("" when there is none), then MORE */
+	/* the name ("" when there is none), then MORE, aligned */
+	char buf[] __attribute__((aligned(16)));
 };
 
 static void resume(void *arg, int cancelled)
 {
 	struct later *l = arg;
 
-	if (cancelled)
+	/* Waits for interrupted() if it runs: none will after this.  One
+	 * interrupted before it was queued is answered now. */
+	fuse_req_interrupt_func(l->req, NULL, NULL);
+	if (cancelled || fuse_req_interrupted(l->req))
 		fuse_reply_err(l->req, EINTR);
 	else
 		l->again(l->req, l->ino, l->buf[0] != '\0' ? l->buf : NULL,
 			 l->has_fi ? &l->fi : NULL, l->more);
 	free(l);
+}
+
+/*
+ * The caller was interrupted (a signal: killed, say) while its request
+ * waited in the queue: it is answered now, not in its turn.  The kernel
+ * waits for the answer to a request the daemon has read even when its
+ * caller is killed, and the queue may be long (libfuse calls this with
+ * the request held, at most once).
+ */
+static void interrupted(fuse_req_t req, void *arg)
+{
+	if (defer_cancel(arg)) {
+		fuse_reply_err(req, EINTR);
+		free(arg);
+	}
 }
 
 int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -63,9 +82,13 @@ int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
 		l->more = l->buf + at;
 		memcpy(l->more, more, len);
 	}
+	/* Before it is queued: once queued, it may be answered and gone. */
+	fuse_req_interrupt_func(req, interrupted, l);
 	res = defer_run(fuse_req_ctx(req)->uid, resume, l);
-	if (res < 0)
+	if (res < 0) {
+		fuse_req_interrupt_func(req, NULL, NULL);
 		free(l);
+	}
 	return res;
 }
 

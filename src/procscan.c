@@ -36,7 +36,7 @@ int procscan_open_in(const struct build *b, const char *what, int flags)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "%d/%s", (int)b->pid, what);
+	snprintf(path, sizeof(path), "%s/%s", b->dir, what);
 	return openat(b->procfd, path, flags | O_CLOEXEC);
 }
 
@@ -54,7 +54,7 @@ static int in_ns(struct build *b)
 
 	if (b->in_ns != -2)
 		return b->in_ns;
-	snprintf(path, sizeof(path), "%d/ns/ipc", (int)b->pid);
+	snprintf(path, sizeof(path), "%s/ns/ipc", b->dir);
 	if (fstatat(b->procfd, path, &st, 0) < 0)
 		b->in_ns = procscan_gone_or_closed(errno);
 	else
@@ -154,6 +154,21 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
 	return res;
 }
 
+/* The current process's directory WHAT; NULL with *RES set as
+ * procscan_gone_or_closed() tells (-1 if it cannot be read). */
+static DIR *dir_in(const struct build *b, const char *what, int *res)
+{
+	int fd = procscan_open_in(b, what, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (d == NULL) {
+		*res = fd < 0 ? procscan_gone_or_closed(errno) : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return d;
+}
+
 /*
  * The current process's descriptors of files on anonymous devices.  Never
  * stat(): a descriptor on a FUSE mount (shmfs's own) whose attributes
@@ -164,18 +179,13 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
  */
 static int read_fds(struct build *b)
 {
-	int fd = procscan_open_in(b, "fd", O_RDONLY | O_DIRECTORY), res = 0;
+	int res = 0;
 	size_t n = 0;
 	struct dirent *de;
-	DIR *d;
+	DIR *d = dir_in(b, "fd", &res);
 
-	if (fd < 0)
-		return procscan_gone_or_closed(errno);
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
+	if (d == NULL)
+		return res;
 	while (res == 0 && (de = readdir(d)) != NULL) {
 		char path[PROCSCAN_PATH_BUF];
 		struct statx sx;
@@ -208,6 +218,33 @@ static int read_fds(struct build *b)
 	return res;
 }
 
+/*
+ * A process whose main thread exited (pthread_exit()) lives on in its
+ * other threads, but /proc/PID shows the main thread's mappings and
+ * descriptors: none.  Then DIR becomes one of the others'; 0 if there is
+ * none (a kernel thread, a process that exited), else 1 or -1 (closed).
+ */
+static int other_thread(struct build *b)
+{
+	int res = 0;
+	struct dirent *de;
+	DIR *d = dir_in(b, "task", &res);
+
+	if (d == NULL)
+		return res;
+	while (res == 0 && (de = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+
+		if (tid > 0 && tid != b->pid) {
+			snprintf(b->dir, sizeof(b->dir), "%d/task/%d",
+				 (int)b->pid, (int)tid);
+			res = 1;
+		}
+	}
+	closedir(d);
+	return res;
+}
+
 /* Process PID into the map: 1 (read), 0 (gone), -1 (closed, past a
  * bound: its holds are dropped) or -ENOMEM. */
 static int inspect(struct build *b, pid_t pid)
@@ -216,10 +253,16 @@ static int inspect(struct build *b, pid_t pid)
 	int res;
 
 	b->pid = pid;
+	snprintf(b->dir, sizeof(b->dir), "%d", (int)pid);
 	b->from = b->m->n;
 	b->tidy_at = b->from + TIDY_EVERY;
 	b->in_ns = -2;
 	res = procscan_read_maps(b);
+	if (res == 0 && b->no_mm) {
+		res = other_thread(b);
+		if (res == 1)
+			res = procscan_read_maps(b);
+	}
 	if (res == 0)
 		res = read_fds(b);
 	if (res == -1) {

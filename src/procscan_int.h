@@ -10,7 +10,8 @@
 
 #define PROCSCAN_READ_BUF (PROCSCAN_LINE_MAX + 1)
 
-/* One scan in progress; the process being read is PID, its holds from
+/* One scan in progress; the process being read is PID, through DIR of
+ * procfd ("PID", or "PID/task/TID": see procscan.c), its holds from
  * m->h[FROM] on. */
 struct build {
 	int procfd;
@@ -19,9 +20,11 @@ struct build {
 	char *buf;	/* PROCSCAN_READ_BUF bytes */
 	struct procscan_map *m;
 	pid_t pid;
+	char dir[48];
 	size_t from, tidy_at;
 	int in_ns; /* whether PID runs in NS: -2 not yet asked */
 	int full;  /* the map reached PROCSCAN_HOLDS_MAX or _MEMFDS_MAX */
+	int no_mm; /* DIR's maps showed no address space at all */
 };
 
 /* What an error reaching a process's file means: it exited (0), or it is
@@ -50,7 +53,7 @@ void procscan_memfd_tidy(struct procscan_map *m);
 /* Whether DEV is one of the kernel's own shm mounts. */
 int procscan_is_shm_dev(const struct build *b, dev_t dev);
 /* The current process's mappings: 0, -1 (closed, or past a bound),
- * -ENOMEM. */
+ * -ENOMEM; NO_MM set when it has none. */
 int procscan_read_maps(struct build *b);
 
 #endif

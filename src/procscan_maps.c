@@ -130,6 +130,8 @@ static int query_maps(struct build *b, int fd)
 				return 0;
 			if (errno == ENOTTY || errno == EINVAL)
 				return n == 0 ? -ENOTTY : -1;
+			/* No mm: a kernel thread, an exited one. */
+			b->no_mm = n == 0 && errno == ESRCH;
 			return errno == ESRCH ? 0 : -1;
 		}
 		if (n == PROCSCAN_VMAS_MAX)
@@ -207,6 +209,7 @@ static int text_maps(struct build *b, int fd)
 	}
 	if (res == 0 && r.total > PROCSCAN_TEXT_MAX)
 		res = -1;
+	b->no_mm = r.total == 0;
 	return res;
 }
 
@@ -214,6 +217,7 @@ int procscan_read_maps(struct build *b)
 {
 	int fd = procscan_open_in(b, "maps", O_RDONLY), res;
 
+	b->no_mm = 0;
 	if (fd < 0)
 		return procscan_gone_or_closed(errno);
 	res = b->devs->text ? -ENOTTY : query_maps(b, fd);

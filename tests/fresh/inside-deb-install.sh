@@ -32,11 +32,20 @@ check_eq 9 "$(ipcs -m | awk -v k="$KEY" '$1 == k { print $5 }')" "ipcs -m shows 
 check "and rm removes it" rm "$M/sysv/$KEY"
 
 dpkg -L shmfs >/tmp/files
-echo "# \$ apt-get remove shmfs   # while mounted"
+# Removed while a file of the mount is open (the mount busy): the removal
+# succeeds, the mount is detached, the open file still reads, and the
+# daemon ends at its close.
+check "a POSIX object created with echo" sh -c "echo held > $M/posix/held"
+exec 7<"$M/posix/held"
+echo "# \$ apt-get remove shmfs   # while mounted, a file open in it"
 check "apt-get remove removes it" quiet apt-get remove -y shmfs
-for _ in $(seq 50); do [ -z "$(daemons)" ] && break; sleep 0.1; done
-check_eq "" "$(daemons)" "no shmfs daemon runs after the removal"
 check_eq "" "$(findmnt -n -t fuse.shmfs)" "nothing is mounted from it"
+check_eq held "$(cat <&7)" "the file open in it still reads"
+exec 7<&-
+for _ in $(seq 50); do [ -z "$(daemons)" ] && break; sleep 0.1; done
+check_eq "" "$(daemons)" "no shmfs daemon runs after the removal and that close"
+check_eq held "$(cat /dev/shm/held)" "the object is untouched"
+rm -f /dev/shm/held
 check "apt-get purge purges it" quiet apt-get purge -y shmfs
 check_eq "" "$(dpkg-query -W -f='${db:Status-Abbrev}' shmfs 2>/dev/null | grep -v '^un')" "dpkg knows it no more"
 left=$(while read -r f; do [ -e "$f" ] && [ ! -d "$f" ] && echo "$f"; done </tmp/files)

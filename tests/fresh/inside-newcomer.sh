@@ -36,7 +36,9 @@ check_eq "newcomer 644 14" "$(ipcs -m | awk -v k="$KEY" '$1 == k { print $3, $4,
 check "echo hi writes into it" as_newcomer "echo hi > $M/sysv/$KEY"
 check_eq "00000000: 6869 0a00 0000 0000 0000 0000 0000       hi............" \
 	"$(as_newcomer "xxd $M/sysv/$KEY")" "xxd shows the rest zeroed"
-check_match "user.shm.key=\"$KEY\"" "$(as_newcomer "getfattr --absolute-names -d $M/sysv/$KEY")" "getfattr -d shows its key"
+check_eq "user.shm.key=$KEY" \
+	"$(as_newcomer "getfattr --absolute-names --only-values -n user.shm.all $M/sysv/$KEY" | grep '^user.shm.key=')" \
+	"getfattr -n user.shm.all shows its key"
 check "newcomer creates a POSIX object" as_newcomer "echo 'Hello, POSIX' > $M/posix/demo"
 check_eq "Hello, POSIX" "$(cat /dev/shm/demo)" "/dev/shm/demo holds it"
 check_eq newcomer "$(stat -c %U /dev/shm/demo)" "and it is newcomer's"
@@ -44,8 +46,19 @@ check "df -h works on the mount" as_newcomer "df -h $M $M/posix >/dev/null"
 check "rm removes both" as_newcomer "rm $M/sysv/$KEY $M/posix/demo"
 check_eq "" "$(ipcs -m | awk -v k="$KEY" '$1 == k')" "ipcs -m no longer shows the segment"
 check "/dev/shm/demo is gone" test ! -e /dev/shm/demo
-check "fusermount3 -u unmounts" fusermount3 -u "$M"
 daemons() { grep -lx shmfs /proc/[0-9]*/comm 2>/dev/null; }
+# Run again after its daemon was killed: the dead mount (ENOTCONN) is
+# detached and shmfs mounted again.
+# shellcheck disable=SC2046 # one PID a word
+kill -KILL $(daemons | sed 's|^/proc/||; s|/comm$||')
+for _ in $(seq 50); do [ -z "$(daemons)" ] && break; sleep 0.1; done
+echo "# \$ $1   # again, its daemon killed"
+out=$(bash -c "$1" 2>&1) && rc=0 || rc=$?
+printf '%s\n' "$out" | head -n 3 | sed 's/^/# | /'
+check_eq 0 "$rc" "run again after its daemon was killed, '$1' succeeds"
+check_match "lost its daemon" "$out" "and says the mount had lost its daemon"
+check "and the mount answers again" ls "$M/sysv"
+check "fusermount3 -u unmounts" fusermount3 -u "$M"
 for _ in $(seq 50); do [ -z "$(daemons)" ] && break; sleep 0.1; done
 check_eq "" "$(daemons)" "the daemon exits"
 
@@ -83,6 +96,8 @@ out=$(./mount/setup.sh --deps-only libcmocka-dev man-db python3 2>&1 &&
 	rc=0 || rc=$?
 check_eq 0 "$rc" "README.md's commands work here as it shows them (test-readme)"
 printf '%s\n' "$out" | grep -E '^ *[0-9]+/[0-9]+ |^test-readme: ' | sed 's/^/# /'
+# On failure, test-readme's own FAIL lines (the tail may not hold them).
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | grep -A 8 '^ *FAIL - ' | sed 's/^/    /'
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | tail -n 40 | sed 's/^/    /'
 echo "# time: test-readme: $((SECONDS - t0)) s"
 fresh_done

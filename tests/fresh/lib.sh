@@ -23,7 +23,24 @@ FRESH_CACHE=${SHMFS_FRESH_CACHE:-/var/cache/shmfs-ci}
 FRESH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRESH_TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/shmfs-fresh.XXXXXX") || exit 1
 
+# The unshare of the fresh_check_in that runs, if any: killed (SIGKILL,
+# as it ignores SIGTERM) when this test ends early, which ends the
+# namespace's first process (--kill-child) and with it every process there.
+FRESH_PID=
+fresh_stop() {
+	[ -n "$FRESH_PID" ] || return 0
+	kill -KILL "$FRESH_PID" 2>/dev/null
+	wait "$FRESH_PID" 2>/dev/null
+	FRESH_PID=
+}
+fresh_interrupted() {
+	[ -n "$FRESH_PID" ] || return 0
+	fresh_stop
+	echo "    the root's last output:" >&2
+	tail -n 20 "$FRESH_TMP/out" 2>/dev/null | sed 's/^/    | /' >&2
+}
 fresh_cleanup() {
+	fresh_stop
 	# Nothing is mounted under FRESH_TMP outside fresh_in's namespaces;
 	# refuse to remove a tree that has a mount all the same.
 	if grep -qF " $FRESH_TMP/" /proc/self/mounts; then
@@ -34,6 +51,12 @@ fresh_cleanup() {
 }
 # shellcheck disable=SC2154 # assigned as the trap runs
 trap 'fresh_rc=$?; fresh_cleanup; exit $fresh_rc' EXIT
+# A timeout (tests/run.sh) or an interrupt: say so, stop the root's
+# processes, and remove the copies (the EXIT trap).
+for sig in TERM INT HUP; do
+	# shellcheck disable=SC2064 # $sig now
+	trap "echo 'FAIL - interrupted by SIG$sig' >&2; fresh_interrupted; exit 1" "$sig"
+done
 
 # shellcheck source=tests/fresh/check.sh
 source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
@@ -61,6 +84,8 @@ fresh_pristine() {
 	(
 		flock 9 || exit 1
 		[ -s "$tar" ] && exit 0
+		# Under the lock, a build directory left here is a killed run's.
+		rm -rf --one-file-system "$FRESH_CACHE/$suite".?????? "$FRESH_CACHE/$suite".??????.log "$tar.new"
 		mirror=$(fresh_mirror)
 		[ -n "$mirror" ] || {
 			echo "fresh: no Debian mirror in the host's apt sources" >&2
@@ -73,7 +98,13 @@ fresh_pristine() {
 			rm -rf --one-file-system "$dir" "$dir.log"
 			exit 1
 		fi
-		tar -C "$dir" --numeric-owner -cf "$tar.new" . && mv "$tar.new" "$tar"
+		# Complete and on disk before it takes the name the tests read.
+		if ! { tar -C "$dir" --numeric-owner -cf "$tar.new" . && sync "$tar.new" &&
+			mv "$tar.new" "$tar"; }; then
+			echo "fresh: could not write $tar" >&2
+			rm -rf --one-file-system "$dir" "$dir.log" "$tar.new"
+			exit 1
+		fi
 		rm -rf --one-file-system "$dir" "$dir.log"
 	) 9>"$FRESH_CACHE/.lock"
 }
@@ -84,7 +115,13 @@ fresh_pristine() {
 fresh_root() {
 	local suite=$1 dir=$FRESH_TMP/$2
 	fresh_pristine "$suite" || return 1
-	mkdir "$dir" && tar -C "$dir" --numeric-owner -xf "$FRESH_CACHE/$suite-minbase.tar" || return 1
+	mkdir "$dir" || return 1
+	if ! tar -C "$dir" --numeric-owner -xf "$FRESH_CACHE/$suite-minbase.tar"; then
+		# Damaged (a full disk?): made again by the next run.
+		echo "fresh: $FRESH_CACHE/$suite-minbase.tar does not extract; removed" >&2
+		(flock 9 && rm -f "$FRESH_CACHE/$suite-minbase.tar") 9>"$FRESH_CACHE/.lock"
+		return 1
+	fi
 	cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null
 	apt-config dump 2>/dev/null | grep -E '^Acquire::([^ ]*::)?(Proxy|Check-Valid-Until|Check-Date) ' \
 		>"$dir/etc/apt/apt.conf.d/00host"
@@ -93,9 +130,12 @@ fresh_root() {
 
 # fresh_in ROOT COMMAND...: see the top of this file.
 fresh_in() {
-	local dir=$1
+	local dir=$1 run=
 	shift
-	unshare --mount --pid --ipc --fork --propagation private \
+	# In a subshell (fresh_check_in's &), unshare takes its place, so that
+	# $! is unshare's PID, which fresh_stop kills.
+	[ "$BASHPID" = "$$" ] || run="exec"
+	$run unshare --mount --pid --ipc --fork --kill-child --propagation private \
 		bash -c '
 		set -e
 		r=$1
@@ -142,7 +182,13 @@ fresh_copy_src() {
 fresh_check_in() {
 	local root=$1 name=$2 out rc t0=$SECONDS before=$fresh_failed
 	shift 2
-	out=$(fresh_in "$root" "$@" 2>&1) && rc=0 || rc=$?
+	# In the background, so that a signal to this test is handled at once
+	# (fresh_stop), not when the root's command ends.
+	fresh_in "$root" "$@" >"$FRESH_TMP/out" 2>&1 </dev/null &
+	FRESH_PID=$!
+	wait "$FRESH_PID" && rc=0 || rc=$?
+	FRESH_PID=
+	out=$(<"$FRESH_TMP/out")
 	printf '%s\n' "$out"
 	echo "# time: $name: $((SECONDS - t0)) s"
 	fresh_count "$out"

@@ -180,6 +180,10 @@ check_cmd() {
 		check_ci_runs "$line"
 		return
 	fi
+	# Typed, not scripted: a /proc scan serves the same caller again for
+	# 100 ms (shmfs(1), WHO USES IT), so user.shm.pids read at once after
+	# user.shm.all may not show a holder started in between.
+	sleep 0.15
 	run_cmd "$line" "$out" && rc=0 || rc=$?
 	if ((rc != 0)); then
 		fail "README: \$ $line" "exit $rc" "stdout: $(head -c 1500 "$out")" \
