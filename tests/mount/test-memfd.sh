@@ -182,13 +182,18 @@ assert_true "the kernel's Shmem fell by about 256 MiB (from $before kB)" within_
 assert_true "left the listing" within_ms 2000 not_listed "shmfs-test-big.$IB"
 
 section "huge pages"
-if [[ $(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0) -gt 0 ]]; then
-	hold "$TMP/huge" memfd-hold shmfs-test-huge $((2 << 20)) --huge 60
+# A hugetlb memfd needs no huge page until it is touched: made, sized and
+# held open, it is listed with its page size even where none is reserved.
+HP=$(awk '$1 == "Hugepagesize:" { print $2 * 1024 }' /proc/meminfo)
+if [[ -n $HP ]] && "$H" memfd-hold shmfs-test-probe "$HP" --huge 0 >/dev/null 2>&1; then
+	hold "$TMP/huge" memfd-hold shmfs-test-huge "$HP" --huge 120
 	IH=$(ino_of "$TMP/huge")
-	within_ms 1000 listed "shmfs-test-huge.$IH"
-	assert_eq $((2 << 20)) "$(attr pagesize "$MNT/memfd/shmfs-test-huge.$IH")" "user.shm.pagesize: the huge page's"
+	FH=$MNT/memfd/shmfs-test-huge.$IH
+	assert_true "a hugetlb memfd is listed" within_ms 1000 listed "shmfs-test-huge.$IH"
+	assert_eq "$HP" "$(attr pagesize "$FH")" "user.shm.pagesize: the huge page size"
+	assert_eq "$HP" "$(stat -c %s "$FH")" "its size"
 else
-	echo "(no huge pages configured: nr_hugepages is 0; that part left out)"
+	echo "(no hugetlb memfd can be made here: that part left out)"
 fi
 
 stop_shmfs_cleanly
