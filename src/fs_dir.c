@@ -220,6 +220,64 @@ static void opendir_again(fuse_req_t req, fuse_ino_t ino, const char *name,
 	fs_opendir(req, ino, fi);
 }
 
+/*
+ * What per-caller listings (dir_handle.own) hold, by the uid whose
+ * handles hold them: at most OWN_MAX bytes a uid, so that however many
+ * handles a user opens, the daemon holds no more than that for them (each
+ * handle holds a listing of its own).  Past it, opendir fails (EMFILE).
+ * One entry a uid with such a handle open.
+ */
+#define OWN_MAX ((size_t)64 << 20)
+
+struct own_use {
+	uid_t uid;
+	size_t bytes;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct own_use *v; /* under lock */
+	size_t n, cap;
+} own_use = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Charge BYTES (negative: give back) to UID: 0, -EMFILE past OWN_MAX. */
+static int own_charge(uid_t uid, ssize_t bytes)
+{
+	struct own_use *u = NULL;
+	int res = 0;
+
+	pthread_mutex_lock(&own_use.lock);
+	for (size_t i = 0; i < own_use.n && u == NULL; i++)
+		if (own_use.v[i].uid == uid)
+			u = &own_use.v[i];
+	if (u == NULL && bytes > 0) {
+		u = grow(own_use.v, &own_use.cap, own_use.n + 1, sizeof(*u));
+		if (u == NULL) {
+			res = -ENOMEM;
+			goto out;
+		}
+		own_use.v = u;
+		u = &own_use.v[own_use.n++];
+		*u = (struct own_use){ .uid = uid };
+	}
+	if (u == NULL)
+		goto out;
+	if (bytes > 0 && u->bytes + (size_t)bytes > OWN_MAX)
+		res = -EMFILE;
+	else
+		u->bytes += (size_t)bytes;
+	if (u->bytes == 0)
+		*u = own_use.v[--own_use.n];
+out:
+	pthread_mutex_unlock(&own_use.lock);
+	return res;
+}
+
+static size_t snap_bytes(const struct snap *s)
+{
+	return sizeof(*s) + s->cap * sizeof(*s->v) + s->names_cap;
+}
+
 /* A snapshot of per-caller directory INO, as REQ's caller. */
 static int snap_own(fuse_req_t req, fuse_ino_t ino, struct snap **sp)
 {
@@ -266,7 +324,18 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	h->slot = slot;
-	h->own = own;
+	if (own != NULL) {
+		h->own_uid = fuse_req_ctx(req)->uid;
+		res = own_charge(h->own_uid, (ssize_t)snap_bytes(own));
+		if (res < 0) {
+			free(h);
+			snap_put(own);
+			fuse_reply_err(req, -res);
+			return;
+		}
+		h->own = own;
+		h->own_bytes = snap_bytes(own);
+	}
 	pthread_mutex_lock(&slot->lock);
 	slot->handles++;
 	pthread_mutex_unlock(&slot->lock);
@@ -299,6 +368,8 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_unlock(&h->slot->lock);
 	snap_put(old);
+	if (h->own != NULL)
+		own_charge(h->own_uid, -(ssize_t)h->own_bytes);
 	snap_put(h->own);
 	free(h);
 	if (req != NULL)

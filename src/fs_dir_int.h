@@ -46,6 +46,8 @@ struct dir_handle {
 	 * another caller, and kept at a rewind (which cannot wait for a scan).
 	 */
 	struct snap *own;
+	uid_t own_uid;	  /* whose handle, for what own is charged */
+	size_t own_bytes; /* charged to own_uid (fs_dir.c's own_use) */
 };
 
 void snap_put(struct snap *s);

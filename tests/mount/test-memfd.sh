@@ -181,6 +181,34 @@ shmem_fell() { (($before - $(shmem_kb) > 200 << 10)); }
 assert_true "the kernel's Shmem fell by about 256 MiB (from $before kB)" within_ms 2000 shmem_fell
 assert_true "left the listing" within_ms 2000 not_listed "shmfs-test-big.$IB"
 
+section "a user's open listings are bounded"
+# Each handle of memfd/ holds its opener's own listing: a user with 2,000
+# memfds opening it again and again gets EMFILE from the daemon (64 MiB
+# a user) long before its own descriptor limit; others are not affected.
+setpriv --reuid=$U --regid=$U --clear-groups "$H" memfd-hold shmfs-test-many 0 --count 2000 120 >"$TMP/many" 2>&1 &
+BG_PIDS+=($!)
+PM=$!
+wait_for 10 grep -qx "$PM" "$TMP/many" || fail "uid $U's 2,000 memfds were not made"
+cat >"$TMP/open.py" <<'PY'
+import errno, os, resource, sys
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(8192, hard), hard))
+fds = []
+try:
+    while len(fds) < 8000:
+        fds.append(os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY))
+except OSError as e:
+    print(len(fds), errno.errorcode[e.errno])
+    sys.exit(0)
+print(len(fds), "none")
+PY
+opened=$(as_u /usr/bin/python3 "$TMP/open.py" "$MNT/memfd" 2>&1)
+assert_match "^[0-9]+ EMFILE$" "$opened" "uid $U: EMFILE after some handles ($opened)"
+assert_true "well before its own limit" test "${opened% *}" -lt 4000
+assert_true "root still lists memfd/" listed "shmfs-test-plain.$I1"
+assert_true "uid $U lists again once they are closed" u_listed "shmfs-test-ro.$IR"
+kill $PM
+
 section "huge pages"
 # A hugetlb memfd needs no huge page until it is touched: made, sized and
 # held open, it is listed with its page size even where none is reserved.
