@@ -395,8 +395,8 @@ ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
 enum memfd_id { M_NAME, M_PAGESIZE, M_SEALS, M_PIDS, M_ALL, M_COUNT };
 
 static const char *const memfd_names[M_COUNT] = {
-	[M_NAME] = "name",   [M_PAGESIZE] = "pagesize", [M_SEALS] = "seals",
-	[M_PIDS] = "pids",   [M_ALL] = "all",
+	[M_NAME] = "name", [M_PAGESIZE] = "pagesize", [M_SEALS] = "seals",
+	[M_PIDS] = "pids", [M_ALL] = "all",
 };
 
 static int memfd_lookup(const char *name)

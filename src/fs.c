@@ -148,8 +148,8 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi);
 
-static void fs_lookup_again(fuse_req_t req, fuse_ino_t parent,
-			    const char *name, struct fuse_file_info *fi, void *more)
+static void fs_lookup_again(fuse_req_t req, fuse_ino_t parent, const char *name,
+			    struct fuse_file_info *fi, void *more)
 {
 	(void)fi;
 	(void)more;
@@ -183,7 +183,8 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (res == 0)
 		res = node_remember(st.st_ino, &ref);
 	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, parent, name, NULL, NULL, 0, fs_lookup_again)) == 0)
+	    (res = fs_later(req, parent, name, NULL, NULL, 0,
+			    fs_lookup_again)) == 0)
 		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
@@ -208,8 +209,8 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
-static void fs_getattr_again(fuse_req_t req, fuse_ino_t ino,
-			     const char *name, struct fuse_file_info *fi, void *more)
+static void fs_getattr_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			     struct fuse_file_info *fi, void *more)
 {
 	(void)name;
 	(void)more;
@@ -255,8 +256,8 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		if (res != -DEFER_AGAIN)
 			res = stale_if_gone(res, &ref, file_of(fi));
 	}
-	if (res == -DEFER_AGAIN &&
-	    (res = fs_later(req, ino, NULL, fi, NULL, 0, fs_getattr_again)) == 0)
+	if (res == -DEFER_AGAIN && (res = fs_later(req, ino, NULL, fi, NULL, 0,
+						   fs_getattr_again)) == 0)
 		return;
 	if (res < 0)
 		fuse_reply_err(req, -res);

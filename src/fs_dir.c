@@ -308,7 +308,8 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (d != NULL && d->ops->per_caller) {
 		res = snap_own(req, ino, &own);
 		if (res == -DEFER_AGAIN &&
-		    (res = fs_later(req, ino, NULL, fi, NULL, 0, opendir_again)) == 0)
+		    (res = fs_later(req, ino, NULL, fi, NULL, 0,
+				    opendir_again)) == 0)
 			return;
 		if (res < 0) {
 			fuse_reply_err(req, -res);

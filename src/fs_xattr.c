@@ -153,7 +153,7 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	}
 	if (res == -DEFER_AGAIN &&
 	    (res = fs_later(req, ino, NULL, NULL, &mask, sizeof(mask),
-			      access_again)) == 0)
+			    access_again)) == 0)
 		return;
 	fuse_reply_err(req, -res);
 }
