@@ -106,7 +106,14 @@ static const char *name_at(int fd, uint64_t start, char *name)
 		.vma_name_addr = (uint64_t)(uintptr_t)name,
 	};
 
-	if (ioctl(fd, SHMFS_PROCMAP_QUERY, &q) < 0 || q.vma_start != start)
+	/*
+	 * The kernel writes no name for a mapping without one (and sets
+	 * vma_name_size to 0); valgrind knows nothing of what this ioctl
+	 * writes.  So the buffer starts empty.
+	 */
+	memset(name, 0, SYSV_NAME_BUF);
+	if (ioctl(fd, SHMFS_PROCMAP_QUERY, &q) < 0 || q.vma_start != start ||
+	    q.vma_name_size == 0)
 		return NULL;
 	return name;
 }
