@@ -10,6 +10,10 @@
 
 #define LIMIT_NS (60 * 1000000000LL)
 
+/*
+ * Daemon-wide, as the process has one stderr and one syslog: set before
+ * any thread starts, only read after.
+ */
 static int debug_on;
 static int use_syslog;
 
@@ -21,12 +25,24 @@ int log_debug_enabled(void)
 /* libfuse writes some lines in pieces: prefix only what starts a line. */
 static __thread int mid_line;
 
-static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
+/* Set before any thread starts (tests: between their cases); read only. */
+static log_sink_fn *sink;
+
+void log_set_sink(log_sink_fn *fn)
+{
+	sink = fn;
+}
+
+void log_vmsg(int level, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	int len;
 
-	if (level > FUSE_LOG_NOTICE && !debug_on)
+	if (sink != NULL) {
+		sink(level, fmt, ap);
+		return;
+	}
+	if (level > LOG_NOTICE && !debug_on)
 		return;
 	if (use_syslog) {
 		vsyslog(LOG_DAEMON | (int)level, fmt, ap);
@@ -39,8 +55,16 @@ static void log_func(enum fuse_log_level level, const char *fmt, va_list ap)
 	mid_line = (size_t)len < sizeof(buf) && buf[len - 1] != '\n';
 }
 
-void log_limited(struct log_limit *l, enum fuse_log_level level,
-		 const char *fmt, ...)
+void log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_limited(struct log_limit *l, int level, const char *fmt, ...)
 {
 	int64_t now = clock_now_ns();
 	int64_t next = __atomic_load_n(&l->next_ns, __ATOMIC_RELAXED);
@@ -62,16 +86,15 @@ void log_limited(struct log_limit *l, enum fuse_log_level level,
 	va_end(ap);
 	len = strcspn(line, "\n");
 	if (held == 0)
-		fuse_log(level, "%.*s\n", (int)len, line);
+		log_msg(level, "%.*s\n", (int)len, line);
 	else
-		fuse_log(level, "%.*s (and %lu more since the last such line)\n",
-			 (int)len, line, held);
+		log_msg(level, "%.*s (and %lu more since the last such line)\n",
+			(int)len, line, held);
 }
 
 void log_setup(int debug)
 {
 	debug_on = debug;
-	fuse_set_log_func(log_func);
 }
 
 void log_to_syslog(void)

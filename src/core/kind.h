@@ -14,7 +14,14 @@
 #include "change.h"
 #include "seg.h"
 
-struct shmfs_opts;
+/*
+ * What a kind is started with, from the options (-o posix_dir=, ipc_ns=):
+ * a kind reads nothing of the command line itself.
+ */
+struct kind_params {
+	const char *posix_dir; /* NULL: the default, and no error without it */
+	const char *ipc_ns;    /* NULL: the daemon's own IPC namespace */
+};
 
 /* One directory of the tree's top level. */
 struct kind_dir {
@@ -28,7 +35,7 @@ struct kind {
 	const struct kind_dir *dirs;
 	size_t ndirs;
 	/* Before the mount; -errno (having said why) fails it. */
-	int (*start)(const struct shmfs_opts *opts);
+	int (*start)(const struct kind_params *params);
 	void (*stop)(void);
 	const struct kind_watch *watch; /* NULL: nothing of it is cached */
 };

@@ -11,6 +11,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,11 @@
 #include "node.h"
 #include "opts.h"
 #include "passthrough.h"
+
+static void from_libfuse(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	log_vmsg((int)level, fmt, ap);
+}
 
 /* One clear line for the mistakes people make most. */
 static int check_mountpoint(const char *path, char **real)
@@ -162,9 +168,12 @@ int main(int argc, char *argv[])
 	struct fuse_session *se;
 	char *mountpoint = NULL;
 	const struct kind *const *started = kinds;
+	struct kind_params params;
 	int res, ret = 1;
 
 	tune_malloc();
+	/* libfuse's own lines go where ours do (log.h). */
+	fuse_set_log_func(from_libfuse);
 	memset(&copts, 0, sizeof(copts));
 	memset(&opts, 0, sizeof(opts));
 	/* Create modes arrive with the caller's umask already applied. */
@@ -200,8 +209,10 @@ int main(int argc, char *argv[])
 		goto out_mountpoint;
 	cred_init(opts.allow_other && geteuid() == 0);
 
+	params.posix_dir = opts.posix_dir;
+	params.ipc_ns = opts.ipc_ns;
 	for (; *started != NULL; started++)
-		if ((*started)->start != NULL && (*started)->start(&opts) < 0)
+		if ((*started)->start != NULL && (*started)->start(&params) < 0)
 			goto out_kinds;
 	if (add_mount_args(&args, &opts) < 0)
 		goto out_kinds;

@@ -7,12 +7,7 @@
 
 #include <fuse_opt.h>
 
-/* -o passthrough=auto|on|off: who serves open files' I/O (passthrough.h). */
-enum shmfs_passthrough {
-	PASSTHROUGH_AUTO, /* the kernel, where it can; else the daemon */
-	PASSTHROUGH_ON,	  /* the kernel, or no mount */
-	PASSTHROUGH_OFF,  /* the daemon */
-};
+#include "fs.h" /* enum shmfs_passthrough */
 
 struct shmfs_opts {
 	char *pos[2]; /* [source] mountpoint */

@@ -34,7 +34,7 @@ static void say_refused(const struct seg_cred *c, int err)
 {
 	static struct log_limit limit;
 
-	log_limited(&limit, FUSE_LOG_WARNING,
+	log_limited(&limit, LOG_WARNING,
 		    "refused a request of pid %d, uid %u: cannot read its "
 		    "groups and capabilities: %s",
 		    (int)c->pid, (unsigned)c->uid,

@@ -10,11 +10,18 @@
 /* Largest read or write in one request. */
 #define FS_MAX_IO (1024 * 1024)
 
+/* -o passthrough=auto|on|off: who serves open files' I/O (passthrough.h). */
+enum shmfs_passthrough {
+	PASSTHROUGH_AUTO, /* the kernel, where it can; else the daemon */
+	PASSTHROUGH_ON,	  /* the kernel, or no mount */
+	PASSTHROUGH_OFF,  /* the daemon */
+};
+
 /* The session's user data. */
 struct fs_config {
 	/* Contents through the page cache (-o kernel_cache). */
 	int kernel_cache;
-	/* -o passthrough: enum shmfs_passthrough (opts.h, passthrough.h) */
+	/* -o passthrough: enum shmfs_passthrough */
 	int passthrough;
 };
 

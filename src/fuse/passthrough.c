@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "opts.h"
 #include "passthrough_abi.h"
 
 /*

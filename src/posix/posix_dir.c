@@ -20,7 +20,6 @@
 #include "fd_reserve.h"
 #include "log.h"
 #include "name.h"
-#include "opts.h"
 
 struct posix_dir posix_dir = { .dirfd = -1 };
 
@@ -30,9 +29,9 @@ struct posix_dir posix_dir = { .dirfd = -1 };
  * Without the directory posix/ stays empty, unless the user named one
  * (-o posix_dir=DIR): then the mount fails.
  */
-static int posix_start(const struct shmfs_opts *opts)
+static int posix_start(const struct kind_params *params)
 {
-	const char *path = opts->posix_dir ? opts->posix_dir : DEFAULT_POSIX_DIR;
+	const char *path = params->posix_dir ? params->posix_dir : DEFAULT_POSIX_DIR;
 	int res;
 
 	posix_dir.dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -45,7 +44,7 @@ static int posix_start(const struct shmfs_opts *opts)
 	if (res < 0) {
 		fprintf(stderr, "shmfs: cannot open POSIX directory `%s': %s\n",
 			path, strerror(-res));
-		return opts->posix_dir != NULL ? res : 0;
+		return params->posix_dir != NULL ? res : 0;
 	}
 	posix_watch_start();
 	return 0;

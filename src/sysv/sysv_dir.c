@@ -160,7 +160,7 @@ static int key_create(const char *name, mode_t mode, int flags,
 	if (sysv_rmid_forced()) {
 		static struct log_limit limit; /* any user can make it say so */
 
-		log_limited(&limit, FUSE_LOG_ERR,
+		log_limited(&limit, LOG_ERR,
 			    "sysv: not creating key 0x%08x: with "
 			    "kernel.shm_rmid_forced=1 it would be destroyed "
 			    "when its file is closed",
@@ -241,9 +241,9 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 	.statfs = sysv_statfs,
 };
 
-static int sysv_start(const struct shmfs_opts *opts)
+static int sysv_start(const struct kind_params *params)
 {
-	(void)opts;
+	(void)params;
 	if (sysv_rmid_forced())
 		log_warn(
 			"kernel.shm_rmid_forced is 1: the last detach destroys a "

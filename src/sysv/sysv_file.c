@@ -61,7 +61,7 @@ int sysv_attach_allowed(int shmid, const char *why)
 		return sysv_err(errno);
 	if (ds.shm_nattch > 0)
 		return 0;
-	log_limited(&limit, FUSE_LOG_ERR,
+	log_limited(&limit, LOG_ERR,
 		    "sysv: not %s shmid %d: nobody has it attached and "
 		    "kernel.shm_rmid_forced=1, so our detach would destroy it",
 		    why, shmid);

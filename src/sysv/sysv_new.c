@@ -131,8 +131,8 @@ static void log_make_failed(key_t key, size_t size, int err)
 	while (k < sizeof(own) / sizeof(own[0]) && own[k] != err)
 		k++;
 	log_limited(&limits[k],
-		    k < sizeof(own) / sizeof(own[0]) ? FUSE_LOG_NOTICE
-						     : FUSE_LOG_ERR,
+		    k < sizeof(own) / sizeof(own[0]) ? LOG_NOTICE
+						     : LOG_ERR,
 		    "sysv: cannot create key 0x%08x, %zu bytes: %s",
 		    (unsigned)key, size, strerror(err));
 }
