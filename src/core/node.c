@@ -111,7 +111,11 @@ int node_remember(uint64_t ino, const struct seg_ref *ref)
 			res = -ENOMEM;
 			goto out;
 		}
-		/* Linked only once complete: no half-made node is ever found. */
+		/*
+		 * Linked first and filled after (ops, below): nobody sees it
+		 * half made only because every reader of the table holds
+		 * tab.lock, as this does until it is complete.
+		 */
 		n->ino = ino;
 		n->next = tab.bucket[slot(ino, tab.nbuckets)];
 		tab.bucket[slot(ino, tab.nbuckets)] = n;

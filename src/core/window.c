@@ -108,7 +108,11 @@ out:
 	return res;
 }
 
-/* Where mmap is refused (some file systems), read into a buffer. */
+/*
+ * Read into a buffer: reads larger than a window, objects with holes, a
+ * read under COPY_BELOW outside the window (map_get()'s -EAGAIN: the
+ * small-read path), and where mmap is refused.
+ */
 static int read_copy(int fd, size_t size, off_t off, seg_reply_fn reply,
 		     void *ctx)
 {

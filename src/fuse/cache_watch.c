@@ -37,7 +37,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,15 +61,20 @@ static struct {
 	struct fuse_session *se;
 	off_t inval_from; /* -1: attributes only; 0: cached contents too */
 	pthread_t thread;
-	_Atomic int running; /* and has not failed */
+	/*
+	 * RUNNING, ARMED_UNTIL, IDLE, EXITED and HELD_SINCE are read and
+	 * written by several threads without the lock: only through
+	 * __atomic_*_n (sequentially consistent).
+	 */
+	int running;	     /* and has not failed */
 	int wake[2];	     /* a byte wakes the thread; 'q' stops it */
-	_Atomic int64_t armed_until;
-	_Atomic int idle; /* the thread sleeps without a timeout */
-	_Atomic int exited;
+	int64_t armed_until;
+	int idle; /* the thread sleeps without a timeout */
+	int exited;
 	int64_t poll_cost_ns;
 	struct watch_node *nodes; /* the thread's, for node_pick() */
 	size_t nodes_cap;
-	_Atomic int64_t held_since; /* in a notice since then; 0: in none */
+	int64_t held_since; /* in a notice since then; 0: in none */
 } w = { .wake = { -1, -1 } };
 
 static void wake(char c)
@@ -94,9 +98,9 @@ int watch_notify_inode(fuse_ino_t ino, off_t from)
 {
 	int res;
 
-	atomic_store(&w.held_since, clock_now_ns());
+	__atomic_store_n(&w.held_since, clock_now_ns(), __ATOMIC_SEQ_CST);
 	res = fuse_lowlevel_notify_inval_inode(w.se, ino, from, 0);
-	atomic_store(&w.held_since, 0);
+	__atomic_store_n(&w.held_since, 0, __ATOMIC_SEQ_CST);
 	return res;
 }
 
@@ -104,20 +108,20 @@ static int notify_entry(fuse_ino_t dir, const char *name)
 {
 	int res;
 
-	atomic_store(&w.held_since, clock_now_ns());
+	__atomic_store_n(&w.held_since, clock_now_ns(), __ATOMIC_SEQ_CST);
 	res = fuse_lowlevel_notify_inval_entry(w.se, dir, name, strlen(name));
-	atomic_store(&w.held_since, 0);
+	__atomic_store_n(&w.held_since, 0, __ATOMIC_SEQ_CST);
 	return res;
 }
 
 int64_t watch_held_since(void)
 {
-	return atomic_load(&w.held_since);
+	return __atomic_load_n(&w.held_since, __ATOMIC_SEQ_CST);
 }
 
 int watch_working(void)
 {
-	return atomic_load(&w.running);
+	return __atomic_load_n(&w.running, __ATOMIC_SEQ_CST);
 }
 
 void watch_arm(void)
@@ -125,15 +129,16 @@ void watch_arm(void)
 	int64_t until =
 		clock_now_ns() + (int64_t)(CACHE_TIMEOUT * 1e9) + ARM_MARGIN_NS;
 
-	if (atomic_load(&w.armed_until) < until)
-		atomic_store(&w.armed_until, until);
-	if (atomic_exchange(&w.idle, 0) && w.wake[1] >= 0)
+	if (__atomic_load_n(&w.armed_until, __ATOMIC_SEQ_CST) < until)
+		__atomic_store_n(&w.armed_until, until, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&w.idle, 0, __ATOMIC_SEQ_CST) && w.wake[1] >= 0)
 		wake('a');
 }
 
 static void send_changes(const struct change_list *l)
 {
-	for (size_t i = 0; i < l->n && !atomic_load(&w.exited); i++) {
+	for (size_t i = 0;
+	     i < l->n && !__atomic_load_n(&w.exited, __ATOMIC_SEQ_CST); i++) {
 		const struct change *c = &l->v[i];
 		int res;
 
@@ -169,16 +174,16 @@ static int sleep_ms(int64_t now, int64_t next_poll, int64_t wake_at)
 {
 	int64_t due = -1, drop_at = drops_due();
 
-	if (atomic_load(&w.armed_until) > now)
+	if (__atomic_load_n(&w.armed_until, __ATOMIC_SEQ_CST) > now)
 		due = next_poll;
 	if (drop_at > 0 && (due < 0 || drop_at < due))
 		due = drop_at;
 	if (wake_at > 0 && (due < 0 || wake_at < due))
 		due = wake_at;
 	if (due < 0) {
-		atomic_store(&w.idle, 1);
+		__atomic_store_n(&w.idle, 1, __ATOMIC_SEQ_CST);
 		/* Armed between the check and the flag: go on. */
-		if (atomic_load(&w.armed_until) <= now)
+		if (__atomic_load_n(&w.armed_until, __ATOMIC_SEQ_CST) <= now)
 			return -1;
 		due = now;
 	}
@@ -270,7 +275,7 @@ static void *watch_loop(void *arg)
 				strerror(errno));
 			break;
 		}
-		atomic_store(&w.idle, 0);
+		__atomic_store_n(&w.idle, 0, __ATOMIC_SEQ_CST);
 		if (fds[0].revents & POLLIN) {
 			while (read(w.wake[0], &c, 1) == 1 && c != 'q')
 				;
@@ -288,7 +293,8 @@ static void *watch_loop(void *arg)
 		/* Cached contents of open files stay until dropped. */
 		if (w.inval_from >= 0 && node_open_count() > 0)
 			watch_arm();
-		if (atomic_load(&w.armed_until) > now && now >= next_poll) {
+		if (__atomic_load_n(&w.armed_until, __ATOMIC_SEQ_CST) > now &&
+		    now >= next_poll) {
 			poll_kinds(now, &changes);
 			w.poll_cost_ns = clock_now_ns() - now;
 			log_debug("watch: poll took %lld us, %zu changes\n",
@@ -310,7 +316,7 @@ static void *watch_loop(void *arg)
 		change_list_free(&changes);
 	}
 	change_list_free(&repeat);
-	atomic_store(&w.running, 0);
+	__atomic_store_n(&w.running, 0, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
@@ -327,14 +333,14 @@ int watch_start(struct fuse_session *se, int kernel_cache)
 		res = -errno;
 		goto out_drops;
 	}
-	atomic_store(&w.running, 1);
+	__atomic_store_n(&w.running, 1, __ATOMIC_SEQ_CST);
 	res = -pthread_create(&w.thread, NULL, watch_loop, NULL);
 	if (res < 0)
 		goto out_pipe;
 	return 0;
 
 out_pipe:
-	atomic_store(&w.running, 0);
+	__atomic_store_n(&w.running, 0, __ATOMIC_SEQ_CST);
 	close(w.wake[0]);
 	close(w.wake[1]);
 	w.wake[0] = w.wake[1] = -1;
@@ -355,8 +361,8 @@ void watch_stop(void)
 
 	if (w.wake[1] < 0)
 		return;
-	atomic_store(&w.exited, 1);
-	atomic_store(&w.running, 0);
+	__atomic_store_n(&w.exited, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&w.running, 0, __ATOMIC_SEQ_CST);
 	wake('q');
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += STOP_WAIT_S;
