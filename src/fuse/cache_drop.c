@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -65,7 +64,7 @@ static struct {
 	fuse_ino_t *later;
 	size_t nlater, later_cap;
 	int64_t later_at;	/* when the first of them is due */
-	_Atomic unsigned epoch; /* atomic: moves when LATER is taken */
+	unsigned epoch;		/* __atomic_*: moves when LATER is taken */
 	/* Pages that must go before a reply (watch_drop_now), not yet taken. */
 	struct drop_from *now;
 	size_t nnow, now_cap;
@@ -122,7 +121,7 @@ void watch_drop_later(fuse_ino_t ino)
 
 unsigned watch_drop_epoch(void)
 {
-	return atomic_load(&d.epoch);
+	return __atomic_load_n(&d.epoch, __ATOMIC_SEQ_CST);
 }
 
 /* INO from FROM into the batch not yet taken; under d.lock. */
@@ -235,7 +234,7 @@ static void send_later(int64_t now)
 		d.later = NULL;
 		d.nlater = d.later_cap = 0;
 		/* Files read from now on queue themselves again. */
-		atomic_fetch_add(&d.epoch, 1);
+		__atomic_fetch_add(&d.epoch, 1, __ATOMIC_SEQ_CST);
 	}
 	pthread_mutex_unlock(&d.lock);
 	for (size_t i = 0; i < n; i++)
