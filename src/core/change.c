@@ -29,7 +29,7 @@ int change_inode(struct change_list *l, uint64_t ino, int contents)
 	return 0;
 }
 
-int change_name(struct change_list *l, const struct seg_dir_ops *dir,
+int change_name(struct change_list *l, const struct seg_dir *dir,
 		const char *name)
 {
 	struct change *c;
@@ -42,18 +42,18 @@ int change_name(struct change_list *l, const struct seg_dir_ops *dir,
 		free(copy);
 		return -ENOMEM;
 	}
-	c->dir = dir;
+	c->dir = *dir;
 	c->name = copy;
 	return 0;
 }
 
-int change_dir(struct change_list *l, const struct seg_dir_ops *dir)
+int change_dir(struct change_list *l, const struct seg_dir *dir)
 {
 	struct change *c = change_add(l);
 
 	if (c == NULL)
 		return -ENOMEM;
-	c->dir = dir;
+	c->dir = *dir;
 	return 0;
 }
 

@@ -18,7 +18,7 @@
 struct change {
 	uint64_t ino;		       /* attributes of ino, if not 0 */
 	int contents;		       /* and maybe its contents too */
-	const struct seg_dir_ops *dir; /* else NAME in DIR, */
+	struct seg_dir dir;	       /* else NAME in DIR, */
 	char *name;		       /* or DIR's own attributes if NULL */
 };
 
@@ -32,10 +32,10 @@ struct change_list {
  * kernel_cache) care; what we write goes through the kernel's cache.
  */
 int change_inode(struct change_list *l, uint64_t ino, int contents);
-int change_name(struct change_list *l, const struct seg_dir_ops *dir,
+int change_name(struct change_list *l, const struct seg_dir *dir,
 		const char *name);
 /* DIR's own attributes, of the directory it shows (seg_dir_ops.getattr). */
-int change_dir(struct change_list *l, const struct seg_dir_ops *dir);
+int change_dir(struct change_list *l, const struct seg_dir *dir);
 /* Append FROM's changes to TO, leaving FROM empty. */
 int change_list_move(struct change_list *to, struct change_list *from);
 void change_list_free(struct change_list *l);
@@ -80,14 +80,15 @@ int watch_want_name(struct watch_want *w, const char *name);
  * every node the kernel was told of within the cache timeout is checked.
  */
 struct kind_watch {
-	const struct seg_ops *ops; /* the objects it watches */
+	const struct seg_ops *ops; /* the objects it watches (of INST) */
 	/* Non-zero while changes are being detected: names may be cached. */
-	int (*active)(void);
-	int (*fd)(void); /* -1: polled */
+	int (*active)(void *inst);
+	int (*fd)(void *inst); /* -1: polled */
 	/* Drain fd(); fill WANT (and name changes straight into OUT). */
-	int (*news)(struct watch_want *want, struct change_list *out);
+	int (*news)(void *inst, struct watch_want *want,
+		    struct change_list *out);
 	/* The nodes WANT chose: what changed since the kernel was told. */
-	int (*check)(struct watch_node *v, size_t n,
+	int (*check)(void *inst, struct watch_node *v, size_t n,
 		     const struct watch_want *want, struct change_list *out);
 };
 

@@ -34,14 +34,27 @@ struct kind {
 	const char *name;
 	const struct kind_dir *dirs;
 	size_t ndirs;
-	/* Before the mount; -errno (having said why) fails it. */
-	int (*start)(const struct kind_params *params);
-	void (*stop)(void);
+	/*
+	 * One instance of the kind, before the mount: *INST gets its state
+	 * (tables, watches, its namespace or directory), which its
+	 * directories (seg_dir.inst), refs (seg_ref.inst) and open files lead
+	 * back to; a kind may be started more than once, each instance with
+	 * its own PARAMS.  -errno (having said why) fails the mount.
+	 */
+	int (*start)(const struct kind_params *params, void **inst);
+	void (*stop)(void *inst);
 	const struct kind_watch *watch; /* NULL: nothing of it is cached */
+};
+
+/* A started kind. */
+struct kind_inst {
+	const struct kind *kind;
+	void *inst;
 };
 
 /* Every kind, in the order their directories are listed; NULL ends it. */
 extern const struct kind *const kinds[];
+#define KINDS_MAX 8
 
 /* The directory whose figures statfs of the root (df MOUNT) reports. */
 extern const char kind_root_statfs[];

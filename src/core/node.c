@@ -16,6 +16,7 @@ struct node {
 	uint64_t ino;
 	uint64_t nlookup;
 	const struct seg_ops *ops;
+	void *inst;
 	uint64_t id;
 	char *name; /* NULL unless the backend names its objects */
 	uint64_t stamp;
@@ -122,6 +123,7 @@ int node_remember(uint64_t ino, const struct seg_ref *ref)
 		tab.count++;
 	}
 	n->ops = ref->ops;
+	n->inst = ref->inst;
 	n->id = ref->id;
 	n->nlookup++;
 out:
@@ -136,7 +138,8 @@ void node_renamed(uint64_t ino, const struct seg_ref *ref)
 	pthread_mutex_lock(&tab.lock);
 	n = find(ino);
 	/* Out of memory, the old name stays: the next lookup sets it. */
-	if (n != NULL && n->ops == ref->ops && n->id == ref->id)
+	if (n != NULL && n->ops == ref->ops && n->inst == ref->inst &&
+	    n->id == ref->id)
 		(void)set_name(n, ref->name);
 	pthread_mutex_unlock(&tab.lock);
 }
@@ -152,6 +155,7 @@ int node_get(uint64_t ino, struct seg_ref *ref)
 		res = -ESTALE;
 	} else {
 		ref->ops = n->ops;
+		ref->inst = n->inst;
 		ref->id = n->id;
 		strcpy(ref->name, n->name ? n->name : "");
 	}
@@ -216,8 +220,9 @@ static int picked(const struct node *n, const struct watch_want *want)
 	return watch_wants(want, &ref);
 }
 
-int node_pick(const struct seg_ops *ops, const struct watch_want *want,
-	      struct watch_node **v, size_t *cap, size_t *n)
+int node_pick(const struct seg_ops *ops, const void *inst,
+	      const struct watch_want *want, struct watch_node **v, size_t *cap,
+	      size_t *n)
 {
 	int res = 0;
 
@@ -227,7 +232,8 @@ int node_pick(const struct seg_ops *ops, const struct watch_want *want,
 		for (struct node *p = tab.bucket[i]; p != NULL; p = p->next) {
 			struct watch_node *w;
 
-			if (p->ops != ops || !picked(p, want))
+			if (p->ops != ops || p->inst != inst ||
+			    !picked(p, want))
 				continue;
 			w = grow(*v, cap, *n + 1, sizeof(**v));
 			if (w == NULL) {
@@ -238,6 +244,7 @@ int node_pick(const struct seg_ops *ops, const struct watch_want *want,
 			w = &(*v)[(*n)++];
 			w->ino = p->ino;
 			w->ref.ops = p->ops;
+			w->ref.inst = p->inst;
 			w->ref.id = p->id;
 			strcpy(w->ref.name, p->name ? p->name : "");
 			w->stamp = p->stamp;

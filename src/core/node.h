@@ -31,13 +31,15 @@ void node_opened(uint64_t ino, int delta);
 size_t node_open_count(void);
 
 /*
- * Copies of the nodes of objects with OPS that WANT chooses (change.h:
+ * Copies of the nodes of objects with OPS, of the kind's instance INST,
+ * that WANT chooses (change.h:
  * also every node with a file open on it, whose contents may be cached),
  * into *V (grown as needed, *CAP its room), *N of them.  Copied under the
  * table's lock, so that checking them takes it from nobody.
  */
-int node_pick(const struct seg_ops *ops, const struct watch_want *want,
-	      struct watch_node **v, size_t *cap, size_t *n);
+int node_pick(const struct seg_ops *ops, const void *inst,
+	      const struct watch_want *want, struct watch_node **v, size_t *cap,
+	      size_t *n);
 /*
  * What a check found: the stamps it set and the names it dropped, for
  * each node that was not told of again since it was picked (that reply

@@ -76,49 +76,64 @@ int seg_backing(struct seg_file *file, int *fd)
 	return file->ops->backing ? file->ops->backing(file, fd) : -ENOTSUP;
 }
 
-int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
+int seg_lookup(const struct seg_dir *dir, const char *name, struct seg_ref *ref,
+	       struct stat *st)
+{
+	int res = dir->ops->lookup(dir, name, ref, st);
+
+	if (res == 0 && ref->inst == NULL)
+		ref->inst = dir->inst;
+	return res;
+}
+
+int seg_create(const struct seg_dir *dir, const char *name, mode_t mode,
 	       int flags, const struct seg_cred *cred, struct seg_ref *ref,
 	       struct stat *st, struct seg_file **file)
 {
-	if (dir->create == NULL)
+	int res;
+
+	if (dir->ops->create == NULL)
 		return -EPERM;
-	return dir->create(name, mode, flags, cred, ref, st, file);
+	res = dir->ops->create(dir, name, mode, flags, cred, ref, st, file);
+	if (res == 0 && ref->inst == NULL)
+		ref->inst = dir->inst;
+	return res;
 }
 
-int seg_unlink(const struct seg_dir_ops *dir, const char *name)
+int seg_unlink(const struct seg_dir *dir, const char *name)
 {
-	return dir->unlink ? dir->unlink(name) : -EPERM;
+	return dir->ops->unlink ? dir->ops->unlink(dir, name) : -EPERM;
 }
 
 /* Names that are listed as they are spelled. */
-int seg_alias(const struct seg_dir_ops *dir, const char *name)
+int seg_alias(const struct seg_dir *dir, const char *name)
 {
-	return dir->alias ? dir->alias(name) : 0;
+	return dir->ops->alias ? dir->ops->alias(dir, name) : 0;
 }
 
 /* A name is the object's identity (a SysV key): mv copies and removes. */
-int seg_rename(const struct seg_dir_ops *dir, const char *name,
-	       const char *newname, unsigned int flags)
+int seg_rename(const struct seg_dir *dir, const char *name, const char *newname,
+	       unsigned int flags)
 {
-	if (dir->rename == NULL)
+	if (dir->ops->rename == NULL)
 		return -EXDEV;
-	return dir->rename(name, newname, flags);
+	return dir->ops->rename(dir, name, newname, flags);
 }
 
 /* shmfs's own directories are fixed, as the tree is. */
-int seg_dir_chmod(const struct seg_dir_ops *dir, mode_t mode)
+int seg_dir_chmod(const struct seg_dir *dir, mode_t mode)
 {
-	return dir->chmod ? dir->chmod(mode) : -EPERM;
+	return dir->ops->chmod ? dir->ops->chmod(dir, mode) : -EPERM;
 }
 
-int seg_dir_chown(const struct seg_dir_ops *dir, uid_t uid, gid_t gid)
+int seg_dir_chown(const struct seg_dir *dir, uid_t uid, gid_t gid)
 {
-	return dir->chown ? dir->chown(uid, gid) : -EPERM;
+	return dir->ops->chown ? dir->ops->chown(dir, uid, gid) : -EPERM;
 }
 
-int seg_dir_utimens(const struct seg_dir_ops *dir, const struct timespec tv[2])
+int seg_dir_utimens(const struct seg_dir *dir, const struct timespec tv[2])
 {
-	return dir->utimens ? dir->utimens(tv) : -EPERM;
+	return dir->ops->utimens ? dir->ops->utimens(dir, tv) : -EPERM;
 }
 
 /*
@@ -157,12 +172,12 @@ off_t seg_lseek(const struct seg_ref *ref, struct seg_file *file, off_t off,
 /* No figures of its own: those of the whole mount stand for it. */
 int seg_statfs(const struct seg_ref *ref, struct statvfs *st)
 {
-	return ref->ops->statfs ? ref->ops->statfs(st) : -ENOSYS;
+	return ref->ops->statfs ? ref->ops->statfs(ref, st) : -ENOSYS;
 }
 
-int seg_dir_statfs(const struct seg_dir_ops *dir, struct statvfs *st)
+int seg_dir_statfs(const struct seg_dir *dir, struct statvfs *st)
 {
-	return dir->statfs ? dir->statfs(st) : -ENOSYS;
+	return dir->ops->statfs ? dir->ops->statfs(dir, st) : -ENOSYS;
 }
 
 int seg_span(uint64_t size, off_t off, size_t len, int writing, size_t *n)

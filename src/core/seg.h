@@ -53,9 +53,20 @@ struct seg_file {
 	struct seg_file *cache_prev, *cache_next; /* cache.c's, its lock */
 };
 
+/*
+ * One directory of a started kind: its operations, and the instance of
+ * the kind they act on (its tables, watches, namespace: the kind's own
+ * struct, which only the kind looks into).
+ */
+struct seg_dir {
+	const struct seg_dir_ops *ops;
+	void *inst;
+};
+
 /* What a node of the tree refers to; copied freely, owns nothing. */
 struct seg_ref {
 	const struct seg_ops *ops;
+	void *inst;  /* the instance of the kind the object belongs to */
 	uint64_t id; /* SysV: shmid; POSIX: inode in the backing dir */
 	char name[SEG_NAME_MAX + 1]; /* POSIX: file name; else empty */
 };
@@ -89,7 +100,10 @@ enum seg_backing {
  * optional may be NULL; seg.c says what that means, in one place.
  */
 struct seg_ops {
-	/* The directory in which a ref's name is a name (NULL: none). */
+	/*
+	 * The operations of the directory in which a ref's name is a name,
+	 * in the ref's instance (NULL: none).
+	 */
 	const struct seg_dir_ops *named_in;
 	int (*getattr)(const struct seg_ref *ref, struct seg_file *file,
 		       struct stat *st);
@@ -149,39 +163,44 @@ struct seg_ops {
 	off_t (*lseek)(struct seg_file *file, off_t off, int whence);
 
 	/* optional: the figures of the file system it is on (statfs) */
-	int (*statfs)(struct statvfs *st);
+	int (*statfs)(const struct seg_ref *ref, struct statvfs *st);
 };
 
-/* What can be done in one directory of objects. */
+/* What can be done in one directory of objects (DIR: which, of whom). */
 struct seg_dir_ops {
-	int (*lookup)(const char *name, struct seg_ref *ref, struct stat *st);
-	int (*list)(seg_fill_fn fill, void *ctx);
+	int (*lookup)(const struct seg_dir *dir, const char *name,
+		      struct seg_ref *ref, struct stat *st);
+	int (*list)(const struct seg_dir *dir, seg_fill_fn fill, void *ctx);
 	/* optional: names chosen by the kernel cannot be made */
-	int (*create)(const char *name, mode_t mode, int flags,
-		      const struct seg_cred *cred, struct seg_ref *ref,
-		      struct stat *st, struct seg_file **file);
-	int (*unlink)(const char *name); /* optional */
+	int (*create)(const struct seg_dir *dir, const char *name, mode_t mode,
+		      int flags, const struct seg_cred *cred,
+		      struct seg_ref *ref, struct stat *st,
+		      struct seg_file **file);
+	int (*unlink)(const struct seg_dir *dir,
+		      const char *name); /* optional */
 	/*
 	 * optional: whether NAME is another spelling of a name this
 	 * directory lists (sysv/1234 for sysv/0x000004d2).  Notices of
 	 * changes name only the listed one, so an alias is never cached.
 	 */
-	int (*alias)(const char *name);
+	int (*alias)(const struct seg_dir *dir, const char *name);
 	/* optional: renameat2(2) FLAGS, NAME to NEWNAME in this directory */
-	int (*rename)(const char *name, const char *newname,
-		      unsigned int flags);
+	int (*rename)(const struct seg_dir *dir, const char *name,
+		      const char *newname, unsigned int flags);
 
 	/*
 	 * The directory's own attributes, when it shows another directory
 	 * (posix/ is /dev/shm); optional: NULL, or a failure, shows shmfs's
 	 * own fixed ones (fs_tree.c).  Changes to it are done as the caller.
 	 */
-	int (*getattr)(struct stat *st);
-	int (*chmod)(mode_t mode);		     /* optional */
-	int (*chown)(uid_t uid, gid_t gid);	     /* optional */
-	int (*utimens)(const struct timespec tv[2]); /* optional */
+	int (*getattr)(const struct seg_dir *dir, struct stat *st);
+	int (*chmod)(const struct seg_dir *dir, mode_t mode); /* optional */
+	int (*chown)(const struct seg_dir *dir, uid_t uid,
+		     gid_t gid); /* optional */
+	int (*utimens)(const struct seg_dir *dir,
+		       const struct timespec tv[2]); /* optional */
 	/* optional: the figures of the file system it shows (statfs) */
-	int (*statfs)(struct statvfs *st);
+	int (*statfs)(const struct seg_dir *dir, struct statvfs *st);
 };
 
 /*
@@ -202,23 +221,26 @@ int seg_flush(struct seg_file *file);
 /* The last close of FILE, and its release: why the close failed, if it did. */
 int seg_close(struct seg_file *file);
 int seg_backing(struct seg_file *file, int *fd);
-int seg_create(const struct seg_dir_ops *dir, const char *name, mode_t mode,
+int seg_create(const struct seg_dir *dir, const char *name, mode_t mode,
 	       int flags, const struct seg_cred *cred, struct seg_ref *ref,
 	       struct stat *st, struct seg_file **file);
-int seg_unlink(const struct seg_dir_ops *dir, const char *name);
-int seg_alias(const struct seg_dir_ops *dir, const char *name);
-int seg_rename(const struct seg_dir_ops *dir, const char *name,
-	       const char *newname, unsigned int flags);
-int seg_dir_chmod(const struct seg_dir_ops *dir, mode_t mode);
-int seg_dir_chown(const struct seg_dir_ops *dir, uid_t uid, gid_t gid);
-int seg_dir_utimens(const struct seg_dir_ops *dir, const struct timespec tv[2]);
+int seg_unlink(const struct seg_dir *dir, const char *name);
+int seg_alias(const struct seg_dir *dir, const char *name);
+int seg_rename(const struct seg_dir *dir, const char *name, const char *newname,
+	       unsigned int flags);
+int seg_dir_chmod(const struct seg_dir *dir, mode_t mode);
+int seg_dir_chown(const struct seg_dir *dir, uid_t uid, gid_t gid);
+int seg_dir_utimens(const struct seg_dir *dir, const struct timespec tv[2]);
 int seg_fallocate(struct seg_file *file, int mode, off_t off, off_t len);
 /* REF's open FILE; its getattr gives the size where lseek is left out. */
 off_t seg_lseek(const struct seg_ref *ref, struct seg_file *file, off_t off,
 		int whence);
 /* -ENOSYS where there are none: the FUSE layer then gives the root's. */
 int seg_statfs(const struct seg_ref *ref, struct statvfs *st);
-int seg_dir_statfs(const struct seg_dir_ops *dir, struct statvfs *st);
+/* DIR's lookup, the ref in DIR's instance unless the kind says another. */
+int seg_lookup(const struct seg_dir *dir, const char *name, struct seg_ref *ref,
+	       struct stat *st);
+int seg_dir_statfs(const struct seg_dir *dir, struct statvfs *st);
 
 /*
  * How many of LEN bytes at OFF a transfer moves in an object of SIZE

@@ -167,7 +167,8 @@ int main(int argc, char *argv[])
 	struct fs_config cfg = { 0 };
 	struct fuse_session *se;
 	char *mountpoint = NULL;
-	const struct kind *const *started = kinds;
+	struct kind_inst insts[KINDS_MAX];
+	size_t started = 0;
 	struct kind_params params;
 	int res, ret = 1;
 
@@ -211,14 +212,20 @@ int main(int argc, char *argv[])
 
 	params.posix_dir = opts.posix_dir;
 	params.ipc_ns = opts.ipc_ns;
-	for (; *started != NULL; started++)
-		if ((*started)->start != NULL && (*started)->start(&params) < 0)
+	/* One instance of each kind, for the daemon's namespace. */
+	for (; kinds[started] != NULL && started < KINDS_MAX; started++) {
+		insts[started].kind = kinds[started];
+		insts[started].inst = NULL;
+		if (kinds[started]->start(&params, &insts[started].inst) < 0)
 			goto out_kinds;
+	}
 	if (add_mount_args(&args, &opts) < 0)
 		goto out_kinds;
 
 	cfg.kernel_cache = opts.kernel_cache;
 	cfg.passthrough = opts.passthrough;
+	cfg.insts = insts;
+	cfg.ninsts = started;
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &cfg);
 	if (se == NULL)
 		goto out_kinds;
@@ -265,9 +272,10 @@ out_session:
 out_kinds:
 	node_clear();
 	/* In reverse, each kind that started. */
-	while (started != kinds)
-		if ((*--started)->stop != NULL)
-			(*started)->stop();
+	while (started > 0) {
+		started--;
+		insts[started].kind->stop(insts[started].inst);
+	}
 out_mountpoint:
 	free(mountpoint);
 out_opts:

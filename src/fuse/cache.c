@@ -17,22 +17,16 @@
 /* -o kernel_cache; set at INIT, before any other request. */
 static int kernel_cache;
 
-/* The watch of the kind whose objects have OPS, or NULL. */
-static const struct kind_watch *watch_of(const struct seg_ops *ops)
+/* The watch of the kind whose object REF is, or NULL. */
+static const struct kind_watch *watch_of(const struct seg_ref *ref)
 {
-	for (const struct kind *const *k = kinds; *k != NULL; k++)
-		if ((*k)->watch != NULL && (*k)->watch->ops == ops)
-			return (*k)->watch;
-	return NULL;
-}
+	for (size_t i = 0; i < tree_ninsts(); i++) {
+		const struct kind_watch *kw = tree_inst_at(i)->kind->watch;
 
-/* The watch of the kind with the directory whose operations are OPS. */
-static const struct kind_watch *dir_watch(const struct seg_dir_ops *ops)
-{
-	for (const struct kind *const *k = kinds; *k != NULL; k++)
-		for (size_t i = 0; i < (*k)->ndirs; i++)
-			if ((*k)->dirs[i].ops == ops)
-				return (*k)->watch;
+		if (kw != NULL && kw->ops == ref->ops &&
+		    tree_inst_at(i)->inst == ref->inst)
+			return kw;
+	}
 	return NULL;
 }
 
@@ -88,13 +82,13 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 	 * watch tells of those.  The fixed directories never change.
 	 */
 	if (ref == NULL && (d = tree_dir(ino)) != NULL &&
-	    d->ops->getattr != NULL &&
-	    ((kw = dir_watch(d->ops)) == NULL || !kw->active()))
+	    d->dir.ops->getattr != NULL &&
+	    ((kw = d->watch) == NULL || !kw->active(d->dir.inst)))
 		return 0;
 	if (ref != NULL) {
 		/* Without a name no event names its changes. */
-		kw = watch_of(ref->ops);
-		if (kw == NULL || !kw->active() || st->st_nlink == 0)
+		kw = watch_of(ref);
+		if (kw == NULL || !kw->active(ref->inst) || st->st_nlink == 0)
 			return 0;
 		node_seen(ino, attr_stamp(st));
 	}
@@ -120,7 +114,7 @@ void cache_entry(fuse_ino_t ino, const struct seg_ref *ref,
  * key elsewhere and reach the removed segment.  Its attributes are the
  * inode's, which notices do cover.
  */
-void cache_entry_named(const struct seg_dir_ops *dir, const char *name,
+void cache_entry_named(const struct seg_dir *dir, const char *name,
 		       fuse_ino_t ino, const struct seg_ref *ref,
 		       const struct stat *st, struct fuse_entry_param *e)
 {

@@ -45,7 +45,7 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 void cache_entry(fuse_ino_t ino, const struct seg_ref *ref,
 		 const struct stat *st, struct fuse_entry_param *e);
 /* The same for NAME in DIR, which may be an alias (seg_dir_ops.alias). */
-void cache_entry_named(const struct seg_dir_ops *dir, const char *name,
+void cache_entry_named(const struct seg_dir *dir, const char *name,
 		       fuse_ino_t ino, const struct seg_ref *ref,
 		       const struct stat *st, struct fuse_entry_param *e);
 /* What we did to INO may have changed its attributes: stop trusting. */

@@ -149,12 +149,12 @@ static void send_changes(const struct change_list *l)
 				  c->contents ? "contents" : "attributes",
 				  (unsigned long long)c->ino, res);
 		} else if (c->name == NULL) {
-			res = watch_notify_inode(tree_ino_of(c->dir), -1);
+			res = watch_notify_inode(tree_ino_of(&c->dir), -1);
 			log_debug("watch: a directory's attributes changed "
 				  "(%d)\n",
 				  res);
 		} else {
-			res = notify_entry(tree_ino_of(c->dir), c->name);
+			res = notify_entry(tree_ino_of(&c->dir), c->name);
 			log_debug("watch: name %s changed (%d)\n", c->name,
 				  res);
 		}
@@ -190,15 +190,16 @@ static int sleep_ms(int64_t now, int64_t next_poll, int64_t wake_at)
 	return due > now ? (int)((due - now + 999999) / 1000000) : 0;
 }
 
-/* What KW finds changed among the nodes WANT chooses. */
-static void check(const struct kind_watch *kw, const struct watch_want *want,
+/* What K's watch finds changed among the nodes WANT chooses. */
+static void check(const struct kind_inst *k, const struct watch_want *want,
 		  struct change_list *out)
 {
+	const struct kind_watch *kw = k->kind->watch;
 	size_t n;
-	int res = node_pick(kw->ops, want, &w.nodes, &w.nodes_cap, &n);
+	int res = node_pick(kw->ops, k->inst, want, &w.nodes, &w.nodes_cap, &n);
 
 	if (res == 0 && n > 0)
-		res = kw->check(w.nodes, n, want, out);
+		res = kw->check(k->inst, w.nodes, n, want, out);
 	if (res == 0)
 		node_checked(w.nodes, n);
 	else
@@ -208,13 +209,13 @@ static void check(const struct kind_watch *kw, const struct watch_want *want,
 }
 
 /* What a kind with a descriptor has to say, now that it is readable. */
-static void news(const struct kind_watch *kw, struct change_list *out)
+static void news(const struct kind_inst *k, struct change_list *out)
 {
 	struct watch_want want = { 0 };
-	int res = kw->news(&want, out);
+	int res = k->kind->watch->news(k->inst, &want, out);
 
 	if (res == 0 && (want.all || want.names.n > 0 || want.ids_n > 0))
-		check(kw, &want, out);
+		check(k, &want, out);
 	watch_want_free(&want);
 }
 
@@ -226,11 +227,12 @@ static void poll_kinds(int64_t now, struct change_list *out)
 		.since_ns = now - (int64_t)(CACHE_TIMEOUT * 1e9) - ARM_MARGIN_NS,
 	};
 
-	for (const struct kind *const *k = kinds; *k != NULL; k++) {
-		const struct kind_watch *kw = (*k)->watch;
+	for (size_t i = 0; i < tree_ninsts(); i++) {
+		const struct kind_inst *k = tree_inst_at(i);
+		const struct kind_watch *kw = k->kind->watch;
 
-		if (kw != NULL && kw->fd() < 0 && kw->active())
-			check(kw, &want, out);
+		if (kw != NULL && kw->fd(k->inst) < 0 && kw->active(k->inst))
+			check(k, &want, out);
 	}
 }
 
@@ -241,19 +243,20 @@ static void *watch_loop(void *arg)
 	struct pollfd fds[1 + MAX_FDS] = {
 		{ .fd = w.wake[0], .events = POLLIN },
 	};
-	const struct kind_watch *by_fd[1 + MAX_FDS] = { NULL };
+	const struct kind_inst *by_fd[1 + MAX_FDS] = { NULL };
 	int64_t rest_until[1 + MAX_FDS] = { 0 };
 	struct change_list repeat = { 0 };
 	int64_t next_poll = 0, repeat_at = 0;
 	nfds_t nfds = 1;
 
 	(void)arg;
-	for (const struct kind *const *k = kinds; *k != NULL; k++) {
-		const struct kind_watch *kw = (*k)->watch;
+	for (size_t i = 0; i < tree_ninsts(); i++) {
+		const struct kind_inst *k = tree_inst_at(i);
+		const struct kind_watch *kw = k->kind->watch;
 
-		if (kw != NULL && kw->fd() >= 0 && nfds < 1 + MAX_FDS) {
-			by_fd[nfds] = kw;
-			fds[nfds].fd = kw->fd();
+		if (kw != NULL && kw->fd(k->inst) >= 0 && nfds < 1 + MAX_FDS) {
+			by_fd[nfds] = k;
+			fds[nfds].fd = kw->fd(k->inst);
 			fds[nfds++].events = POLLIN;
 		}
 	}
@@ -264,7 +267,10 @@ static void *watch_loop(void *arg)
 
 		/* poll(2) leaves out a negative descriptor: one resting. */
 		for (nfds_t i = 1; i < nfds; i++) {
-			fds[i].fd = rest_until[i] > now ? -1 : by_fd[i]->fd();
+			fds[i].fd = rest_until[i] > now
+					    ? -1
+					    : by_fd[i]->kind->watch->fd(
+						      by_fd[i]->inst);
 			if (fds[i].fd < 0 &&
 			    (wake_at == 0 || rest_until[i] < wake_at))
 				wake_at = rest_until[i];

@@ -91,14 +91,15 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
 int stale_if_gone(int res, const struct seg_ref *ref,
 		  const struct seg_file *file)
 {
-	const struct seg_dir_ops *dir = ref->ops->named_in;
+	struct seg_dir dir = { ref->ops->named_in, ref->inst };
 	struct seg_ref now;
 	struct stat st;
 
-	if (res != -ENOENT || file != NULL || dir == NULL || ref->name[0] == '\0')
+	if (res != -ENOENT || file != NULL || dir.ops == NULL ||
+	    ref->name[0] == '\0')
 		return res;
-	if (dir->lookup(ref->name, &now, &st) < 0 ||
-	    (now.ops == ref->ops && now.id == ref->id))
+	if (seg_lookup(&dir, ref->name, &now, &st) < 0 ||
+	    (now.ops == ref->ops && now.inst == ref->inst && now.id == ref->id))
 		return res;
 	return -ESTALE;
 }
@@ -115,7 +116,7 @@ static void reply_entry(fuse_req_t req, const struct tree_dir *dir,
 	struct fuse_entry_param e;
 
 	if (dir != NULL)
-		cache_entry_named(dir->ops, name, st->st_ino, ref, st, &e);
+		cache_entry_named(&dir->dir, name, st->st_ino, ref, st, &e);
 	else
 		cache_entry(st->st_ino, ref, st, &e);
 	if (fuse_reply_entry(req, &e) == -ENOENT && ref != NULL)
@@ -133,7 +134,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 
 int fs_start(struct fuse_session *se, const struct fs_config *cfg)
 {
-	tree_init();
+	tree_init(cfg->insts, cfg->ninsts);
 	passthrough_report();
 	return cache_start(se, cfg);
 }
@@ -166,7 +167,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	res = d->ops->lookup(name, &ref, &st);
+	res = seg_lookup(&d->dir, name, &ref, &st);
 	if (res == 0)
 		res = node_remember(st.st_ino, &ref);
 	if (res < 0) {
@@ -230,7 +231,7 @@ static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	res = enter_caller(req, &cred, &saved);
 	if (res == 0) {
-		res = seg_unlink(d->ops, name);
+		res = seg_unlink(&d->dir, name);
 		cred_leave(&saved);
 	}
 	fuse_reply_err(req, -res);
@@ -280,7 +281,7 @@ static void renamed(const struct tree_dir *d, const char *name)
 	struct seg_ref ref;
 	struct stat st;
 
-	if (d->ops->lookup(name, &ref, &st) == 0) {
+	if (seg_lookup(&d->dir, name, &ref, &st) == 0) {
 		node_renamed(st.st_ino, &ref);
 		cache_changed(st.st_ino);
 	}
@@ -309,7 +310,7 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	res = enter_caller(req, &cred, &saved);
 	if (res == 0) {
-		res = seg_rename(d->ops, name, newname, flags);
+		res = seg_rename(&d->dir, name, newname, flags);
 		cred_leave(&saved);
 	}
 	if (res == 0) {

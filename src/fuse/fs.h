@@ -23,6 +23,9 @@ struct fs_config {
 	int kernel_cache;
 	/* -o passthrough: enum shmfs_passthrough */
 	int passthrough;
+	/* The started kinds, whose directories make the tree. */
+	const struct kind_inst *insts;
+	size_t ninsts;
 };
 
 extern const struct fuse_lowlevel_ops fs_ops;

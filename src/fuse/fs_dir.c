@@ -176,7 +176,7 @@ static int snap_take(fuse_ino_t ino, struct snap **sp)
 	res = dir_entry(s, ".", ino);
 	res = res ?: dir_entry(s, "..", FUSE_ROOT_ID);
 	if (d != NULL)
-		res = res ?: d->ops->list(snap_add, s);
+		res = res ?: d->dir.ops->list(&d->dir, snap_add, s);
 	for (size_t i = 0; d == NULL && i < tree_ndirs() && res == 0; i++)
 		res = snap_add(s, tree_dir_at(i)->name, tree_dir_at(i)->ino,
 			       S_IFDIR);
@@ -304,7 +304,7 @@ static int plus_entry(fuse_ino_t dir, const char *name,
 		}
 		return 0;
 	}
-	if (d->ops->lookup(name, &ref, &st) < 0 ||
+	if (seg_lookup(&d->dir, name, &ref, &st) < 0 ||
 	    node_remember(st.st_ino, &ref) < 0)
 		return 0;
 	cache_entry(st.st_ino, &ref, &st, e);

@@ -79,7 +79,7 @@ static int open_made(const struct tree_dir *d, const char *name, int flags,
 		     struct seg_ref *ref, struct stat *st,
 		     struct seg_file **file)
 {
-	int res = d->ops->lookup(name, ref, st);
+	int res = seg_lookup(&d->dir, name, ref, st);
 
 	return res ?: open_ref(ref, flags & ~(O_CREAT | O_EXCL), file);
 }
@@ -93,7 +93,7 @@ static void undo_create(const struct tree_dir *d, const char *name,
 			int made, struct seg_file *file)
 {
 	if (made)
-		seg_unlink(d->ops, name);
+		seg_unlink(&d->dir, name);
 	file->ops->release(file);
 }
 
@@ -120,7 +120,7 @@ static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
 	*made = 1;
 	res = enter_caller(req, &cred, &saved);
 	if (res == 0) {
-		res = seg_create(d->ops, name, mode, flags, &cred, ref, st,
+		res = seg_create(&d->dir, name, mode, flags, &cred, ref, st,
 				 file);
 		if (res == -EEXIST && !(flags & O_EXCL)) {
 			*made = 0;
@@ -159,7 +159,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 	cache_opened(st.st_ino, fi, file, !made && (fi->flags & O_TRUNC),
 		     pt.id > 0);
-	cache_entry_named(d->ops, name, st.st_ino, &ref, &st, &e);
+	cache_entry_named(&d->dir, name, st.st_ino, &ref, &st, &e);
 	if (passthrough_reply_create(req, &e, fi, &pt) == -ENOENT) {
 		cache_closed(st.st_ino, file);
 		passthrough_closed(st.st_ino);
@@ -202,9 +202,9 @@ void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	/* What the close made of it; the node stays the one created. */
 	if (ref.ops->getattr(&ref, NULL, &closed) == 0)
 		st = closed;
-	cache_entry_named(d->ops, name, ino, &ref, &st, &e);
+	cache_entry_named(&d->dir, name, ino, &ref, &st, &e);
 	if (fuse_reply_entry(req, &e) == -ENOENT) {
-		seg_unlink(d->ops, name);
+		seg_unlink(&d->dir, name);
 		node_forget(ino, 1);
 	}
 }

@@ -72,8 +72,8 @@ static int apply_setattr(const struct seg_ref *ref, const struct stat *attr,
 }
 
 /* A directory of the tree: the kind's to change, if it is another's. */
-static int apply_dir_setattr(const struct seg_dir_ops *dir,
-			     const struct stat *attr, int to_set)
+static int apply_dir_setattr(const struct seg_dir *dir, const struct stat *attr,
+			     int to_set)
 {
 	struct timespec tv[2];
 	int res = 0;
@@ -103,7 +103,7 @@ static void dir_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr,
 	int res = d != NULL ? enter_caller(req, &cred, &saved) : -EPERM;
 
 	if (res == 0) {
-		res = apply_dir_setattr(d->ops, attr, to_set);
+		res = apply_dir_setattr(&d->dir, attr, to_set);
 		cred_leave(&saved);
 	}
 	if (res < 0) {

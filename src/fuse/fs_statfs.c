@@ -18,7 +18,7 @@
 static int root_statfs(struct statvfs *st)
 {
 	const struct tree_dir *d = tree_dir_named(kind_root_statfs);
-	int res = d != NULL ? seg_dir_statfs(d->ops, st) : -ENOSYS;
+	int res = d != NULL ? seg_dir_statfs(&d->dir, st) : -ENOSYS;
 
 	if (res != -ENOSYS)
 		return res;
@@ -37,7 +37,7 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	int res = -ENOSYS;
 
 	if (d != NULL)
-		res = seg_dir_statfs(d->ops, &st);
+		res = seg_dir_statfs(&d->dir, &st);
 	else if (ino != FUSE_ROOT_ID && node_get(ino, &ref) == 0)
 		res = seg_statfs(&ref, &st);
 	if (res == -ENOSYS)

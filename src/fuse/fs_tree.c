@@ -15,27 +15,45 @@ static struct {
 	struct tree_dir dirs[TREE_MAX_DIRS];
 	size_t n;
 	time_t made;
+	const struct kind_inst *insts;
+	size_t ninsts;
 } tree;
 
-void tree_init(void)
+void tree_init(const struct kind_inst *insts, size_t ninsts)
 {
 	tree.n = 0;
 	tree.made = time(NULL);
-	for (const struct kind *const *k = kinds; *k != NULL; k++) {
-		for (size_t i = 0; i < (*k)->ndirs; i++) {
+	tree.insts = insts;
+	tree.ninsts = ninsts;
+	for (size_t j = 0; j < ninsts; j++) {
+		const struct kind *k = insts[j].kind;
+
+		for (size_t i = 0; i < k->ndirs; i++) {
 			struct tree_dir *d = &tree.dirs[tree.n];
 
 			if (tree.n == TREE_MAX_DIRS) {
 				log_err("too many directories: %s/ left out\n",
-					(*k)->dirs[i].name);
+					k->dirs[i].name);
 				continue;
 			}
-			d->name = (*k)->dirs[i].name;
-			d->mode = (*k)->dirs[i].mode;
-			d->ops = (*k)->dirs[i].ops;
+			d->name = k->dirs[i].name;
+			d->mode = k->dirs[i].mode;
+			d->dir.ops = k->dirs[i].ops;
+			d->dir.inst = insts[j].inst;
+			d->watch = k->watch;
 			d->ino = FUSE_ROOT_ID + 1 + tree.n++;
 		}
 	}
+}
+
+size_t tree_ninsts(void)
+{
+	return tree.ninsts;
+}
+
+const struct kind_inst *tree_inst_at(size_t i)
+{
+	return i < tree.ninsts ? &tree.insts[i] : NULL;
 }
 
 const struct tree_dir *tree_dir(fuse_ino_t ino)
@@ -53,10 +71,11 @@ const struct tree_dir *tree_dir_named(const char *name)
 	return NULL;
 }
 
-fuse_ino_t tree_ino_of(const struct seg_dir_ops *ops)
+fuse_ino_t tree_ino_of(const struct seg_dir *dir)
 {
 	for (size_t i = 0; i < tree.n; i++)
-		if (tree.dirs[i].ops == ops)
+		if (tree.dirs[i].dir.ops == dir->ops &&
+		    tree.dirs[i].dir.inst == dir->inst)
 			return tree.dirs[i].ino;
 	return 0;
 }
@@ -80,7 +99,8 @@ void tree_stat(fuse_ino_t ino, struct stat *st)
 {
 	const struct tree_dir *d = tree_dir(ino);
 
-	if (d != NULL && d->ops->getattr != NULL && d->ops->getattr(st) == 0) {
+	if (d != NULL && d->dir.ops->getattr != NULL &&
+	    d->dir.ops->getattr(&d->dir, st) == 0) {
 		st->st_ino = ino;
 		return;
 	}

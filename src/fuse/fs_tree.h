@@ -18,17 +18,22 @@ struct tree_dir {
 	const char *name;
 	fuse_ino_t ino;
 	mode_t mode;
-	const struct seg_dir_ops *ops;
+	struct seg_dir dir;		/* its operations and instance */
+	const struct kind_watch *watch; /* its kind's, or NULL */
 };
 
-/* Build the tree from the registry; before the first request. */
-void tree_init(void);
+struct kind_inst;
+/* Build the tree from the started kinds; before the first request. */
+void tree_init(const struct kind_inst *insts, size_t n);
+/* The started kinds, 0 <= I < tree_ninsts(). */
+size_t tree_ninsts(void);
+const struct kind_inst *tree_inst_at(size_t i);
 
 /* The kind's directory with inode INO, or NULL (the root, or a file). */
 const struct tree_dir *tree_dir(fuse_ino_t ino);
 const struct tree_dir *tree_dir_named(const char *name);
-/* The inode of the directory whose operations are OPS, or 0. */
-fuse_ino_t tree_ino_of(const struct seg_dir_ops *ops);
+/* The inode of DIR (its operations, of its instance), or 0. */
+fuse_ino_t tree_ino_of(const struct seg_dir *dir);
 /* The kinds' directories, 0 <= I < tree_ndirs(). */
 size_t tree_ndirs(void);
 const struct tree_dir *tree_dir_at(size_t i);

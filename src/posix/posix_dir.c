@@ -21,71 +21,86 @@
 #include "log.h"
 #include "name.h"
 
-struct posix_dir posix_dir = { .dirfd = -1 };
-
 #define DEFAULT_POSIX_DIR "/dev/shm"
 
 /*
  * Without the directory posix/ stays empty, unless the user named one
  * (-o posix_dir=DIR): then the mount fails.
  */
-static int posix_start(const struct kind_params *params)
+static void posix_stop(void *inst)
+{
+	struct posix_dir *pd = inst;
+
+	if (pd == NULL)
+		return;
+	posix_watch_stop(pd);
+	if (pd->dirfd >= 0)
+		close(pd->dirfd);
+	free(pd->path);
+	pthread_mutex_destroy(&pd->files_lock);
+	free(pd);
+}
+
+static int posix_start(const struct kind_params *params, void **inst)
 {
 	const char *path = params->posix_dir ? params->posix_dir : DEFAULT_POSIX_DIR;
+	struct posix_dir *pd = calloc(1, sizeof(*pd));
 	int res;
 
-	posix_dir.dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	res = posix_dir.dirfd < 0 ? -errno : 0;
-	if (res == 0 && (posix_dir.path = strdup(path)) == NULL) {
-		close(posix_dir.dirfd);
-		posix_dir.dirfd = -1;
+	if (pd == NULL)
+		return -ENOMEM;
+	pd->inotify_fd = -1;
+	pthread_mutex_init(&pd->files_lock, NULL);
+	*inst = pd;
+	pd->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	res = pd->dirfd < 0 ? -errno : 0;
+	if (res == 0 && (pd->path = strdup(path)) == NULL) {
+		close(pd->dirfd);
+		pd->dirfd = -1;
 		res = -ENOMEM;
 	}
 	if (res < 0) {
 		fprintf(stderr, "shmfs: cannot open POSIX directory `%s': %s\n",
 			path, strerror(-res));
-		return params->posix_dir != NULL ? res : 0;
+		if (params->posix_dir == NULL)
+			return 0;
+		posix_stop(pd);
+		*inst = NULL;
+		return res;
 	}
-	posix_watch_start();
+	posix_watch_start(pd);
 	return 0;
 }
 
-static void posix_stop(void)
+static int dir_lookup(const struct seg_dir *dir, const char *name,
+		      struct seg_ref *ref, struct stat *st)
 {
-	posix_watch_stop();
-	if (posix_dir.dirfd >= 0)
-		close(posix_dir.dirfd);
-	free(posix_dir.path);
-	posix_dir.dirfd = -1;
-	posix_dir.path = NULL;
-}
-
-static int dir_lookup(const char *name, struct seg_ref *ref, struct stat *st)
-{
+	struct posix_dir *pd = dir->inst;
 	int res = name_check_posix(name);
 
 	if (res < 0)
 		return res == -EINVAL ? -ENOENT : res;
-	if (posix_dir.dirfd < 0)
+	if (pd->dirfd < 0)
 		return -ENOENT;
-	if (fstatat(posix_dir.dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(pd->dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISREG(st->st_mode))
 		return -ENOENT;
-	posix_ref_init(ref, name, st->st_ino);
+	posix_ref_init(pd, ref, name, st->st_ino);
 	posix_stat_export(st);
 	return 0;
 }
 
-static int dir_list(seg_fill_fn fill, void *ctx)
+static int dir_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 {
+	struct posix_dir *pd = dir->inst;
 	struct dirent *de;
 	DIR *d;
 	int fd, res = 0;
 
-	if (posix_dir.dirfd < 0)
+	if (pd->dirfd < 0)
 		return 0;
-	fd = openat(posix_dir.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(pd->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -115,18 +130,20 @@ static int dir_list(seg_fill_fn fill, void *ctx)
 	return res;
 }
 
-static int dir_create(const char *name, mode_t mode, int flags,
-		      const struct seg_cred *cred, struct seg_ref *ref,
-		      struct stat *st, struct seg_file **file)
+static int dir_create(const struct seg_dir *dir, const char *name, mode_t mode,
+		      int flags, const struct seg_cred *cred,
+		      struct seg_ref *ref, struct stat *st,
+		      struct seg_file **file)
 {
+	struct posix_dir *pd = dir->inst;
 	int fd, res = name_check_posix(name);
 
 	if (res < 0)
 		return res;
-	if (posix_dir.dirfd < 0)
+	if (pd->dirfd < 0)
 		return -ENOTSUP;
 	/* What shm_open(O_CREAT | O_EXCL) does, in our directory. */
-	fd = openat(posix_dir.dirfd, name,
+	fd = openat(pd->dirfd, name,
 		    (flags & (O_ACCMODE | O_APPEND)) | O_CREAT | O_EXCL |
 			    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		    mode & 07777);
@@ -150,40 +167,41 @@ static int dir_create(const char *name, mode_t mode, int flags,
 		res = -errno;
 		goto err_unlink;
 	}
-	posix_ref_init(ref, name, st->st_ino);
+	posix_ref_init(pd, ref, name, st->st_ino);
 	posix_stat_export(st);
-	res = posix_file_new(fd, (ino_t)ref->id, flags, file);
+	res = posix_file_new(pd, fd, (ino_t)ref->id, flags, file);
 	if (res < 0)
 		goto err_unlink;
 	return 0;
 
 err_unlink:
-	unlinkat(posix_dir.dirfd, name, 0);
+	unlinkat(pd->dirfd, name, 0);
 	close(fd);
 	return res;
 }
 
 /* NAME, an object posix/ shows: 0, or -ENOENT as for a name it hides. */
-static int object_named(const char *name)
+static int object_named(const struct posix_dir *pd, const char *name)
 {
 	struct stat st;
 	int res = name_check_posix(name);
 
 	if (res < 0)
 		return res == -EINVAL ? -ENOENT : res;
-	if (posix_dir.dirfd < 0)
+	if (pd->dirfd < 0)
 		return -ENOENT;
-	if (fstatat(posix_dir.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(pd->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return S_ISREG(st.st_mode) ? 0 : -ENOENT;
 }
 
-static int dir_unlink(const char *name)
+static int dir_unlink(const struct seg_dir *dir, const char *name)
 {
-	int res = object_named(name);
+	const struct posix_dir *pd = dir->inst;
+	int res = object_named(pd, name);
 
 	/* shm_unlink() */
-	if (res == 0 && unlinkat(posix_dir.dirfd, name, 0) < 0)
+	if (res == 0 && unlinkat(pd->dirfd, name, 0) < 0)
 		res = -errno;
 	return res;
 }
@@ -195,8 +213,10 @@ static int dir_unlink(const char *name)
  * show (a directory, a symbolic link) is EEXIST, as a create of it is.
  * RENAME_WHITEOUT would leave a device file nobody here can see: EINVAL.
  */
-static int dir_rename(const char *name, const char *newname, unsigned int flags)
+static int dir_rename(const struct seg_dir *dir, const char *name,
+		      const char *newname, unsigned int flags)
 {
+	const struct posix_dir *pd = dir->inst;
 	struct stat st;
 	int res = name_check_posix(name);
 
@@ -207,14 +227,13 @@ static int dir_rename(const char *name, const char *newname, unsigned int flags)
 		return res;
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
-	res = object_named(name);
+	res = object_named(pd, name);
 	if (res < 0)
 		return res;
-	if (fstatat(posix_dir.dirfd, newname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fstatat(pd->dirfd, newname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return -EEXIST;
-	if (renameat2(posix_dir.dirfd, name, posix_dir.dirfd, newname, flags) <
-	    0)
+	if (renameat2(pd->dirfd, name, pd->dirfd, newname, flags) < 0)
 		return -errno;
 	return 0;
 }
@@ -224,11 +243,13 @@ static int dir_rename(const char *name, const char *newname, unsigned int flags)
  * kernel changes as objects come and go.  Its subdirectories are not
  * shown, so it has the links of a directory without any.
  */
-static int dir_getattr(struct stat *st)
+static int dir_getattr(const struct seg_dir *dir, struct stat *st)
 {
-	if (posix_dir.dirfd < 0)
+	const struct posix_dir *pd = dir->inst;
+
+	if (pd->dirfd < 0)
 		return -ENOENT;
-	if (fstat(posix_dir.dirfd, st) < 0)
+	if (fstat(pd->dirfd, st) < 0)
 		return -errno;
 	st->st_nlink = 2;
 	return 0;
@@ -240,38 +261,40 @@ static int dir_getattr(struct stat *st)
  * caller's (same process), so the kernel's only check is ownership, or
  * write permission for a touch, as on /dev/shm itself.
  */
-static int dir_path(char *buf, size_t size)
+static int dir_path(const struct seg_dir *dir, char *buf, size_t size)
 {
-	if (posix_dir.dirfd < 0)
+	const struct posix_dir *pd = dir->inst;
+
+	if (pd->dirfd < 0)
 		return -EPERM;
-	snprintf(buf, size, "/proc/self/fd/%d", posix_dir.dirfd);
+	snprintf(buf, size, "/proc/self/fd/%d", pd->dirfd);
 	return 0;
 }
 
-static int dir_chmod(mode_t mode)
+static int dir_chmod(const struct seg_dir *dir, mode_t mode)
 {
 	char path[40];
-	int res = dir_path(path, sizeof(path));
+	int res = dir_path(dir, path, sizeof(path));
 
 	if (res == 0 && chmod(path, mode) < 0)
 		res = -errno;
 	return res;
 }
 
-static int dir_chown(uid_t uid, gid_t gid)
+static int dir_chown(const struct seg_dir *dir, uid_t uid, gid_t gid)
 {
 	char path[40];
-	int res = dir_path(path, sizeof(path));
+	int res = dir_path(dir, path, sizeof(path));
 
 	if (res == 0 && chown(path, uid, gid) < 0)
 		res = -errno;
 	return res;
 }
 
-static int dir_utimens(const struct timespec tv[2])
+static int dir_utimens(const struct seg_dir *dir, const struct timespec tv[2])
 {
 	char path[40];
-	int res = dir_path(path, sizeof(path));
+	int res = dir_path(dir, path, sizeof(path));
 
 	if (res == 0 && utimensat(AT_FDCWD, path, tv, 0) < 0)
 		res = -errno;
@@ -279,11 +302,16 @@ static int dir_utimens(const struct timespec tv[2])
 }
 
 /* The directory's own file system: df of posix/ reads as df of /dev/shm. */
-int posix_statfs(struct statvfs *st)
+int posix_statfs(const struct posix_dir *pd, struct statvfs *st)
 {
-	if (posix_dir.dirfd < 0)
+	if (pd->dirfd < 0)
 		return -ENOSYS;
-	return fstatvfs(posix_dir.dirfd, st) < 0 ? -errno : 0;
+	return fstatvfs(pd->dirfd, st) < 0 ? -errno : 0;
+}
+
+static int dir_statfs(const struct seg_dir *dir, struct statvfs *st)
+{
+	return posix_statfs(dir->inst, st);
 }
 
 const struct seg_dir_ops posix_dir_ops = {
@@ -296,7 +324,7 @@ const struct seg_dir_ops posix_dir_ops = {
 	.chmod = dir_chmod,
 	.chown = dir_chown,
 	.utimens = dir_utimens,
-	.statfs = posix_statfs,
+	.statfs = dir_statfs,
 };
 
 /* Anyone may create here, as in /dev/shm. */

@@ -22,51 +22,42 @@
 
 struct posix_file {
 	struct seg_file base;
-	struct posix_file *next; /* in open_files */
+	struct posix_dir *pd;	 /* its instance */
+	struct posix_file *next; /* in pd->files */
 	ino_t ino;
 	int fd;
 	int kill_setid; /* opened by a caller without CAP_FSETID */
 	struct map_window window;
 };
 
-
-/*
- * Files we have open, so that an object whose name is gone (unlinked, or
- * replaced by a new object of the same name) can still be reached: the
- * kernel sends fstat() and fchmod() of an open file by inode, not by file.
- */
-static struct {
-	pthread_mutex_t lock;
-	struct posix_file *head;
-} open_files = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 static void open_files_add(struct posix_file *f)
 {
-	pthread_mutex_lock(&open_files.lock);
-	f->next = open_files.head;
-	open_files.head = f;
-	pthread_mutex_unlock(&open_files.lock);
+	pthread_mutex_lock(&f->pd->files_lock);
+	f->next = f->pd->files;
+	f->pd->files = f;
+	pthread_mutex_unlock(&f->pd->files_lock);
 }
 
 static void open_files_del(struct posix_file *f)
 {
-	pthread_mutex_lock(&open_files.lock);
-	for (struct posix_file **p = &open_files.head; *p; p = &(*p)->next) {
+	pthread_mutex_lock(&f->pd->files_lock);
+	for (struct posix_file **p = &f->pd->files; *p; p = &(*p)->next) {
 		if (*p == f) {
 			*p = f->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&open_files.lock);
+	pthread_mutex_unlock(&f->pd->files_lock);
 }
 
 /* A descriptor of our own on REF's object, or -ENOENT. */
 static int orphan_fd(const struct seg_ref *ref)
 {
+	struct posix_dir *pd = ref->inst;
 	int fd = -ENOENT;
 
-	pthread_mutex_lock(&open_files.lock);
-	for (struct posix_file *f = open_files.head; f; f = f->next) {
+	pthread_mutex_lock(&pd->files_lock);
+	for (struct posix_file *f = pd->files; f; f = f->next) {
 		if (f->ino == (ino_t)ref->id) {
 			fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
 			if (fd < 0)
@@ -74,7 +65,7 @@ static int orphan_fd(const struct seg_ref *ref)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&open_files.lock);
+	pthread_mutex_unlock(&pd->files_lock);
 	return fd;
 }
 
@@ -94,7 +85,9 @@ void posix_stat_export(struct stat *st)
 
 int posix_stat_ref(const struct seg_ref *ref, struct stat *st)
 {
-	if (fstatat(posix_dir.dirfd, ref->name, st, AT_SYMLINK_NOFOLLOW) < 0)
+	const struct posix_dir *pd = ref->inst;
+
+	if (fstatat(pd->dirfd, ref->name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISREG(st->st_mode) || st->st_ino != (ino_t)ref->id)
 		return -ENOENT;
@@ -103,10 +96,11 @@ int posix_stat_ref(const struct seg_ref *ref, struct stat *st)
 
 static int open_ref(const struct seg_ref *ref, int flags)
 {
+	const struct posix_dir *pd = ref->inst;
 	struct stat st;
 	int fd;
 
-	fd = openat(posix_dir.dirfd, ref->name,
+	fd = openat(pd->dirfd, ref->name,
 		    flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -162,14 +156,17 @@ static int change_meta(const struct seg_ref *ref, enum meta_op what,
 
 	if (res == 0) {
 		if (what == CHMOD)
-			res = fchmodat(posix_dir.dirfd, ref->name, a->mode,
-				       AT_SYMLINK_NOFOLLOW);
+			res = fchmodat(
+				((const struct posix_dir *)ref->inst)->dirfd,
+				ref->name, a->mode, AT_SYMLINK_NOFOLLOW);
 		else if (what == CHOWN)
-			res = fchownat(posix_dir.dirfd, ref->name, a->uid, a->gid,
-				       AT_SYMLINK_NOFOLLOW);
+			res = fchownat(
+				((const struct posix_dir *)ref->inst)->dirfd,
+				ref->name, a->uid, a->gid, AT_SYMLINK_NOFOLLOW);
 		else
-			res = utimensat(posix_dir.dirfd, ref->name, a->tv,
-					AT_SYMLINK_NOFOLLOW);
+			res = utimensat(
+				((const struct posix_dir *)ref->inst)->dirfd,
+				ref->name, a->tv, AT_SYMLINK_NOFOLLOW);
 		return res < 0 ? -errno : 0;
 	}
 	if (res != -ENOENT || (fd = orphan_fd(ref)) < 0)
@@ -252,13 +249,15 @@ static int posix_access(const struct seg_ref *ref, const struct seg_cred *cred,
 	int res = posix_stat_ref(ref, &st);
 
 	(void)cred;
-	if (res == 0 && faccessat(posix_dir.dirfd, ref->name, mask,
-				  AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
+	if (res == 0 &&
+	    faccessat(((const struct posix_dir *)ref->inst)->dirfd, ref->name,
+		      mask, AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
 		res = -errno;
 	return res;
 }
 
-int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file)
+int posix_file_new(struct posix_dir *pd, int fd, ino_t ino, int flags,
+		   struct seg_file **file)
 {
 	struct posix_file *f = calloc(1, sizeof(*f));
 
@@ -266,6 +265,7 @@ int posix_file_new(int fd, ino_t ino, int flags, struct seg_file **file)
 		return -ENOMEM;
 	f->base.ops = &posix_seg_ops;
 	f->base.flags = flags;
+	f->pd = pd;
 	f->ino = ino;
 	f->fd = fd;
 	/* Opened as the caller: cred_caller() is who opens, or the daemon. */
@@ -289,7 +289,7 @@ static int posix_open(const struct seg_ref *ref, int flags,
 		close(fd);
 		return -EMFILE;
 	}
-	res = posix_file_new(fd, (ino_t)ref->id, flags, file);
+	res = posix_file_new(ref->inst, fd, (ino_t)ref->id, flags, file);
 	if (res < 0)
 		close(fd);
 	return res;
@@ -352,6 +352,11 @@ static void posix_release(struct seg_file *file)
 	free(f);
 }
 
+static int ref_statfs(const struct seg_ref *ref, struct statvfs *st)
+{
+	return posix_statfs(ref->inst, st);
+}
+
 const struct seg_ops posix_seg_ops = {
 	.named_in = &posix_dir_ops,
 	.getattr = posix_getattr,
@@ -372,13 +377,15 @@ const struct seg_ops posix_seg_ops = {
 	.listxattr = posix_listxattr,
 	.setxattr = posix_setxattr,
 	.removexattr = posix_removexattr,
-	.statfs = posix_statfs,
+	.statfs = ref_statfs,
 };
 
-void posix_ref_init(struct seg_ref *ref, const char *name, ino_t ino)
+void posix_ref_init(struct posix_dir *pd, struct seg_ref *ref, const char *name,
+		    ino_t ino)
 {
 	memset(ref, 0, sizeof(*ref));
 	ref->ops = &posix_seg_ops;
+	ref->inst = pd;
 	ref->id = (uint64_t)ino;
 	snprintf(ref->name, sizeof(ref->name), "%s", name);
 }

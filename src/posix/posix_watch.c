@@ -17,9 +17,6 @@
 
 #include "log.h"
 
-/* -1: changes by others are not seen.  Set before the mount, as posix_dir. */
-static int inotify_fd = -1;
-
 /*
  * Every change another process can make to an object's name, size,
  * owner, mode or times.  Stores through a mapping change none of them.
@@ -34,41 +31,41 @@ static int inotify_fd = -1;
 #define WATCH_EVENTS \
 	(NAME_EVENTS | IN_ATTRIB | IN_MODIFY | IN_CLOSE_WRITE | IN_ONLYDIR)
 
-void posix_watch_start(void)
+void posix_watch_start(struct posix_dir *pd)
 {
 #ifdef __linux__
-	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (inotify_fd < 0) {
+	pd->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (pd->inotify_fd < 0) {
 		log_err("posix: inotify: %s; names and attributes of %s are "
 			"not cached\n",
-			strerror(errno), posix_dir.path);
+			strerror(errno), pd->path);
 		return;
 	}
-	if (inotify_add_watch(inotify_fd, posix_dir.path, WATCH_EVENTS) < 0) {
+	if (inotify_add_watch(pd->inotify_fd, pd->path, WATCH_EVENTS) < 0) {
 		log_err("posix: cannot watch %s: %s; its names and attributes "
 			"are not cached\n",
-			posix_dir.path, strerror(errno));
-		close(inotify_fd);
-		inotify_fd = -1;
+			pd->path, strerror(errno));
+		close(pd->inotify_fd);
+		pd->inotify_fd = -1;
 	}
 #endif
 }
 
-void posix_watch_stop(void)
+void posix_watch_stop(struct posix_dir *pd)
 {
-	if (inotify_fd >= 0)
-		close(inotify_fd);
-	inotify_fd = -1;
+	if (pd->inotify_fd >= 0)
+		close(pd->inotify_fd);
+	pd->inotify_fd = -1;
 }
 
-static int watch_fd(void)
+static int watch_fd(void *inst)
 {
-	return inotify_fd;
+	return ((const struct posix_dir *)inst)->inotify_fd;
 }
 
-static int watch_active(void)
+static int watch_active(void *inst)
 {
-	return inotify_fd >= 0;
+	return watch_fd(inst) >= 0;
 }
 
 /*
@@ -79,8 +76,11 @@ static int watch_active(void)
  * moved the directory's mtime, and an event without a name is about the
  * directory itself (chmod, touch): posix/'s attributes.
  */
-static int watch_news(struct watch_want *want, struct change_list *out)
+static int watch_news(void *inst, struct watch_want *want,
+		      struct change_list *out)
 {
+	const struct posix_dir *pd = inst;
+	const struct seg_dir dir = { &posix_dir_ops, inst };
 	struct watch_want moved = { 0 };
 	int res = 0, dir_changed = 0;
 
@@ -89,7 +89,7 @@ static int watch_news(struct watch_want *want, struct change_list *out)
 		__attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t len;
 
-	while ((len = read(inotify_fd, buf, sizeof(buf))) > 0) {
+	while ((len = read(pd->inotify_fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + len;) {
 			const struct inotify_event *ev = (const void *)p;
 
@@ -107,17 +107,17 @@ static int watch_news(struct watch_want *want, struct change_list *out)
 	}
 #endif
 	if (dir_changed)
-		res = change_dir(out, &posix_dir_ops);
+		res = change_dir(out, &dir);
 	watch_want_sort(&moved);
 	for (size_t i = 0; i < moved.names.n && res == 0; i++)
-		res = change_name(out, &posix_dir_ops, moved.names.v[i]);
+		res = change_name(out, &dir, moved.names.v[i]);
 	watch_want_free(&moved);
 	want->ids = want->names.n > 0 ? malloc(want->names.n * sizeof(*want->ids))
 				      : NULL;
 	for (size_t i = 0; i < want->names.n && want->ids != NULL; i++) {
 		struct stat st;
 
-		if (fstatat(posix_dir.dirfd, want->names.v[i], &st,
+		if (fstatat(pd->dirfd, want->names.v[i], &st,
 			    AT_SYMLINK_NOFOLLOW) == 0)
 			want->ids[want->ids_n++] = (uint64_t)st.st_ino;
 	}
@@ -126,15 +126,16 @@ static int watch_news(struct watch_want *want, struct change_list *out)
 }
 
 /* Under events about their names: their attributes, maybe contents. */
-static int watch_check(struct watch_node *v, size_t n,
+static int watch_check(void *inst, struct watch_node *v, size_t n,
 		       const struct watch_want *want, struct change_list *out)
 {
+	const struct seg_dir dir = { &posix_dir_ops, inst };
 	int res = 0;
 
 	for (size_t i = 0; i < n && res == 0; i++) {
 		res = change_inode(out, v[i].ino, 1);
 		if (res == 0 && want->all)
-			res = change_name(out, &posix_dir_ops, v[i].ref.name);
+			res = change_name(out, &dir, v[i].ref.name);
 	}
 	return res;
 }

@@ -29,7 +29,8 @@ static int ref_path(const struct seg_ref *ref, char *buf, size_t size)
 
 	if (res < 0)
 		return res;
-	if ((size_t)snprintf(buf, size, "/proc/self/fd/%d/%s", posix_dir.dirfd,
+	if ((size_t)snprintf(buf, size, "/proc/self/fd/%d/%s",
+			     ((const struct posix_dir *)ref->inst)->dirfd,
 			     ref->name) >= size)
 		return -ENAMETOOLONG;
 	return 0;
@@ -54,7 +55,7 @@ static ssize_t live_getxattr(const struct seg_ref *ref, const char *name,
 		return res;
 	t.dev = st.st_dev;
 	t.ino = st.st_ino;
-	if (fstatfs(posix_dir.dirfd, &fs) < 0)
+	if (fstatfs(((const struct posix_dir *)ref->inst)->dirfd, &fs) < 0)
 		res = -errno;
 	else
 		pagesize = (uint64_t)fs.f_bsize;

@@ -76,8 +76,10 @@ static int key_stat(key_t key, struct sysv_info *info)
 	return shmid < 0 ? shmid : sysv_stat_id(shmid, info);
 }
 
-static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+static int key_lookup(const struct seg_dir *dir, const char *name,
+		      struct seg_ref *ref, struct stat *st)
 {
+	(void)dir;
 	struct sysv_info info;
 	key_t key;
 	int res = parse_key(name, &key, -ENOENT);
@@ -94,8 +96,10 @@ static int key_lookup(const char *name, struct seg_ref *ref, struct stat *st)
 	return res == -ENOENT ? sysv_new_lookup(key, ref, st) : res;
 }
 
-static int id_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+static int id_lookup(const struct seg_dir *dir, const char *name,
+		     struct seg_ref *ref, struct stat *st)
 {
+	(void)dir;
 	int shmid, res = parse_shmid(name, &shmid);
 
 	return res < 0 ? res : ref_from_id(shmid, ref, st);
@@ -130,22 +134,26 @@ static int list_table(int by_key, seg_fill_fn fill, void *ctx)
 	return sysv_each(list_one, &l);
 }
 
-static int key_list(seg_fill_fn fill, void *ctx)
+static int key_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 {
+	(void)dir;
 	int res = list_table(1, fill, ctx);
 
 	return res ?: sysv_new_list(fill, ctx);
 }
 
-static int id_list(seg_fill_fn fill, void *ctx)
+static int id_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 {
+	(void)dir;
 	return list_table(0, fill, ctx);
 }
 
-static int key_create(const char *name, mode_t mode, int flags,
-		      const struct seg_cred *cred, struct seg_ref *ref,
-		      struct stat *st, struct seg_file **file)
+static int key_create(const struct seg_dir *dir, const char *name, mode_t mode,
+		      int flags, const struct seg_cred *cred,
+		      struct seg_ref *ref, struct stat *st,
+		      struct seg_file **file)
 {
+	(void)dir;
 	key_t key;
 	int shmid, res = parse_key(name, &key, -EINVAL);
 
@@ -178,8 +186,9 @@ static int rmid(int shmid)
 	return 0;
 }
 
-static int key_unlink(const char *name)
+static int key_unlink(const struct seg_dir *dir, const char *name)
 {
+	(void)dir;
 	key_t key;
 	int shmid, res = parse_key(name, &key, -ENOENT);
 
@@ -192,16 +201,18 @@ static int key_unlink(const char *name)
 	return shmid < 0 ? shmid : rmid(shmid);
 }
 
-static int id_unlink(const char *name)
+static int id_unlink(const struct seg_dir *dir, const char *name)
 {
+	(void)dir;
 	int shmid, res = parse_shmid(name, &shmid);
 
 	return res < 0 ? res : rmid(shmid);
 }
 
 /* Keys are listed as ipcs prints them, 0x and eight hex digits. */
-static int key_alias(const char *name)
+static int key_alias(const struct seg_dir *dir, const char *name)
 {
+	(void)dir;
 	char canon[NAME_KEY_LEN];
 	key_t key;
 
@@ -212,8 +223,9 @@ static int key_alias(const char *name)
 }
 
 /* Shmids are listed in decimal without leading zeros. */
-static int id_alias(const char *name)
+static int id_alias(const struct seg_dir *dir, const char *name)
 {
+	(void)dir;
 	char canon[NAME_ID_LEN];
 	int shmid;
 
@@ -223,13 +235,19 @@ static int id_alias(const char *name)
 	return strcmp(name, canon) != 0;
 }
 
+static int dir_statfs(const struct seg_dir *dir, struct statvfs *st)
+{
+	(void)dir;
+	return sysv_statfs(st);
+}
+
 const struct seg_dir_ops sysv_key_dir_ops = {
 	.lookup = key_lookup,
 	.list = key_list,
 	.create = key_create,
 	.unlink = key_unlink,
 	.alias = key_alias,
-	.statfs = sysv_statfs,
+	.statfs = dir_statfs,
 };
 
 /* No create: a shmid is chosen by the kernel. */
@@ -238,18 +256,25 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 	.list = id_list,
 	.unlink = id_unlink,
 	.alias = id_alias,
-	.statfs = sysv_statfs,
+	.statfs = dir_statfs,
 };
 
-static int sysv_start(const struct kind_params *params)
+static int sysv_start(const struct kind_params *params, void **inst)
 {
 	(void)params;
+	*inst = NULL;
 	if (sysv_rmid_forced())
 		log_warn(
 			"kernel.shm_rmid_forced is 1: the last detach destroys a "
 			"SysV segment, so shmfs will not open or create one that "
 			"no other process has attached (EBUSY)\n");
 	return 0;
+}
+
+static void sysv_stop(void *inst)
+{
+	(void)inst;
+	sysv_usage_free();
 }
 
 /* Anyone may create in sysv/, as in /dev/shm; nobody in sysv-id/. */
@@ -263,6 +288,6 @@ const struct kind sysv_kind = {
 	.dirs = sysv_dirs,
 	.ndirs = 2,
 	.start = sysv_start,
-	.stop = sysv_usage_free,
+	.stop = sysv_stop,
 	.watch = &sysv_watch,
 };

@@ -243,6 +243,12 @@ static int sysv_open(const struct seg_ref *ref, int flags,
 	return res ?: sysv_open_id(ref_shmid(ref), flags, file);
 }
 
+static int ref_statfs(const struct seg_ref *ref, struct statvfs *st)
+{
+	(void)ref;
+	return sysv_statfs(st);
+}
+
 const struct seg_ops sysv_seg_ops = {
 	.named_in = &sysv_key_dir_ops,
 	.getattr = sysv_getattr,
@@ -255,9 +261,8 @@ const struct seg_ops sysv_seg_ops = {
 	.listxattr = sysv_listxattr,
 	.setxattr = sysv_setxattr,
 	.removexattr = sysv_removexattr,
-	.statfs = sysv_statfs,
+	.statfs = ref_statfs,
 };
-
 
 void sysv_ref(const struct sysv_info *info, struct seg_ref *ref)
 {

@@ -21,8 +21,11 @@
 #define BY_ID_FACTOR 16
 
 /* What changed of one segment since the kernel was told of it. */
-static int check_one(struct watch_node *w, int by_id, struct change_list *out)
+static int check_one(void *inst, struct watch_node *w, int by_id,
+		     struct change_list *out)
 {
+	const struct seg_dir by_key = { &sysv_key_dir_ops, inst };
+	const struct seg_dir by_shmid = { &sysv_id_dir_ops, inst };
 	int shmid = (int)w->ref.id;
 	char name[NAME_KEY_LEN];
 	struct sysv_info info;
@@ -39,9 +42,9 @@ static int check_one(struct watch_node *w, int by_id, struct change_list *out)
 	if (res == -ENOENT) {
 		name_format_shmid(shmid, name);
 		res = change_inode(out, w->ino, 1);
-		res = res ?: change_name(out, &sysv_id_dir_ops, name);
+		res = res ?: change_name(out, &by_shmid, name);
 		if (res == 0 && w->ref.name[0] != '\0')
-			res = change_name(out, &sysv_key_dir_ops, w->ref.name);
+			res = change_name(out, &by_key, w->ref.name);
 		w->stamp = ATTR_STAMP_GONE;
 		w->drop_name = 1;
 		return res;
@@ -50,7 +53,7 @@ static int check_one(struct watch_node *w, int by_id, struct change_list *out)
 	if (w->ref.name[0] != '\0') {
 		name_format_key(info.key, name);
 		if (info.key == IPC_PRIVATE || strcmp(name, w->ref.name) != 0) {
-			res = change_name(out, &sysv_key_dir_ops, w->ref.name);
+			res = change_name(out, &by_key, w->ref.name);
 			w->drop_name = 1;
 		}
 	}
@@ -67,7 +70,7 @@ static int check_one(struct watch_node *w, int by_id, struct change_list *out)
 	return res;
 }
 
-static int watch_check(struct watch_node *v, size_t n,
+static int watch_check(void *inst, struct watch_node *v, size_t n,
 		       const struct watch_want *want, struct change_list *out)
 {
 	int by_id, res = 0;
@@ -80,18 +83,20 @@ static int watch_check(struct watch_node *v, size_t n,
 	if (!by_id)
 		res = sysv_usage_refresh();
 	for (size_t i = 0; i < n && res == 0; i++)
-		res = check_one(&v[i], by_id, out);
+		res = check_one(inst, &v[i], by_id, out);
 	return res;
 }
 
 /* Polled: there is always something to compare with. */
-static int watch_active(void)
+static int watch_active(void *inst)
 {
+	(void)inst;
 	return 1;
 }
 
-static int watch_fd(void)
+static int watch_fd(void *inst)
 {
+	(void)inst;
 	return -1;
 }
 
