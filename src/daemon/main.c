@@ -211,7 +211,8 @@ int main(int argc, char *argv[])
 	cred_init(opts.allow_other && geteuid() == 0);
 
 	params.posix_dir = opts.posix_dir;
-	params.ipc_ns = opts.ipc_ns;
+	/* Entered above for the whole process: the instance is in it. */
+	params.ipc_ns = NULL;
 	/* One instance of each kind, for the daemon's namespace. */
 	for (; kinds[started] != NULL && started < KINDS_MAX; started++) {
 		insts[started].kind = kinds[started];

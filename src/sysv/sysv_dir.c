@@ -19,14 +19,15 @@
 #include "name.h"
 #include "sysv_new.h"
 
-static int ref_from_id(int shmid, struct seg_ref *ref, struct stat *st)
+static int ref_from_id(struct sysv_inst *si, int shmid, struct seg_ref *ref,
+		       struct stat *st)
 {
 	struct sysv_info info;
-	int res = sysv_stat_id(shmid, &info);
+	int res = sysv_stat_id(si, shmid, &info);
 
 	if (res < 0)
 		return res;
-	sysv_ref(&info, ref);
+	sysv_ref(si, &info, ref);
 	attr_sysv_stat(&info, st);
 	return 0;
 }
@@ -49,9 +50,13 @@ static int parse_shmid(const char *name, int *shmid)
 	return name_parse_shmid(name, shmid) < 0 ? -ENOENT : 0;
 }
 
-static int key_to_shmid(key_t key)
+static int key_to_shmid(struct sysv_inst *si, key_t key)
 {
-	int shmid = shmget(key, 0, 0);
+	int shmid = sysv_enter(si);
+
+	if (shmid < 0)
+		return shmid;
+	shmid = shmget(key, 0, 0);
 
 	if (shmid < 0)
 		return errno == ENOENT ? -ENOENT : -errno;
@@ -66,20 +71,21 @@ static int key_to_shmid(key_t key)
  * thousands does not wait for the watcher's reads.  Only a root daemon
  * always may IPC_STAT; others, and a snapshot without it, ask shmget().
  */
-static int key_stat(key_t key, struct sysv_info *info)
+static int key_stat(struct sysv_inst *si, key_t key, struct sysv_info *info)
 {
-	int shmid = geteuid() == 0 ? sysv_usage_key(key) : -ENOENT;
+	int shmid = geteuid() == 0 ? sysv_usage_key(si, key) : -ENOENT;
 
-	if (shmid >= 0 && sysv_stat_id(shmid, info) == 0 && info->key == key)
+	if (shmid >= 0 && sysv_stat_id(si, shmid, info) == 0 &&
+	    info->key == key)
 		return 0;
-	shmid = key_to_shmid(key);
-	return shmid < 0 ? shmid : sysv_stat_id(shmid, info);
+	shmid = key_to_shmid(si, key);
+	return shmid < 0 ? shmid : sysv_stat_id(si, shmid, info);
 }
 
 static int key_lookup(const struct seg_dir *dir, const char *name,
 		      struct seg_ref *ref, struct stat *st)
 {
-	(void)dir;
+	struct sysv_inst *si = dir->inst;
 	struct sysv_info info;
 	key_t key;
 	int res = parse_key(name, &key, -ENOENT);
@@ -87,25 +93,26 @@ static int key_lookup(const struct seg_dir *dir, const char *name,
 	if (res < 0)
 		return res;
 	/* A segment made meanwhile by someone else wins over our new file. */
-	res = key_stat(key, &info);
+	res = key_stat(si, key, &info);
 	if (res == 0) {
-		sysv_ref(&info, ref);
+		sysv_ref(si, &info, ref);
 		attr_sysv_stat(&info, st);
 		return 0;
 	}
-	return res == -ENOENT ? sysv_new_lookup(key, ref, st) : res;
+	return res == -ENOENT ? sysv_new_lookup(si, key, ref, st) : res;
 }
 
 static int id_lookup(const struct seg_dir *dir, const char *name,
 		     struct seg_ref *ref, struct stat *st)
 {
-	(void)dir;
+	struct sysv_inst *si = dir->inst;
 	int shmid, res = parse_shmid(name, &shmid);
 
-	return res < 0 ? res : ref_from_id(shmid, ref, st);
+	return res < 0 ? res : ref_from_id(si, shmid, ref, st);
 }
 
 struct list_ctx {
+	struct sysv_inst *si;
 	int by_key;
 	seg_fill_fn fill;
 	void *ctx;
@@ -127,25 +134,26 @@ static int list_one(void *ctx, const struct sysv_info *info)
 }
 
 /* Every listing reads the table afresh: a new segment shows at once. */
-static int list_table(int by_key, seg_fill_fn fill, void *ctx)
+static int list_table(struct sysv_inst *si, int by_key, seg_fill_fn fill,
+		      void *ctx)
 {
-	struct list_ctx l = { by_key, fill, ctx };
+	struct list_ctx l = { si, by_key, fill, ctx };
 
-	return sysv_each(list_one, &l);
+	return sysv_each(si, list_one, &l);
 }
 
 static int key_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 {
-	(void)dir;
-	int res = list_table(1, fill, ctx);
+	struct sysv_inst *si = dir->inst;
+	int res = list_table(si, 1, fill, ctx);
 
-	return res ?: sysv_new_list(fill, ctx);
+	return res ?: sysv_new_list(si, fill, ctx);
 }
 
 static int id_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 {
-	(void)dir;
-	return list_table(0, fill, ctx);
+	struct sysv_inst *si = dir->inst;
+	return list_table(si, 0, fill, ctx);
 }
 
 static int key_create(const struct seg_dir *dir, const char *name, mode_t mode,
@@ -153,19 +161,19 @@ static int key_create(const struct seg_dir *dir, const char *name, mode_t mode,
 		      struct seg_ref *ref, struct stat *st,
 		      struct seg_file **file)
 {
-	(void)dir;
+	struct sysv_inst *si = dir->inst;
 	key_t key;
 	int shmid, res = parse_key(name, &key, -EINVAL);
 
 	if (res < 0)
 		return res;
 	/* Only a key the kernel says is free may be taken. */
-	shmid = key_to_shmid(key);
-	if (shmid >= 0 || sysv_new_lookup(key, ref, st) == 0)
+	shmid = key_to_shmid(si, key);
+	if (shmid >= 0 || sysv_new_lookup(si, key, ref, st) == 0)
 		return -EEXIST;
 	if (shmid != -ENOENT)
 		return shmid;
-	if (sysv_rmid_forced()) {
+	if (sysv_rmid_forced(si)) {
 		static struct log_limit limit; /* any user can make it say so */
 
 		log_limited(&limit, LOG_ERR,
@@ -175,11 +183,15 @@ static int key_create(const struct seg_dir *dir, const char *name, mode_t mode,
 			    (unsigned)key);
 		return -EBUSY;
 	}
-	return sysv_new_create(key, mode, flags, cred, ref, st, file);
+	return sysv_new_create(si, key, mode, flags, cred, ref, st, file);
 }
 
-static int rmid(int shmid)
+static int rmid(struct sysv_inst *si, int shmid)
 {
+	int res = sysv_enter(si);
+
+	if (res < 0)
+		return res;
 	if (shmctl(shmid, IPC_RMID, NULL) < 0)
 		return sysv_err(errno);
 	log_debug("sysv: removed shmid %d\n", shmid);
@@ -188,25 +200,25 @@ static int rmid(int shmid)
 
 static int key_unlink(const struct seg_dir *dir, const char *name)
 {
-	(void)dir;
+	struct sysv_inst *si = dir->inst;
 	key_t key;
 	int shmid, res = parse_key(name, &key, -ENOENT);
 
 	if (res < 0)
 		return res;
-	res = sysv_new_unlink(key);
+	res = sysv_new_unlink(si, key);
 	if (res != -ENOENT)
 		return res;
-	shmid = key_to_shmid(key);
-	return shmid < 0 ? shmid : rmid(shmid);
+	shmid = key_to_shmid(si, key);
+	return shmid < 0 ? shmid : rmid(si, shmid);
 }
 
 static int id_unlink(const struct seg_dir *dir, const char *name)
 {
-	(void)dir;
+	struct sysv_inst *si = dir->inst;
 	int shmid, res = parse_shmid(name, &shmid);
 
-	return res < 0 ? res : rmid(shmid);
+	return res < 0 ? res : rmid(si, shmid);
 }
 
 /* Keys are listed as ipcs prints them, 0x and eight hex digits. */
@@ -237,8 +249,7 @@ static int id_alias(const struct seg_dir *dir, const char *name)
 
 static int dir_statfs(const struct seg_dir *dir, struct statvfs *st)
 {
-	(void)dir;
-	return sysv_statfs(st);
+	return sysv_statfs(dir->inst, st);
 }
 
 const struct seg_dir_ops sysv_key_dir_ops = {
@@ -261,9 +272,16 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 
 static int sysv_start(const struct kind_params *params, void **inst)
 {
-	(void)params;
-	*inst = NULL;
-	if (sysv_rmid_forced())
+	struct sysv_inst *si;
+	int res = sysv_inst_new(params->ipc_ns, &si);
+
+	if (res < 0) {
+		log_err("sysv: ipc_ns=%s: %s\n", params->ipc_ns,
+			strerror(-res));
+		return res;
+	}
+	*inst = si;
+	if (sysv_rmid_forced(si))
 		log_warn(
 			"kernel.shm_rmid_forced is 1: the last detach destroys a "
 			"SysV segment, so shmfs will not open or create one that "
@@ -273,8 +291,7 @@ static int sysv_start(const struct kind_params *params, void **inst)
 
 static void sysv_stop(void *inst)
 {
-	(void)inst;
-	sysv_usage_free();
+	sysv_inst_free(inst);
 }
 
 /* Anyone may create in sysv/, as in /dev/shm; nobody in sysv-id/. */

@@ -31,11 +31,15 @@
 #define FD_NONE	   -2
 #define FD_RESERVE_HIT -3 /* not now: one of the daemon's last (fd_reserve.h) */
 
-int sysv_rmid_forced(void)
+int sysv_rmid_forced(struct sysv_inst *si)
 {
-	FILE *f = fopen("/proc/sys/kernel/shm_rmid_forced", "re");
+	FILE *f;
 	int v = 0;
 
+	/* The file shows the namespace of the thread that opens it. */
+	if (sysv_enter(si) < 0)
+		return 0;
+	f = fopen("/proc/sys/kernel/shm_rmid_forced", "re");
 	if (f == NULL)
 		return 0;
 	if (fscanf(f, "%d", &v) != 1)
@@ -50,12 +54,12 @@ int sysv_rmid_forced(void)
  * destroy it: refuse, and say why.  (A process attaching between this
  * check and our detach is not protected; the kernel offers no way.)
  */
-int sysv_attach_allowed(int shmid, const char *why)
+int sysv_attach_allowed(struct sysv_inst *si, int shmid, const char *why)
 {
 	static struct log_limit limit; /* any user can make it say so */
 	struct shmid_ds ds;
 
-	if (!sysv_rmid_forced())
+	if (!sysv_rmid_forced(si))
 		return 0;
 	if (shmctl(shmid, IPC_STAT, &ds) < 0)
 		return sysv_err(errno);
@@ -135,13 +139,17 @@ static int trim(struct sysv_file *f)
 	return 0;
 }
 
-int sysv_open_id(int shmid, int flags, struct seg_file **file)
+int sysv_open_id(struct sysv_inst *si, int shmid, int flags,
+		 struct seg_file **file)
 {
 	struct sysv_file *f;
 	struct shmid_ds ds;
 	int rdonly = (flags & O_ACCMODE) == O_RDONLY;
 	int res;
 
+	res = sysv_enter(si);
+	if (res < 0)
+		return res;
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return -ENOMEM;
@@ -160,6 +168,7 @@ int sysv_open_id(int shmid, int flags, struct seg_file **file)
 	}
 	f->base.ops = &sysv_file_ops;
 	f->base.flags = flags;
+	f->si = si;
 	f->shmid = shmid;
 	f->size = ds.shm_segsz;
 	f->writable = !rdonly;

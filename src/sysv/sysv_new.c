@@ -60,6 +60,7 @@ static void ref_pending(const struct sysv_new *n, struct seg_ref *ref)
 {
 	memset(ref, 0, sizeof(*ref));
 	ref->ops = &sysv_new_ops;
+	ref->inst = n->si;
 	ref->id = n->serial;
 }
 
@@ -68,6 +69,7 @@ void new_ref_created(const struct sysv_new *n, struct seg_ref *ref)
 {
 	memset(ref, 0, sizeof(*ref));
 	ref->ops = &sysv_seg_ops;
+	ref->inst = n->si;
 	ref->id = (uint64_t)(uint32_t)n->shmid;
 }
 
@@ -176,7 +178,7 @@ static int attach_others(struct sysv_new *n, const struct new_file *f)
 		if (g == f || g->real != NULL)
 			continue;
 		if (as_daemon &&
-		    sysv_open_id(n->shmid, g->base.flags, &rf) == 0)
+		    sysv_open_id(n->si, n->shmid, g->base.flags, &rf) == 0)
 			__atomic_store_n(&g->real, rf, __ATOMIC_RELEASE);
 		else
 			all = 0;
@@ -201,7 +203,7 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 
 	res = cred_enter(&n->cred, &saved);
 	if (res == 0) {
-		res = sysv_make(n->key, size,
+		res = sysv_make(n->si, n->key, size,
 				newbuf_held(&n->data) > 0 ? fill_written : NULL,
 				n, &n->owner, f != NULL ? f->base.flags : 0,
 				&shmid, f != NULL ? &rf : NULL);
@@ -231,7 +233,7 @@ int new_make(struct sysv_new *n, size_t size, struct new_file *f)
 	return 0;
 }
 
-int sysv_new_create(key_t key, mode_t mode, int flags,
+int sysv_new_create(struct sysv_inst *si, key_t key, mode_t mode, int flags,
 		    const struct seg_cred *cred, struct seg_ref *ref,
 		    struct stat *st, struct seg_file **file)
 {
@@ -247,6 +249,7 @@ int sysv_new_create(key_t key, mode_t mode, int flags,
 		res = -ENOMEM;
 		goto err_free_file;
 	}
+	n->si = si;
 	n->key = key;
 	n->cred = *cred;
 	n->ctime = time(NULL);
@@ -287,9 +290,10 @@ err_free_file:
 	return res;
 }
 
-int sysv_new_lookup(key_t key, struct seg_ref *ref, struct stat *st)
+int sysv_new_lookup(struct sysv_inst *si, key_t key, struct seg_ref *ref,
+		    struct stat *st)
 {
-	struct sysv_new *n = new_reg_get_key(key);
+	struct sysv_new *n = new_reg_get_key(si, key);
 	int res = -ENOENT;
 
 	if (n == NULL)
@@ -306,16 +310,16 @@ int sysv_new_lookup(key_t key, struct seg_ref *ref, struct stat *st)
 	return res;
 }
 
-int sysv_new_list(seg_fill_fn fill, void *ctx)
+int sysv_new_list(struct sysv_inst *si, seg_fill_fn fill, void *ctx)
 {
-	return new_reg_list(fill, ctx);
+	return new_reg_list(si, fill, ctx);
 }
 
 /* As the caller: fs_unlink acts as them. */
-int sysv_new_unlink(key_t key)
+int sysv_new_unlink(struct sysv_inst *si, key_t key)
 {
 	const struct seg_cred *who = cred_caller();
-	struct sysv_new *n = new_reg_get_key(key);
+	struct sysv_new *n = new_reg_get_key(si, key);
 	int res = -ENOENT;
 
 	if (n == NULL)

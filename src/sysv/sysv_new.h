@@ -13,13 +13,16 @@
 
 #include "seg.h"
 
-int sysv_new_create(key_t key, mode_t mode, int flags,
+struct sysv_inst;
+
+int sysv_new_create(struct sysv_inst *si, key_t key, mode_t mode, int flags,
 		    const struct seg_cred *cred, struct seg_ref *ref,
 		    struct stat *st, struct seg_file **file);
 
 /* Files still being created, by key: -ENOENT if KEY is not one. */
-int sysv_new_lookup(key_t key, struct seg_ref *ref, struct stat *st);
-int sysv_new_list(seg_fill_fn fill, void *ctx);
-int sysv_new_unlink(key_t key);
+int sysv_new_lookup(struct sysv_inst *si, key_t key, struct seg_ref *ref,
+		    struct stat *st);
+int sysv_new_list(struct sysv_inst *si, seg_fill_fn fill, void *ctx);
+int sysv_new_unlink(struct sysv_inst *si, key_t key);
 
 #endif

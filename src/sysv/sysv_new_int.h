@@ -40,6 +40,7 @@ struct sysv_new {
 	 * new_reg_add()), then never changed: read without a lock.
 	 */
 	uint64_t serial; /* its inode number; a ref's id */
+	struct sysv_inst *si; /* the instance: its namespace, its registry */
 	key_t key;
 	struct seg_cred cred; /* the creator's: the segment is made as them */
 	time_t ctime;
@@ -147,13 +148,13 @@ void new_limit_leave(struct sysv_new *n);
  */
 int new_reg_add(struct sysv_new *n);
 /* The entry with SERIAL, or the visible one with KEY: with a reference. */
-struct sysv_new *new_reg_get(uint64_t serial);
-struct sysv_new *new_reg_get_key(key_t key);
+struct sysv_new *new_reg_get(struct sysv_inst *si, uint64_t serial);
+struct sysv_new *new_reg_get_key(struct sysv_inst *si, key_t key);
 /* Drop a reference; the last one frees N.  N's LOCK must not be held. */
 void new_reg_put(struct sysv_new *n);
 /* N is no longer found by key (it left PENDING); called holding N's LOCK. */
 void new_reg_hide(struct sysv_new *n);
 /* FILL each visible entry, called with no lock held. */
-int new_reg_list(seg_fill_fn fill, void *ctx);
+int new_reg_list(struct sysv_inst *si, seg_fill_fn fill, void *ctx);
 
 #endif

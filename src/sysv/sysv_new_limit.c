@@ -30,19 +30,19 @@
 
 #include "log.h"
 
-/* Files counted, and their pages: atomically, without a lock. */
-static unsigned long pending_files;
-static uint64_t pending_pages;
-
 struct limits {
 	uint64_t shmmax, shmall, shmmni; /* shmall in pages */
 	uint64_t ids, pages;		 /* in use: segments, their pages */
 };
 
-static int read_limits(struct limits *l)
+static int read_limits(struct sysv_inst *si, struct limits *l)
 {
 	struct shm_info use;
 	struct shminfo max;
+	int res = sysv_enter(si);
+
+	if (res < 0)
+		return res;
 
 	if (shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&max) < 0 ||
 	    shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&use) < 0) {
@@ -69,13 +69,13 @@ static uint64_t pages_of(uint64_t size)
 int new_limit_enter(struct sysv_new *n)
 {
 	unsigned long files =
-		__atomic_add_fetch(&pending_files, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&n->si->pending_files, 1, __ATOMIC_RELAXED);
 	struct limits l;
 
 	n->counted = 1;
 	n->counted_size = 0;
 	/* Unreadable limits check nothing early: the close still will. */
-	if (read_limits(&l) == 0 && l.ids + files > l.shmmni) {
+	if (read_limits(n->si, &l) == 0 && l.ids + files > l.shmmni) {
 		new_limit_leave(n);
 		log_debug("sysv: not creating key 0x%08x: kernel.shmmni (%llu) "
 			  "segments and files being created exist\n",
@@ -95,19 +95,19 @@ int new_limit_size(struct sysv_new *n, uint64_t size)
 	had = pages_of(n->counted_size);
 	want = pages_of(size);
 	if (size <= n->counted_size) {
-		__atomic_sub_fetch(&pending_pages, had - want,
+		__atomic_sub_fetch(&n->si->pending_pages, had - want,
 				   __ATOMIC_RELAXED);
 		n->counted_size = size;
 		return 0;
 	}
-	if (read_limits(&l) < 0)
+	if (read_limits(n->si, &l) < 0)
 		return 0;
 	if (size > l.shmmax)
 		return -EFBIG;
-	total = __atomic_add_fetch(&pending_pages, want - had,
+	total = __atomic_add_fetch(&n->si->pending_pages, want - had,
 				   __ATOMIC_RELAXED);
 	if (l.pages + total < l.pages || l.pages + total > l.shmall) {
-		__atomic_sub_fetch(&pending_pages, want - had,
+		__atomic_sub_fetch(&n->si->pending_pages, want - had,
 				   __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
@@ -119,9 +119,9 @@ void new_limit_leave(struct sysv_new *n)
 {
 	if (!n->counted)
 		return;
-	__atomic_sub_fetch(&pending_pages, pages_of(n->counted_size),
+	__atomic_sub_fetch(&n->si->pending_pages, pages_of(n->counted_size),
 			   __ATOMIC_RELAXED);
-	__atomic_sub_fetch(&pending_files, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&n->si->pending_files, 1, __ATOMIC_RELAXED);
 	n->counted = 0;
 	n->counted_size = 0;
 }

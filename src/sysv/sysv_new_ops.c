@@ -58,7 +58,8 @@ static int target_created(struct target *t, struct new_file *f)
 
 	new_ref_created(t->n, &t->real);
 	if (f != NULL && f->real == NULL) {
-		res = sysv_open_id(t->n->shmid, f->base.flags, &t->file);
+		res = sysv_open_id(t->n->si, t->n->shmid, f->base.flags,
+				   &t->file);
 		if (res == 0)
 			__atomic_store_n(&f->real, t->file, __ATOMIC_RELEASE);
 	} else if (f != NULL) {
@@ -87,7 +88,7 @@ static int target_get(struct target *t, const struct seg_ref *ref,
 			return 0;
 		}
 	} else {
-		t->n = new_reg_get(ref->id);
+		t->n = new_reg_get(ref->inst, ref->id);
 		if (t->n == NULL)
 			return -ENOENT;
 		t->referenced = 1;
@@ -212,7 +213,7 @@ static int new_open(const struct seg_ref *ref, int flags,
 	if (f == NULL)
 		return -ENOMEM;
 	/* The file's reference, for as long as it is open. */
-	f->n = new_reg_get(ref->id);
+	f->n = new_reg_get(ref->inst, ref->id);
 	if (f->n == NULL) {
 		res = -ENOENT;
 		goto err_free;

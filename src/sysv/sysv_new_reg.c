@@ -12,19 +12,11 @@
 
 #include "name.h"
 
-/*
- * LOCK guards the list and each entry's next, refs and visible.  It is
- * the last lock taken, and held only to read or change those.
- */
-static struct {
-	pthread_mutex_t lock;
-	struct sysv_new *head; /* newest first: serials descend */
-	uint64_t serial;       /* the last given */
-} reg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+/* The registry is the instance's (struct sysv_inst.reg: its lock rules). */
 
-static struct sysv_new *find_key(key_t key)
+static struct sysv_new *find_key(struct sysv_inst *si, key_t key)
 {
-	for (struct sysv_new *n = reg.head; n != NULL; n = n->next)
+	for (struct sysv_new *n = si->reg.head; n != NULL; n = n->next)
 		if (n->visible && n->key == key)
 			return n;
 	return NULL;
@@ -32,61 +24,63 @@ static struct sysv_new *find_key(key_t key)
 
 int new_reg_add(struct sysv_new *n)
 {
+	struct sysv_inst *si = n->si;
 	int res = 0;
 
-	pthread_mutex_lock(&reg.lock);
-	if (find_key(n->key) != NULL) {
+	pthread_mutex_lock(&si->reg.lock);
+	if (find_key(si, n->key) != NULL) {
 		res = -EEXIST;
 	} else {
-		n->serial = ++reg.serial;
+		n->serial = ++si->reg.serial;
 		n->refs = 1;
 		n->visible = 1;
-		n->next = reg.head;
-		reg.head = n;
+		n->next = si->reg.head;
+		si->reg.head = n;
 	}
-	pthread_mutex_unlock(&reg.lock);
+	pthread_mutex_unlock(&si->reg.lock);
 	return res;
 }
 
-struct sysv_new *new_reg_get(uint64_t serial)
+struct sysv_new *new_reg_get(struct sysv_inst *si, uint64_t serial)
 {
 	struct sysv_new *n;
 
-	pthread_mutex_lock(&reg.lock);
-	for (n = reg.head; n != NULL && n->serial != serial; n = n->next)
+	pthread_mutex_lock(&si->reg.lock);
+	for (n = si->reg.head; n != NULL && n->serial != serial; n = n->next)
 		;
 	if (n != NULL)
 		n->refs++;
-	pthread_mutex_unlock(&reg.lock);
+	pthread_mutex_unlock(&si->reg.lock);
 	return n;
 }
 
-struct sysv_new *new_reg_get_key(key_t key)
+struct sysv_new *new_reg_get_key(struct sysv_inst *si, key_t key)
 {
 	struct sysv_new *n;
 
-	pthread_mutex_lock(&reg.lock);
-	n = find_key(key);
+	pthread_mutex_lock(&si->reg.lock);
+	n = find_key(si, key);
 	if (n != NULL)
 		n->refs++;
-	pthread_mutex_unlock(&reg.lock);
+	pthread_mutex_unlock(&si->reg.lock);
 	return n;
 }
 
 void new_reg_put(struct sysv_new *n)
 {
+	struct sysv_inst *si = n->si;
 	int last;
 
-	pthread_mutex_lock(&reg.lock);
+	pthread_mutex_lock(&si->reg.lock);
 	last = --n->refs == 0;
 	if (last) {
-		struct sysv_new **p = &reg.head;
+		struct sysv_new **p = &si->reg.head;
 
 		while (*p != n)
 			p = &(*p)->next;
 		*p = n->next;
 	}
-	pthread_mutex_unlock(&reg.lock);
+	pthread_mutex_unlock(&si->reg.lock);
 	/*
 	 * Unlisted and unreferenced: nobody else can reach it now.  One never
 	 * made counted until here, removed or not (new_discard()).
@@ -101,9 +95,11 @@ void new_reg_put(struct sysv_new *n)
 
 void new_reg_hide(struct sysv_new *n)
 {
-	pthread_mutex_lock(&reg.lock);
+	struct sysv_inst *si = n->si;
+
+	pthread_mutex_lock(&si->reg.lock);
 	n->visible = 0;
-	pthread_mutex_unlock(&reg.lock);
+	pthread_mutex_unlock(&si->reg.lock);
 }
 
 #define LIST_BATCH 32
@@ -113,7 +109,7 @@ void new_reg_hide(struct sysv_new *n)
  * dropped, resuming below the last serial given; entries added meanwhile
  * come after the listing began and are not in it.
  */
-int new_reg_list(seg_fill_fn fill, void *ctx)
+int new_reg_list(struct sysv_inst *si, seg_fill_fn fill, void *ctx)
 {
 	struct {
 		key_t key;
@@ -125,16 +121,16 @@ int new_reg_list(seg_fill_fn fill, void *ctx)
 
 	do {
 		k = 0;
-		pthread_mutex_lock(&reg.lock);
-		for (struct sysv_new *n = reg.head; n != NULL && k < LIST_BATCH;
-		     n = n->next) {
+		pthread_mutex_lock(&si->reg.lock);
+		for (struct sysv_new *n = si->reg.head;
+		     n != NULL && k < LIST_BATCH; n = n->next) {
 			if (!n->visible || n->serial >= below)
 				continue;
 			batch[k].key = n->key;
 			batch[k].serial = n->serial;
 			k++;
 		}
-		pthread_mutex_unlock(&reg.lock);
+		pthread_mutex_unlock(&si->reg.lock);
 		for (size_t i = 0; i < k && res == 0; i++) {
 			char name[NAME_KEY_LEN];
 

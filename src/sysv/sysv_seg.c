@@ -35,7 +35,7 @@ static int sysv_getattr(const struct seg_ref *ref, struct seg_file *file,
 			struct stat *st)
 {
 	struct sysv_info info;
-	int res = sysv_stat_id(ref_shmid(ref), &info);
+	int res = sysv_stat_id(ref->inst, ref_shmid(ref), &info);
 
 	(void)file;
 	if (res < 0)
@@ -50,11 +50,12 @@ static int sysv_getattr(const struct seg_ref *ref, struct seg_file *file,
  * caller who may not IPC_STAT: IPC_SET asks for ownership, not for read
  * permission, and its refusal (EPERM) is the one to report.
  */
-static int sysv_set(int shmid, const mode_t *mode, uid_t uid, gid_t gid)
+static int sysv_set(struct sysv_inst *si, int shmid, const mode_t *mode,
+		    uid_t uid, gid_t gid)
 {
 	struct sysv_info info;
 	struct shmid_ds ds;
-	int res = sysv_stat_id(shmid, &info);
+	int res = sysv_stat_id(si, shmid, &info);
 
 	if (res < 0)
 		return res;
@@ -78,7 +79,7 @@ static int sysv_chmod(const struct seg_ref *ref, mode_t mode)
 	/* SysV has no set-id or sticky bits; refuse them rather than drop. */
 	if (mode & 07000)
 		return -EINVAL;
-	return sysv_set(ref_shmid(ref), &mode, (uid_t)-1, (gid_t)-1);
+	return sysv_set(ref->inst, ref_shmid(ref), &mode, (uid_t)-1, (gid_t)-1);
 }
 
 static int sysv_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
@@ -86,7 +87,7 @@ static int sysv_chown(const struct seg_ref *ref, uid_t uid, gid_t gid)
 	/* chown(-1, -1) asks for nothing; IPC_SET would ask for ownership. */
 	if (uid == (uid_t)-1 && gid == (gid_t)-1)
 		return 0;
-	return sysv_set(ref_shmid(ref), NULL, uid, gid);
+	return sysv_set(ref->inst, ref_shmid(ref), NULL, uid, gid);
 }
 
 static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
@@ -97,7 +98,7 @@ static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
 	void *addr;
 	int res;
 
-	res = sysv_stat_id(ref_shmid(ref), &info);
+	res = sysv_stat_id(ref->inst, ref_shmid(ref), &info);
 	if (res < 0)
 		return res;
 	res = sysv_truncate_check(info.size, size);
@@ -106,7 +107,7 @@ static int sysv_truncate(const struct seg_ref *ref, struct seg_file *file,
 
 	if (f != NULL && f->writable)
 		return sysv_file_zero(f, size, info.size - (uint64_t)size);
-	res = sysv_attach_allowed(ref_shmid(ref), "truncating");
+	res = sysv_attach_allowed(ref->inst, ref_shmid(ref), "truncating");
 	if (res < 0)
 		return res;
 	addr = shmat(ref_shmid(ref), NULL, 0);
@@ -121,7 +122,7 @@ static int sysv_access(const struct seg_ref *ref, const struct seg_cred *cred,
 		       int mask)
 {
 	struct sysv_info info;
-	int res = sysv_stat_id(ref_shmid(ref), &info);
+	int res = sysv_stat_id(ref->inst, ref_shmid(ref), &info);
 
 	if (res < 0)
 		return res;
@@ -129,15 +130,17 @@ static int sysv_access(const struct seg_ref *ref, const struct seg_cred *cred,
 			     info.cuid, info.cgid, mask);
 }
 
-
-int sysv_make(key_t key, size_t size, sysv_fill_fn fill, void *ctx,
-	      const struct sysv_owner *owner, int flags, int *shmid,
+int sysv_make(struct sysv_inst *si, key_t key, size_t size, sysv_fill_fn fill,
+	      void *ctx, const struct sysv_owner *owner, int flags, int *shmid,
 	      struct seg_file **file)
 {
 	struct shmid_ds ds;
 	void *addr;
 	int id, res;
 
+	res = sysv_enter(si);
+	if (res < 0)
+		return res;
 	/* Our own rights until the data is in: a 0444 file still gets it. */
 	id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
 	if (id < 0)
@@ -145,7 +148,7 @@ int sysv_make(key_t key, size_t size, sysv_fill_fn fill, void *ctx,
 	/* Attached before the fill's detach, which shm_rmid_forced=1 would
 	 * otherwise take for the last one. */
 	if (file != NULL) {
-		res = sysv_open_id(id, flags, file);
+		res = sysv_open_id(si, id, flags, file);
 		if (res < 0)
 			goto err_rmid;
 	}
@@ -192,7 +195,7 @@ static ssize_t sysv_getxattr(const struct seg_ref *ref, const char *name,
 	struct procscan_target t = { .shmid = ref_shmid(ref) };
 	struct attr_live live = { .creator_alive = 1 };
 	struct sysv_info info;
-	ssize_t res = sysv_stat_id(ref_shmid(ref), &info);
+	ssize_t res = sysv_stat_id(ref->inst, ref_shmid(ref), &info);
 	int need;
 
 	if (res < 0)
@@ -216,7 +219,7 @@ static ssize_t sysv_listxattr(const struct seg_ref *ref, char *buf, size_t size)
 
 	(void)buf;
 	(void)size;
-	return sysv_stat_id(ref_shmid(ref), &info);
+	return sysv_stat_id(ref->inst, ref_shmid(ref), &info);
 }
 
 int sysv_setxattr(const struct seg_ref *ref, const char *name,
@@ -238,15 +241,14 @@ int sysv_removexattr(const struct seg_ref *ref, const char *name)
 static int sysv_open(const struct seg_ref *ref, int flags,
 		     struct seg_file **file)
 {
-	int res = sysv_attach_allowed(ref_shmid(ref), "opening");
+	int res = sysv_attach_allowed(ref->inst, ref_shmid(ref), "opening");
 
-	return res ?: sysv_open_id(ref_shmid(ref), flags, file);
+	return res ?: sysv_open_id(ref->inst, ref_shmid(ref), flags, file);
 }
 
 static int ref_statfs(const struct seg_ref *ref, struct statvfs *st)
 {
-	(void)ref;
-	return sysv_statfs(st);
+	return sysv_statfs(ref->inst, st);
 }
 
 const struct seg_ops sysv_seg_ops = {
@@ -264,10 +266,12 @@ const struct seg_ops sysv_seg_ops = {
 	.statfs = ref_statfs,
 };
 
-void sysv_ref(const struct sysv_info *info, struct seg_ref *ref)
+void sysv_ref(struct sysv_inst *si, const struct sysv_info *info,
+	      struct seg_ref *ref)
 {
 	memset(ref, 0, sizeof(*ref));
 	ref->ops = &sysv_seg_ops;
+	ref->inst = si;
 	ref->id = (uint64_t)(uint32_t)info->shmid;
 	if (info->key != IPC_PRIVATE)
 		name_format_key(info->key, ref->name);

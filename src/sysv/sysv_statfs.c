@@ -15,12 +15,15 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-int sysv_statfs(struct statvfs *st)
+int sysv_statfs(struct sysv_inst *si, struct statvfs *st)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), blocks;
 	struct shm_info use;
 	struct shminfo lim;
+	int res = sysv_enter(si);
 
+	if (res < 0)
+		return res;
 	if (shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&lim) < 0 ||
 	    shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&use) < 0)
 		return -errno;

@@ -23,27 +23,6 @@
 
 #define USAGE_MAX_AGE_NS 1000000000LL
 
-/* Which shmid had a key when the table was read. */
-struct key_id {
-	key_t key;
-	int shmid;
-};
-
-struct key_index {
-	struct key_id *v;
-	size_t n, cap;
-};
-
-/* All under lock. */
-static struct {
-	pthread_mutex_t lock;
-	struct sysvtab tab;   /* sorted by shmid */
-	struct key_index keys; /* the same rows by key, those that have one */
-	struct sysvtab spare; /* the one before, to read the next one into */
-	struct key_index spare_keys;
-	int64_t when_ns;
-	int64_t cost_ns; /* what the last read took */
-} usage = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int by_shmid(const void *a, const void *b)
 {
@@ -54,16 +33,16 @@ static int by_shmid(const void *a, const void *b)
 
 static int by_key(const void *a, const void *b)
 {
-	const struct key_id *x = a, *y = b;
+	const struct sysv_key_id *x = a, *y = b;
 
 	return (x->key > y->key) - (x->key < y->key);
 }
 
 /* KEYS, made anew from TAB; empty if there is no memory (lookups then
  * ask the kernel). */
-static void index_keys(const struct sysvtab *tab, struct key_index *keys)
+static void index_keys(const struct sysvtab *tab, struct sysv_key_index *keys)
 {
-	struct key_id *v = grow(keys->v, &keys->cap, tab->n, sizeof(*v));
+	struct sysv_key_id *v = grow(keys->v, &keys->cap, tab->n, sizeof(*v));
 
 	keys->n = 0;
 	if (v == NULL)
@@ -84,11 +63,11 @@ static void index_keys(const struct sysvtab *tab, struct key_index *keys)
  * left with the old one.  Sorted, so that a lookup among tens of
  * thousands is a search, not a scan.
  */
-static void usage_swap(struct sysvtab *tab, struct key_index *keys,
-		       int64_t start_ns)
+static void usage_swap(struct sysv_inst *si, struct sysvtab *tab,
+		       struct sysv_key_index *keys, int64_t start_ns)
 {
 	struct sysvtab old;
-	struct key_index old_keys;
+	struct sysv_key_index old_keys;
 	size_t i;
 
 	/* Usually in order already: the kernel lists by index. */
@@ -97,14 +76,14 @@ static void usage_swap(struct sysvtab *tab, struct key_index *keys,
 	if (i < tab->n)
 		qsort(tab->v, tab->n, sizeof(*tab->v), by_shmid);
 	index_keys(tab, keys);
-	pthread_mutex_lock(&usage.lock);
-	old = usage.tab;
-	old_keys = usage.keys;
-	usage.tab = *tab;
-	usage.keys = *keys;
-	usage.when_ns = clock_now_ns();
-	usage.cost_ns = usage.when_ns - start_ns;
-	pthread_mutex_unlock(&usage.lock);
+	pthread_mutex_lock(&si->usage.lock);
+	old = si->usage.tab;
+	old_keys = si->usage.keys;
+	si->usage.tab = *tab;
+	si->usage.keys = *keys;
+	si->usage.when_ns = clock_now_ns();
+	si->usage.cost_ns = si->usage.when_ns - start_ns;
+	pthread_mutex_unlock(&si->usage.lock);
 	*tab = old;
 	*keys = old_keys;
 }
@@ -114,41 +93,42 @@ static void usage_swap(struct sysvtab *tab, struct key_index *keys,
  * buffer of the snapshot before last: with tens of thousands of segments a
  * new buffer each time would cost more in page faults than the parsing.
  */
-int sysv_usage_refresh(void)
+int sysv_usage_refresh(struct sysv_inst *si)
 {
 	struct sysvtab tab;
-	struct key_index keys;
+	struct sysv_key_index keys;
 	int64_t start = clock_now_ns();
 	int res;
 
-	pthread_mutex_lock(&usage.lock);
-	tab = usage.spare;
-	keys = usage.spare_keys;
-	memset(&usage.spare, 0, sizeof(usage.spare));
-	memset(&usage.spare_keys, 0, sizeof(usage.spare_keys));
-	pthread_mutex_unlock(&usage.lock);
-	res = sysvtab_read(&tab);
+	pthread_mutex_lock(&si->usage.lock);
+	tab = si->usage.spare;
+	keys = si->usage.spare_keys;
+	memset(&si->usage.spare, 0, sizeof(si->usage.spare));
+	memset(&si->usage.spare_keys, 0, sizeof(si->usage.spare_keys));
+	pthread_mutex_unlock(&si->usage.lock);
+	res = sysv_enter(si) ?: sysvtab_read(&tab);
 	if (res == 0)
-		usage_swap(&tab, &keys, start);
-	pthread_mutex_lock(&usage.lock);
-	if (usage.spare.v == NULL) {
-		usage.spare = tab;
-		usage.spare_keys = keys;
+		usage_swap(si, &tab, &keys, start);
+	pthread_mutex_lock(&si->usage.lock);
+	if (si->usage.spare.v == NULL) {
+		si->usage.spare = tab;
+		si->usage.spare_keys = keys;
 	} else {
 		sysvtab_free(&tab);
 		free(keys.v);
 	}
-	pthread_mutex_unlock(&usage.lock);
+	pthread_mutex_unlock(&si->usage.lock);
 	return res;
 }
 
-static const struct sysv_info *usage_find(int shmid)
+static const struct sysv_info *usage_find(struct sysv_inst *si, int shmid)
 {
 	struct sysv_info want = { .shmid = shmid };
 
-	if (usage.tab.n == 0)
+	if (si->usage.tab.n == 0)
 		return NULL;
-	return bsearch(&want, usage.tab.v, usage.tab.n, sizeof(want), by_shmid);
+	return bsearch(&want, si->usage.tab.v, si->usage.tab.n, sizeof(want),
+		       by_shmid);
 }
 
 /*
@@ -156,21 +136,22 @@ static const struct sysv_info *usage_find(int shmid)
  * REFRESH); FULL gets the whole row (for callers that may not IPC_STAT).
  * -ENOENT if not in the table.
  */
-static int usage_get(int shmid, struct sysv_info *info, int full, int refresh)
+static int usage_get(struct sysv_inst *si, int shmid, struct sysv_info *info,
+		     int full, int refresh)
 {
 	const struct sysv_info *row;
 	int64_t age;
 	int res = 0;
 
-	pthread_mutex_lock(&usage.lock);
-	row = usage_find(shmid);
-	age = clock_now_ns() - usage.when_ns;
+	pthread_mutex_lock(&si->usage.lock);
+	row = usage_find(si, shmid);
+	age = clock_now_ns() - si->usage.when_ns;
 	if (refresh && (row == NULL || age > USAGE_MAX_AGE_NS ||
-			age > 10 * usage.cost_ns)) {
-		pthread_mutex_unlock(&usage.lock);
-		res = sysv_usage_refresh();
-		pthread_mutex_lock(&usage.lock);
-		row = usage_find(shmid);
+			age > 10 * si->usage.cost_ns)) {
+		pthread_mutex_unlock(&si->usage.lock);
+		res = sysv_usage_refresh(si);
+		pthread_mutex_lock(&si->usage.lock);
+		row = usage_find(si, shmid);
 	}
 	if (row == NULL) {
 		res = -ENOENT;
@@ -181,88 +162,94 @@ static int usage_get(int shmid, struct sysv_info *info, int full, int refresh)
 		info->rss = row->rss;
 		info->swap = row->swap;
 	}
-	pthread_mutex_unlock(&usage.lock);
+	pthread_mutex_unlock(&si->usage.lock);
 	return res;
 }
 
 /* The kernel's record, with rss from the snapshot (REFRESH: see above). */
-static int stat_id(int shmid, struct sysv_info *info, int refresh)
+static int stat_id(struct sysv_inst *si, int shmid, struct sysv_info *info,
+		   int refresh)
 {
 	struct shmid_ds ds;
-
-	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
-		/* A segment we may not read is still listed, as ipcs does. */
-		if (errno == EACCES)
-			return usage_get(shmid, info, 1, refresh);
-		return sysv_err(errno);
-	}
-	sysvtab_from_ds(&ds, shmid, info);
-	usage_get(shmid, info, 0, refresh);
-	return 0;
-}
-
-int sysv_stat_id(int shmid, struct sysv_info *info)
-{
-	return stat_id(shmid, info, 1);
-}
-
-int sysv_stat_known(int shmid, struct sysv_info *info)
-{
-	return stat_id(shmid, info, 0);
-}
-
-size_t sysv_usage_rows(void)
-{
-	size_t n;
-
-	pthread_mutex_lock(&usage.lock);
-	n = usage.tab.n;
-	pthread_mutex_unlock(&usage.lock);
-	return n;
-}
-
-int sysv_usage_row(int shmid, struct sysv_info *info)
-{
-	return usage_get(shmid, info, 1, 0);
-}
-
-int sysv_usage_key(key_t key)
-{
-	struct key_id want = { .key = key }, *row;
-	int shmid = -ENOENT;
-
-	pthread_mutex_lock(&usage.lock);
-	row = usage.keys.n == 0 ? NULL
-				: bsearch(&want, usage.keys.v, usage.keys.n,
-					  sizeof(want), by_key);
-	if (row != NULL)
-		shmid = row->shmid;
-	pthread_mutex_unlock(&usage.lock);
-	return shmid;
-}
-
-void sysv_usage_free(void)
-{
-	pthread_mutex_lock(&usage.lock);
-	sysvtab_free(&usage.tab);
-	sysvtab_free(&usage.spare);
-	free(usage.keys.v);
-	free(usage.spare_keys.v);
-	memset(&usage.keys, 0, sizeof(usage.keys));
-	memset(&usage.spare_keys, 0, sizeof(usage.spare_keys));
-	pthread_mutex_unlock(&usage.lock);
-}
-
-/* A listing's fresh table then serves rss for a while. */
-int sysv_each(int (*fn)(void *ctx, const struct sysv_info *info), void *ctx)
-{
-	int res = sysv_usage_refresh();
+	int res = sysv_enter(si);
 
 	if (res < 0)
 		return res;
-	pthread_mutex_lock(&usage.lock);
-	for (size_t i = 0; i < usage.tab.n && res == 0; i++)
-		res = fn(ctx, &usage.tab.v[i]);
-	pthread_mutex_unlock(&usage.lock);
+	if (shmctl(shmid, IPC_STAT, &ds) < 0) {
+		/* A segment we may not read is still listed, as ipcs does. */
+		if (errno == EACCES)
+			return usage_get(si, shmid, info, 1, refresh);
+		return sysv_err(errno);
+	}
+	sysvtab_from_ds(&ds, shmid, info);
+	usage_get(si, shmid, info, 0, refresh);
+	return 0;
+}
+
+int sysv_stat_id(struct sysv_inst *si, int shmid, struct sysv_info *info)
+{
+	return stat_id(si, shmid, info, 1);
+}
+
+int sysv_stat_known(struct sysv_inst *si, int shmid, struct sysv_info *info)
+{
+	return stat_id(si, shmid, info, 0);
+}
+
+size_t sysv_usage_rows(struct sysv_inst *si)
+{
+	size_t n;
+
+	pthread_mutex_lock(&si->usage.lock);
+	n = si->usage.tab.n;
+	pthread_mutex_unlock(&si->usage.lock);
+	return n;
+}
+
+int sysv_usage_row(struct sysv_inst *si, int shmid, struct sysv_info *info)
+{
+	return usage_get(si, shmid, info, 1, 0);
+}
+
+int sysv_usage_key(struct sysv_inst *si, key_t key)
+{
+	struct sysv_key_id want = { .key = key }, *row;
+	int shmid = -ENOENT;
+
+	pthread_mutex_lock(&si->usage.lock);
+	row = si->usage.keys.n == 0
+		      ? NULL
+		      : bsearch(&want, si->usage.keys.v, si->usage.keys.n,
+				sizeof(want), by_key);
+	if (row != NULL)
+		shmid = row->shmid;
+	pthread_mutex_unlock(&si->usage.lock);
+	return shmid;
+}
+
+void sysv_usage_free(struct sysv_inst *si)
+{
+	pthread_mutex_lock(&si->usage.lock);
+	sysvtab_free(&si->usage.tab);
+	sysvtab_free(&si->usage.spare);
+	free(si->usage.keys.v);
+	free(si->usage.spare_keys.v);
+	memset(&si->usage.keys, 0, sizeof(si->usage.keys));
+	memset(&si->usage.spare_keys, 0, sizeof(si->usage.spare_keys));
+	pthread_mutex_unlock(&si->usage.lock);
+}
+
+/* A listing's fresh table then serves rss for a while. */
+int sysv_each(struct sysv_inst *si,
+	      int (*fn)(void *ctx, const struct sysv_info *info), void *ctx)
+{
+	int res = sysv_usage_refresh(si);
+
+	if (res < 0)
+		return res;
+	pthread_mutex_lock(&si->usage.lock);
+	for (size_t i = 0; i < si->usage.tab.n && res == 0; i++)
+		res = fn(ctx, &si->usage.tab.v[i]);
+	pthread_mutex_unlock(&si->usage.lock);
 	return res;
 }

@@ -21,7 +21,7 @@
 #define BY_ID_FACTOR 16
 
 /* What changed of one segment since the kernel was told of it. */
-static int check_one(void *inst, struct watch_node *w, int by_id,
+static int check_one(struct sysv_inst *inst, struct watch_node *w, int by_id,
 		     struct change_list *out)
 {
 	const struct seg_dir by_key = { &sysv_key_dir_ops, inst };
@@ -35,8 +35,8 @@ static int check_one(void *inst, struct watch_node *w, int by_id,
 
 	if (w->stamp == ATTR_STAMP_GONE)
 		return 0;
-	res = by_id ? sysv_stat_known(shmid, &info)
-		    : sysv_usage_row(shmid, &info);
+	res = by_id ? sysv_stat_known(inst, shmid, &info)
+		    : sysv_usage_row(inst, shmid, &info);
 	if (res < 0 && res != -ENOENT)
 		return 0; /* unknown: the next poll tries again */
 	if (res == -ENOENT) {
@@ -79,9 +79,9 @@ static int watch_check(void *inst, struct watch_node *v, size_t n,
 	if (n == 0)
 		return 0;
 	/* A daemon that may not IPC_STAT everything needs the table. */
-	by_id = geteuid() == 0 && n * BY_ID_FACTOR < sysv_usage_rows();
+	by_id = geteuid() == 0 && n * BY_ID_FACTOR < sysv_usage_rows(inst);
 	if (!by_id)
-		res = sysv_usage_refresh();
+		res = sysv_usage_refresh(inst);
 	for (size_t i = 0; i < n && res == 0; i++)
 		res = check_one(inst, &v[i], by_id, out);
 	return res;
