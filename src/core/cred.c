@@ -13,7 +13,11 @@
 
 #include "log.h"
 
-/* What the daemon is, to come back to: set once, before any thread. */
+/*
+ * What the daemon is, to come back to: set once, before any thread.
+ * Daemon-wide: the process has one set of credentials, whatever kinds
+ * and mounts it serves.
+ */
 static int active;
 static gid_t daemon_groups[CRED_MAX_GROUPS];
 static int daemon_ngroups;

@@ -158,6 +158,7 @@ int cred_parse_status(int fd, struct seg_cred *c)
 	return res;
 }
 
+/* Daemon-wide: the user namespace the process itself is in. */
 static struct stat own_userns;
 static pthread_once_t own_once = PTHREAD_ONCE_INIT;
 

@@ -22,7 +22,10 @@ struct work {
 	void *arg;
 };
 
-/* All under lock. */
+/*
+ * All under lock.  Daemon-wide: one small pool of threads bounds what
+ * waiting work the whole daemon does at once.
+ */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t more; /* work queued, or stopping */

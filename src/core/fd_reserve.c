@@ -8,7 +8,8 @@
  * less the reserve leaves at most that many free.  Below it none is free;
  * above it some may be taken, so the reserve is at most what is left: a
  * cheap test, not an exact count.  The limit is read each time: an
- * administrator may change it (prlimit).
+ * administrator may change it (prlimit).  Daemon-wide, as the process's
+ * descriptor table is: every instance's opens draw from it.
  */
 int fd_in_reserve(int fd)
 {

@@ -26,6 +26,8 @@ struct share {
 /*
  * LOCK guards the rest.  Taken last (under a buffer's owner's lock), held
  * only to read or change these; no other lock is taken under it.
+ * Daemon-wide: the budget is a share of the machine's memory, which every
+ * instance's files being created draw from together.
  */
 static struct {
 	pthread_mutex_t lock;

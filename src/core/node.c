@@ -24,6 +24,11 @@ struct node {
 	unsigned opens;
 };
 
+/*
+ * The kernel's inodes of the mount.  One table for the daemon, as it
+ * serves one mount: a node's ref says which instance of which kind it is
+ * (seg_ref.inst), so instances share it.
+ */
 static struct {
 	pthread_mutex_t lock;
 	struct node **bucket;

@@ -62,7 +62,11 @@ struct slot {
 	struct procscan_map map;
 };
 
-/* All under lock; a BUILDING slot's map belongs to the thread making it. */
+/*
+ * All under lock; a BUILDING slot's map belongs to the thread making it.
+ * Daemon-wide: /proc is the machine's, and one map serves every kind
+ * and instance that asks within its freshness.
+ */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t built; /* a slot left BUILDING */
@@ -218,6 +222,7 @@ int procscan_run(const struct procscan_target *t, struct procscan *out)
 #define MFD_HUGE_SHIFT 26
 #endif
 
+/* Daemon-wide: the kernel's own shm mounts, the same for every instance. */
 static struct procscan_devs shm_devs;
 static pthread_once_t shm_devs_once = PTHREAD_ONCE_INIT;
 

@@ -14,7 +14,11 @@
 #include "log.h"
 #include "node.h"
 
-/* -o kernel_cache; set at INIT, before any other request. */
+/*
+ * -o kernel_cache; set at INIT, before any other request.  This and the
+ * FUSE layer's other file-scope state are the one mount's (a daemon
+ * serves one session).
+ */
 static int kernel_cache;
 
 /* The watch of the kind whose object REF is, or NULL. */
