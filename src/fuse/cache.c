@@ -20,15 +20,18 @@
  * serves one session).
  */
 static int kernel_cache;
+/* The mount's tree (fs_config.tree); set by cache_start(), read after. */
+static const struct fs_tree *mount_tree;
 
 /* The watch of the kind whose object REF is, or NULL. */
 static const struct kind_watch *watch_of(const struct seg_ref *ref)
 {
-	for (size_t i = 0; i < tree_ninsts(); i++) {
-		const struct kind_watch *kw = tree_inst_at(i)->kind->watch;
+	for (size_t i = 0; i < tree_ninsts(mount_tree); i++) {
+		const struct kind_watch *kw =
+			tree_inst_at(mount_tree, i)->kind->watch;
 
 		if (kw != NULL && kw->ops == ref->ops &&
-		    tree_inst_at(i)->inst == ref->inst)
+		    tree_inst_at(mount_tree, i)->inst == ref->inst)
 			return kw;
 	}
 	return NULL;
@@ -36,7 +39,8 @@ static const struct kind_watch *watch_of(const struct seg_ref *ref)
 
 int cache_start(struct fuse_session *se, const struct fs_config *cfg)
 {
-	return watch_start(se, cfg->kernel_cache);
+	mount_tree = cfg->tree;
+	return watch_start(se, cfg->tree, cfg->kernel_cache);
 }
 
 /*
@@ -85,7 +89,7 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 	 * every create and remove there, by anyone: cached while its kind's
 	 * watch tells of those.  The fixed directories never change.
 	 */
-	if (ref == NULL && (d = tree_dir(ino)) != NULL &&
+	if (ref == NULL && (d = tree_dir(mount_tree, ino)) != NULL &&
 	    d->dir.ops->getattr != NULL &&
 	    ((kw = d->watch) == NULL || !kw->active(d->dir.inst)))
 		return 0;

@@ -132,20 +132,33 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->time_gran = 1;
 }
 
-int fs_start(struct fuse_session *se, const struct fs_config *cfg)
+int fs_start(struct fuse_session *se, struct fs_config *cfg)
 {
-	tree_init(cfg->insts, cfg->ninsts);
+	int res;
+
+	cfg->tree = calloc(1, sizeof(*cfg->tree));
+	if (cfg->tree == NULL)
+		return -ENOMEM;
+	tree_init(cfg->tree, cfg->insts, cfg->ninsts);
 	passthrough_report();
-	return cache_start(se, cfg);
+	res = cache_start(se, cfg);
+	if (res < 0) {
+		free(cfg->tree);
+		cfg->tree = NULL;
+	}
+	return res;
 }
 
-void fs_stop(void)
+void fs_stop(struct fs_config *cfg)
 {
 	cache_stop();
+	free(cfg->tree);
+	cfg->tree = NULL;
 }
 
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	const struct tree_dir *d;
 	struct seg_ref ref;
 	struct stat st;
@@ -153,16 +166,16 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	log_debug("lookup %llu/%s\n", (unsigned long long)parent, name);
 	if (parent == FUSE_ROOT_ID) {
-		d = tree_dir_named(name);
+		d = tree_dir_named(t, name);
 		if (d == NULL) {
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		tree_stat(d->ino, &st);
+		tree_stat(t, d->ino, &st);
 		reply_entry(req, NULL, name, NULL, &st);
 		return;
 	}
-	d = tree_dir(parent);
+	d = tree_dir(t, parent);
 	if (d == NULL) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
@@ -179,7 +192,8 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	if (!tree_is_dir(ino))
+	const struct fs_tree *t = fs_req_tree(req);
+	if (!tree_is_dir(t, ino))
 		node_forget(ino, nlookup);
 	fuse_reply_none(req);
 }
@@ -187,8 +201,9 @@ static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 static void fs_forget_multi(fuse_req_t req, size_t count,
 			    struct fuse_forget_data *forgets)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	for (size_t i = 0; i < count; i++)
-		if (!tree_is_dir(forgets[i].ino))
+		if (!tree_is_dir(t, forgets[i].ino))
 			node_forget(forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
@@ -196,12 +211,13 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct seg_ref ref;
 	struct stat st;
 	int res;
 
-	if (tree_is_dir(ino)) {
-		tree_stat(ino, &st);
+	if (tree_is_dir(t, ino)) {
+		tree_stat(t, ino, &st);
 		fuse_reply_attr(req, &st, cache_timeout(ino, NULL, &st));
 		return;
 	}
@@ -219,7 +235,8 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 
 static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	const struct tree_dir *d = tree_dir(parent);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, parent);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	int res;
@@ -296,7 +313,8 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname,
 		      unsigned int flags)
 {
-	const struct tree_dir *d = tree_dir(parent);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, parent);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	int res;

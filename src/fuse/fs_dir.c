@@ -79,7 +79,7 @@ struct dir_handle {
 
 static void dirs_init(void)
 {
-	dirs.n = tree_ndirs() + 1;
+	dirs.n = TREE_MAX_DIRS + 1; /* the root, and as many as a tree has */
 	dirs.v = calloc(dirs.n, sizeof(*dirs.v));
 	if (dirs.v == NULL)
 		dirs.n = 0;
@@ -148,11 +148,12 @@ static int snap_add(void *ctx, const char *name, uint64_t ino, mode_t type)
 	return 0;
 }
 
-static int dir_entry(struct snap *s, const char *name, fuse_ino_t ino)
+static int dir_entry(const struct fs_tree *t, struct snap *s, const char *name,
+		     fuse_ino_t ino)
 {
 	struct stat st;
 
-	tree_stat(ino, &st);
+	tree_stat(t, ino, &st);
 	return snap_add(s, name, st.st_ino, st.st_mode & S_IFMT);
 }
 
@@ -164,22 +165,22 @@ static int by_cookie(const void *a, const void *b)
 }
 
 /* A snapshot of directory INO as it is now. */
-static int snap_take(fuse_ino_t ino, struct snap **sp)
+static int snap_take(const struct fs_tree *t, fuse_ino_t ino, struct snap **sp)
 {
-	const struct tree_dir *d = tree_dir(ino);
+	const struct tree_dir *d = tree_dir(t, ino);
 	struct snap *s = calloc(1, sizeof(*s));
 	int res;
 
 	if (s == NULL)
 		return -ENOMEM;
 	s->refs = 1;
-	res = dir_entry(s, ".", ino);
-	res = res ?: dir_entry(s, "..", FUSE_ROOT_ID);
+	res = dir_entry(t, s, ".", ino);
+	res = res ?: dir_entry(t, s, "..", FUSE_ROOT_ID);
 	if (d != NULL)
 		res = res ?: d->dir.ops->list(&d->dir, snap_add, s);
-	for (size_t i = 0; d == NULL && i < tree_ndirs() && res == 0; i++)
-		res = snap_add(s, tree_dir_at(i)->name, tree_dir_at(i)->ino,
-			       S_IFDIR);
+	for (size_t i = 0; d == NULL && i < tree_ndirs(t) && res == 0; i++)
+		res = snap_add(s, tree_dir_at(t, i)->name,
+			       tree_dir_at(t, i)->ino, S_IFDIR);
 	if (res < 0) {
 		snap_put(s);
 		return res;
@@ -194,7 +195,8 @@ static int snap_take(fuse_ino_t ino, struct snap **sp)
  * began: the newest, if it is, or a new one.  Callers that come while one
  * is being taken wait for it, then take the next one together.
  */
-static int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
+static int snap_fresh(const struct fs_tree *t, struct dir_slot *slot,
+		      fuse_ino_t ino, struct snap **sp)
 {
 	uint64_t me = __atomic_add_fetch(&slot->asked, 1, __ATOMIC_ACQ_REL);
 	struct snap *s, *old = NULL;
@@ -212,7 +214,7 @@ static int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 		/* It serves all that were asked before it began. */
 		uint64_t gen = __atomic_load_n(&slot->asked, __ATOMIC_ACQUIRE);
 
-		res = snap_take(ino, &s);
+		res = snap_take(t, ino, &s);
 		if (res == 0) {
 			s->gen = gen;
 			s->refs = 2;
@@ -229,7 +231,8 @@ static int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 }
 
 /* A reference to the newest snapshot of SLOT's directory INO. */
-static int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
+static int snap_newest(const struct fs_tree *t, struct dir_slot *slot,
+		       fuse_ino_t ino, struct snap **sp)
 {
 	struct snap *s;
 
@@ -239,17 +242,18 @@ static int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
 		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_mutex_unlock(&slot->lock);
 	*sp = s;
-	return s != NULL ? 0 : snap_fresh(slot, ino, sp);
+	return s != NULL ? 0 : snap_fresh(t, slot, ino, sp);
 }
 
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct dir_slot *slot;
 	struct dir_handle *h;
 	struct snap *s;
 	int res;
 
-	if (!tree_is_dir(ino)) {
+	if (!tree_is_dir(t, ino)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
@@ -265,7 +269,7 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	slot->handles++;
 	pthread_mutex_unlock(&slot->lock);
 	/* The listing as it is now: the handle reads this or a newer one. */
-	res = snap_fresh(slot, ino, &s);
+	res = snap_fresh(t, slot, ino, &s);
 	snap_put(s);
 	fi->fh = (uintptr_t)h;
 	if (res < 0 || fuse_reply_open(req, fi) == -ENOENT) {
@@ -286,10 +290,10 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * Where the name is gone, or for . and .., the entry goes without
  * attributes (ino 0), which the kernel takes as no lookup.
  */
-static int plus_entry(fuse_ino_t dir, const char *name,
+static int plus_entry(const struct fs_tree *t, fuse_ino_t dir, const char *name,
 		      struct fuse_entry_param *e)
 {
-	const struct tree_dir *d = tree_dir(dir), *top;
+	const struct tree_dir *d = tree_dir(t, dir), *top;
 	struct seg_ref ref;
 	struct stat st;
 
@@ -297,9 +301,9 @@ static int plus_entry(fuse_ino_t dir, const char *name,
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
 	if (d == NULL) {
-		top = tree_dir_named(name);
+		top = tree_dir_named(t, name);
 		if (top != NULL) {
-			tree_stat(top->ino, &st);
+			tree_stat(t, top->ino, &st);
 			cache_entry(st.st_ino, NULL, &st, e);
 		}
 		return 0;
@@ -330,6 +334,7 @@ static size_t first_after(const struct snap *s, off_t off)
 static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi, int plus)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
 	fuse_ino_t *held = NULL;
 	size_t used = 0, nheld = 0, i;
@@ -339,9 +344,9 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 
 	/* A rewind asks for the directory as it is now. */
 	if (off == 0 && h->served)
-		res = snap_fresh(h->slot, ino, &s);
+		res = snap_fresh(t, h->slot, ino, &s);
 	else
-		res = snap_newest(h->slot, ino, &s);
+		res = snap_newest(t, h->slot, ino, &s);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
@@ -377,7 +382,7 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
 		if (len > size - used)
 			break;
-		if (plus_entry(ino, name, &e))
+		if (plus_entry(t, ino, name, &e))
 			held[nheld++] = e.ino;
 		if (e.ino == 0) {
 			e.attr.st_ino = d->ino;

@@ -36,6 +36,7 @@ static int open_ref(const struct seg_ref *ref, int flags,
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
@@ -44,7 +45,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int res;
 
 	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino, fi->flags);
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -107,7 +108,8 @@ static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
 		       struct seg_ref *ref, struct stat *st,
 		       struct seg_file **file, int *made)
 {
-	const struct tree_dir *d = tree_dir(parent);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, parent);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	int res;

@@ -6,6 +6,12 @@
 #include "fs.h"
 #include "seg.h"
 
+/* The mount's tree, from the session's user data (struct fs_config). */
+static inline const struct fs_tree *fs_req_tree(fuse_req_t req)
+{
+	return ((const struct fs_config *)fuse_req_userdata(req))->tree;
+}
+
 /* The open file behind FI (NULL if FI is). */
 struct seg_file *file_of(const struct fuse_file_info *fi);
 

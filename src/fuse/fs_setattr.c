@@ -96,7 +96,8 @@ static int apply_dir_setattr(const struct seg_dir *dir, const struct stat *attr,
 static void dir_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr,
 			int to_set)
 {
-	const struct tree_dir *d = tree_dir(ino);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, ino);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct stat st;
@@ -110,13 +111,14 @@ static void dir_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr,
 		fuse_reply_err(req, -res);
 		return;
 	}
-	tree_stat(ino, &st);
+	tree_stat(t, ino, &st);
 	fuse_reply_attr(req, &st, cache_timeout(ino, NULL, &st));
 }
 
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
@@ -125,7 +127,7 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 
 	log_debug("setattr %llu, to_set 0x%x\n", (unsigned long long)ino,
 		  to_set);
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		dir_setattr(req, ino, attr, to_set);
 		return;
 	}

@@ -71,6 +71,7 @@ static int xattr_defer(fuse_req_t req, fuse_ino_t ino, const char *name,
 static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
@@ -81,7 +82,7 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
 		return;
 	}
@@ -116,11 +117,13 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
 			 const char *value, size_t size, int flags)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
-	int res = tree_is_dir(ino) || !attr_xattr_served(name) ? -ENOTSUP
-							  : node_get(ino, &ref);
+	int res = tree_is_dir(t, ino) || !attr_xattr_served(name)
+			  ? -ENOTSUP
+			  : node_get(ino, &ref);
 
 	if (res == 0)
 		res = enter_caller(req, &cred, &saved);
@@ -150,15 +153,16 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
  */
 void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
 	struct stat st;
 	int res;
 
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		res = req_cred(req, &cred);
-		tree_stat(ino, &st);
+		tree_stat(t, ino, &st);
 		/* A directory has no creator: the owner rule is the file rule. */
 		if (res == 0)
 			res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
