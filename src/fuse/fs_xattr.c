@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Extended attributes and access(2), both asked as the caller. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attr.h"
+#include "cred.h"
+#include "defer.h"
+#include "fs_int.h"
+#include "fs_tree.h"
+#include "log.h"
+#include "node.h"
+
+static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
+			size_t size)
+{
+	if (res < 0)
+		fuse_reply_err(req, (int)-res);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)res);
+	else
+		fuse_reply_buf(req, buf, (size_t)res);
+}
+
+/* A getxattr or listxattr that would wait: run again on the pool. */
+struct xattr_later {
+	fuse_req_t req;
+	fuse_ino_t ino;
+	size_t size;
+	char name[]; /* "" for listxattr */
+};
+
+static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size);
+
+static void xattr_resume(void *arg, int cancelled)
+{
+	struct xattr_later *l = arg;
+
+	/* Waits for xattr_interrupted() if it runs: none will after this.
+	 * One interrupted before it was queued is answered now. */
+	fuse_req_interrupt_func(l->req, NULL, NULL);
+	if (cancelled || fuse_req_interrupted(l->req))
+		fuse_reply_err(l->req, EINTR);
+	else
+		xattr_read(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
+			   l->size);
+	free(l);
+}
+
+/*
+ * The caller was interrupted (a signal: killed, say) while its request
+ * waited in the queue: it is answered now, not in its turn.  The kernel
+ * waits for the answer to a request the daemon has read even when its
+ * caller is killed, and the queue may be long (libfuse calls this with
+ * the request held, at most once).
+ */
+static void xattr_interrupted(fuse_req_t req, void *arg)
+{
+	if (defer_cancel(arg)) {
+		fuse_reply_err(req, EINTR);
+		free(arg);
+	}
+}
+
+/* REQ needs work that may wait (-DEFER_AGAIN): never on a worker. */
+static int xattr_defer(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size)
+{
+	size_t len = name != NULL ? strlen(name) : 0;
+	struct xattr_later *l = malloc(sizeof(*l) + len + 1);
+	int res;
+
+	if (l == NULL)
+		return -ENOMEM;
+	*l = (struct xattr_later){ .req = req, .ino = ino, .size = size };
+	memcpy(l->name, name != NULL ? name : "", len + 1);
+	/* Before it is queued: once queued, it may be answered and gone. */
+	fuse_req_interrupt_func(req, xattr_interrupted, l);
+	res = defer_run(fuse_req_ctx(req)->uid, xattr_resume, l);
+	if (res < 0) {
+		fuse_req_interrupt_func(req, NULL, NULL);
+		free(l);
+	}
+	return res;
+}
+
+/* getxattr, or listxattr when NAME is NULL: the same but for the call. */
+static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
+		       size_t size)
+{
+	const struct fs_tree *t = fs_req_tree(req);
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	char *buf = NULL;
+	ssize_t res;
+
+	if (name != NULL && !attr_xattr_served(name)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (tree_is_dir(t, ino)) {
+		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
+		return;
+	}
+	if (size > 0 && (buf = malloc(size)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	res = enter_node(req, ino, &ref, &cred, &saved);
+	if (res == 0) {
+		res = name != NULL ? seg_getxattr(&ref, name, buf, size)
+				   : seg_listxattr(&ref, buf, size);
+		cred_leave(&saved);
+	}
+	/* Deferred, it is answered from the pool. */
+	if (res != -DEFER_AGAIN ||
+	    (res = xattr_defer(req, ino, name, size)) < 0)
+		reply_xattr(req, res, buf, size);
+	free(buf);
+}
+
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	xattr_read(req, ino, name, size);
+}
+
+void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	xattr_read(req, ino, NULL, size);
+}
+
+/* setxattr, or removexattr when VALUE is NULL. */
+static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
+			 const char *value, size_t size, int flags)
+{
+	const struct fs_tree *t = fs_req_tree(req);
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	int res = tree_is_dir(t, ino) || !attr_xattr_served(name)
+			  ? -ENOTSUP
+			  : node_get(ino, &ref);
+
+	if (res == 0)
+		res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = value != NULL
+			      ? seg_setxattr(&ref, name, value, size, flags)
+			      : seg_removexattr(&ref, name);
+		cred_leave(&saved);
+	}
+	fuse_reply_err(req, -res);
+}
+
+void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 const char *value, size_t size, int flags)
+{
+	xattr_change(req, ino, name, value, size, flags);
+}
+
+void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	xattr_change(req, ino, name, NULL, 0, 0);
+}
+
+/*
+ * access(2) and test -r: only asked when the kernel does not check modes
+ * itself (no default_permissions).
+ */
+void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	const struct fs_tree *t = fs_req_tree(req);
+	struct cred_saved saved;
+	struct seg_cred cred;
+	struct seg_ref ref;
+	struct stat st;
+	int res;
+
+	if (tree_is_dir(t, ino)) {
+		res = req_cred(req, &cred);
+		tree_stat(t, ino, &st);
+		/* A directory has no creator: the owner rule is the file rule. */
+		if (res == 0)
+			res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
+					    st.st_gid, st.st_uid, st.st_gid,
+					    mask);
+		fuse_reply_err(req, -res);
+		return;
+	}
+	res = enter_node(req, ino, &ref, &cred, &saved);
+	if (res == 0) {
+		res = ref.ops->access(&ref, &cred, mask);
+		cred_leave(&saved);
+	}
+	fuse_reply_err(req, -res);
+}
