@@ -80,9 +80,11 @@ static int list_map(const struct procscan_map *m, void *arg)
 	return res;
 }
 
-static int dir_list(seg_fill_fn fill, void *ctx)
+static int dir_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 {
 	struct list_ctx l = { fill, ctx };
+
+	(void)dir;
 
 	return procscan_with_map(list_map, &l);
 }
@@ -160,13 +162,15 @@ static int parse_ino(const char *name, uint64_t *ino)
 	return 0;
 }
 
-static int dir_lookup(const char *name, struct seg_ref *ref, struct stat *st)
+static int dir_lookup(const struct seg_dir *dir, const char *name,
+		      struct seg_ref *ref, struct stat *st)
 {
 	const struct procscan_devs *d = procscan_shm_devs();
 	struct memfd_where w;
 	uint64_t ino;
 	int res = parse_ino(name, &ino);
 
+	(void)dir;
 	if (res < 0)
 		return res;
 	/* The same inode on two mounts: the first whose name is this. */
@@ -185,8 +189,9 @@ static int dir_lookup(const char *name, struct seg_ref *ref, struct stat *st)
 }
 
 /* A memfd has no name to remove: it lives while it is held. */
-static int dir_unlink(const char *name)
+static int dir_unlink(const struct seg_dir *dir, const char *name)
 {
+	(void)dir;
 	(void)name;
 	return -EPERM;
 }
@@ -203,8 +208,24 @@ static const struct kind_dir memfd_dirs[] = {
 	{ "memfd", S_IFDIR | 0555, &memfd_dir_ops },
 };
 
+/* An instance keeps nothing: each call finds its memfds in the holder
+ * map (memfd_int.h). */
+static int memfd_start(const struct kind_params *params, void **inst)
+{
+	(void)params;
+	*inst = NULL;
+	return 0;
+}
+
+static void memfd_stop(void *inst)
+{
+	(void)inst;
+}
+
 const struct kind memfd_kind = {
 	.name = "memfd",
 	.dirs = memfd_dirs,
 	.ndirs = 1,
+	.start = memfd_start,
+	.stop = memfd_stop,
 };

@@ -3,7 +3,7 @@
 # Kill-priv never undoes the owner's chmod (docs/reliability.md, "A
 # hostile user"): before a write the kernel does itself (passthrough, or
 # -o kernel_cache) it asks the daemon to clear the set-id bits
-# (src/fs_killpriv.c); an owner's chmod meanwhile (to 0600, to take
+# (src/fuse/fs_killpriv.c); an owner's chmod meanwhile (to 0600, to take
 # access away) must stand.  Each round: the owner (1001) sets a set-id mode
 # through the mount, user 1002 writes a byte through a descriptor it
 # opened before, and the owner sets 0600 at once, through the mount or

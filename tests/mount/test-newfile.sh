@@ -15,7 +15,7 @@ as_user() { # as_user UID CMD...: CMD as UID, its group, no other groups
 kb_of() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SHMFS_PID/status"; }
 # The resident bytes of KEY's segment, as the kernel says (keys in decimal).
 seg_rss() { awk -v k=$(($1)) '$1 == k { print $15 }' /proc/sysvipc/shm; }
-# The daemon's budget, as src/newbuf.c chooses it, and one uid's half.
+# The daemon's budget, as src/core/newbuf.c chooses it, and one uid's half.
 budget=$(($(getconf _PHYS_PAGES) * $(getconf PAGESIZE) / 8))
 ((budget < 64 << 20)) && budget=$((64 << 20))
 share=$((budget / 2))

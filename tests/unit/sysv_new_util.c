@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "name.h"
+#include "sysv_int.h"
 #include "sysv_new.h"
 #include "sysv_new_util.h"
 
@@ -53,8 +54,8 @@ struct seg_file *make(key_t key, mode_t mode, const struct seg_cred *cred,
 	struct seg_file *file = NULL;
 	struct stat st;
 
-	assert_int_equal(sysv_new_create(key, mode, O_WRONLY | O_CREAT, cred,
-					 ref, &st, &file),
+	assert_int_equal(sysv_new_create(si, key, mode, O_WRONLY | O_CREAT,
+					 cred, ref, &st, &file),
 			 0);
 	assert_non_null(file);
 	assert_int_equal(st.st_size, 0);
@@ -165,7 +166,7 @@ int listed(key_t key, uint64_t *ino)
 	struct find f = { name, 0, 0 };
 
 	name_format_key(key, name);
-	assert_int_equal(sysv_new_list(find_one, &f), 0);
+	assert_int_equal(sysv_new_list(si, find_one, &f), 0);
 	if (ino != NULL)
 		*ino = f.ino;
 	return f.seen;
@@ -176,7 +177,7 @@ int pending(key_t key)
 	struct seg_ref ref;
 	struct stat st;
 
-	return sysv_new_lookup(key, &ref, &st) == 0;
+	return sysv_new_lookup(si, key, &ref, &st) == 0;
 }
 
 /* Set /proc/sys/kernel/NAME to VALUE; what it was goes to OLD, if not NULL. */
@@ -222,6 +223,23 @@ uint64_t seg_rss(key_t key)
 	return rss;
 }
 
+struct sysv_inst *si;
+
+/* A SysV instance of the test's own IPC namespace, for the whole group. */
+static int inst_up(void **state)
+{
+	(void)state;
+	return sysv_inst_new(NULL, &si);
+}
+
+static int inst_down(void **state)
+{
+	(void)state;
+	sysv_inst_free(si);
+	si = NULL;
+	return 0;
+}
+
 int sysv_new_test_main(const struct CMUnitTest *tests, size_t n)
 {
 	/* Segments of our own, seen by nobody, gone when we are. */
@@ -235,5 +253,6 @@ int sysv_new_test_main(const struct CMUnitTest *tests, size_t n)
 		printf("skip: cannot act as another user\n");
 		return 77;
 	}
-	return _cmocka_run_group_tests("sysv_new", tests, n, NULL, NULL);
+	return _cmocka_run_group_tests("sysv_new", tests, n, inst_up,
+				       inst_down);
 }

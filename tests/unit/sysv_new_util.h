@@ -20,6 +20,9 @@
 
 struct CMUnitTest;
 
+/* The SysV instance the tests act on (sysv_new_test_main()). */
+extern struct sysv_inst *si;
+
 struct seg_cred user(uid_t uid, gid_t gid);
 const struct seg_cred *root(void);
 size_t page(void);

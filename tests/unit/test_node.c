@@ -136,9 +136,11 @@ static void stamps_and_picking(void **state)
 	node_seen(300, 1234);
 	node_seen(999, 1); /* unknown: ignored */
 	/* Only nodes of the kind asked for, and only those wanted. */
-	assert_int_equal(node_pick(&posix_seg_ops, &none, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&posix_seg_ops, NULL, &none, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&posix_seg_ops, NULL, &recent, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].ino, 300);
 	assert_int_equal(v[0].stamp, 1234);
@@ -149,21 +151,25 @@ static void stamps_and_picking(void **state)
 	node_checked(v, n);
 	assert_int_equal(node_get(300, &got), 0);
 	assert_string_equal(got.name, "");
-	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&posix_seg_ops, NULL, &recent, &v, &cap, &n),
+			 0);
 	assert_int_equal(v[0].stamp, 42);
 	/* A reply in between is newer than what the check saw: kept. */
 	node_seen(300, 77);
 	v[0].stamp = 43;
 	node_checked(v, n);
-	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&posix_seg_ops, NULL, &recent, &v, &cap, &n),
+			 0);
 	assert_int_equal(v[0].stamp, 77);
 	/* By name or id; a node never told of is not recent. */
-	assert_int_equal(node_pick(&sysv_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&sysv_seg_ops, NULL, &recent, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 0);
 	named.ids = calloc(1, sizeof(*named.ids));
 	named.ids[0] = 6;
 	named.ids_n = 1;
-	assert_int_equal(node_pick(&sysv_seg_ops, &named, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&sysv_seg_ops, NULL, &named, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].ino, 301);
 	watch_want_free(&named);
@@ -173,19 +179,22 @@ static void stamps_and_picking(void **state)
 	assert_int_equal(watch_want_name(&named, "nine"), 0);
 	watch_want_sort(&named);
 	assert_int_equal(named.names.n, 2);
-	assert_int_equal(node_pick(&posix_seg_ops, &named, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&posix_seg_ops, NULL, &named, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].ino, 302);
 	watch_want_free(&named);
 	/* An open file's node is always recent: its pages may be cached. */
 	node_opened(301, 1);
-	assert_int_equal(node_pick(&sysv_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&sysv_seg_ops, NULL, &recent, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 1);
 	node_opened(301, -1);
 	node_forget(300, 1);
 	node_forget(301, 1);
 	node_forget(302, 1);
-	assert_int_equal(node_pick(&posix_seg_ops, &recent, &v, &cap, &n), 0);
+	assert_int_equal(node_pick(&posix_seg_ops, NULL, &recent, &v, &cap, &n),
+			 0);
 	assert_int_equal(n, 0);
 	free(v);
 }
@@ -221,21 +230,22 @@ static void attribute_stamps(void **state)
 static void change_lists(void **state)
 {
 	struct change_list l = { 0 };
+	const struct seg_dir dir = { &posix_dir_ops, NULL };
 
 	(void)state;
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(change_inode(&l, (uint64_t)i + 1, i & 1), 0);
-	assert_int_equal(change_name(&l, &posix_dir_ops, "x"), 0);
-	assert_int_equal(change_dir(&l, &posix_dir_ops), 0);
+	assert_int_equal(change_name(&l, &dir, "x"), 0);
+	assert_int_equal(change_dir(&l, &dir), 0);
 	assert_int_equal(l.n, 102);
 	assert_int_equal(l.v[99].ino, 100);
 	assert_int_equal(l.v[99].contents, 1);
 	assert_int_equal(l.v[100].ino, 0);
-	assert_ptr_equal(l.v[100].dir, &posix_dir_ops);
+	assert_ptr_equal(l.v[100].dir.ops, &posix_dir_ops);
 	assert_string_equal(l.v[100].name, "x");
 	/* The directory's own attributes: no inode, no name. */
 	assert_int_equal(l.v[101].ino, 0);
-	assert_ptr_equal(l.v[101].dir, &posix_dir_ops);
+	assert_ptr_equal(l.v[101].dir.ops, &posix_dir_ops);
 	assert_null(l.v[101].name);
 	change_list_free(&l);
 	assert_int_equal(l.n, 0);

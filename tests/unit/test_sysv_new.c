@@ -46,7 +46,7 @@ static void written_then_flushed(void **state)
 	assert_int_equal(ref.ops->getattr(&ref, file, &st), 0);
 	assert_int_equal(st.st_size, 6);
 	assert_false(seg_exists(key));
-	assert_int_equal(sysv_new_lookup(key, &found, &st), 0);
+	assert_int_equal(sysv_new_lookup(si, key, &found, &st), 0);
 	assert_int_equal(found.id, ref.id);
 	assert_int_equal(listed(key, &ino), 1);
 	assert_int_equal(ino, SEG_INO_TAG(SEG_TAG_NEW, ref.id));
@@ -243,10 +243,10 @@ static void removed_before_creation(void **state)
 	(void)state;
 	file = make(key, 0600, root(), &ref);
 	put(file, "gone", 0);
-	assert_int_equal(sysv_new_unlink(key), 0);
+	assert_int_equal(sysv_new_unlink(si, key), 0);
 	assert_false(pending(key));
 	assert_int_equal(listed(key, NULL), 0);
-	assert_int_equal(sysv_new_unlink(key), -ENOENT);
+	assert_int_equal(sysv_new_unlink(si, key), -ENOENT);
 	g = get(file, 100, 0);
 	assert_int_equal(g.len, 4);
 	assert_memory_equal(g.buf, "gone", 4);
@@ -280,13 +280,13 @@ static void lookup_and_list(void **state)
 	uint64_t ino;
 
 	(void)state;
-	assert_int_equal(sysv_new_lookup(k1, &found, &st), -ENOENT);
+	assert_int_equal(sysv_new_lookup(si, k1, &found, &st), -ENOENT);
 	assert_int_equal(listed(k1, NULL), 0);
 	f1 = make(k1, 0600, root(), &r1);
 	f2 = make(k2, 0644, root(), &r2);
 	assert_int_not_equal(r1.id, r2.id);
 	put(f2, "four", 0);
-	assert_int_equal(sysv_new_lookup(k2, &found, &st), 0);
+	assert_int_equal(sysv_new_lookup(si, k2, &found, &st), 0);
 	assert_ptr_equal(found.ops, r2.ops);
 	assert_int_equal(found.id, r2.id);
 	assert_int_equal(st.st_ino, SEG_INO_TAG(SEG_TAG_NEW, r2.id));
@@ -297,14 +297,14 @@ static void lookup_and_list(void **state)
 	assert_int_equal(listed(k2, &ino), 1);
 	assert_int_equal(ino, SEG_INO_TAG(SEG_TAG_NEW, r2.id));
 	/* One pending file per key. */
-	assert_int_equal(
-		sysv_new_create(k1, 0600, O_WRONLY, root(), &found, &st, &dup),
-		-EEXIST);
+	assert_int_equal(sysv_new_create(si, k1, 0600, O_WRONLY, root(), &found,
+					 &st, &dup),
+			 -EEXIST);
 	assert_null(dup);
 
 	assert_int_equal(seg_flush(f2), 0);
 	assert_int_equal(listed(k2, NULL), 0);
-	assert_int_equal(sysv_new_lookup(k2, &found, &st), -ENOENT);
+	assert_int_equal(sysv_new_lookup(si, k2, &found, &st), -ENOENT);
 	assert_int_equal(listed(k1, NULL), 1);
 	f1->ops->release(f1);
 	assert_int_equal(listed(k1, NULL), 0);

@@ -137,7 +137,7 @@ static void chmod_chown(void **state)
 	assert_int_equal(cred_enter(&stranger, &saved), 0);
 	assert_int_equal(seg_chmod(&ref, 0666), -EPERM);
 	assert_int_equal(seg_chown(&ref, 12345, (gid_t)-1), -EPERM);
-	assert_int_equal(sysv_new_unlink(key), -EPERM);
+	assert_int_equal(sysv_new_unlink(si, key), -EPERM);
 	assert_int_equal(ref.ops->truncate(&ref, NULL, 100), -EACCES);
 	assert_int_equal(ref.ops->open(&ref, O_RDONLY, &other), -EACCES);
 	cred_leave(&saved);
@@ -159,10 +159,10 @@ static void chmod_chown(void **state)
 	assert_int_equal(cred_enter(&bare_root, &saved), 0);
 	assert_int_equal(seg_chmod(&ref2, 0666), -EPERM);
 	assert_int_equal(seg_chown(&ref2, 0, 0), -EPERM);
-	assert_int_equal(sysv_new_unlink(key2), -EPERM);
+	assert_int_equal(sysv_new_unlink(si, key2), -EPERM);
 	cred_leave(&saved);
 	assert_int_equal(cred_enter(&admin, &saved), 0);
-	assert_int_equal(sysv_new_unlink(key2), 0);
+	assert_int_equal(sysv_new_unlink(si, key2), 0);
 	cred_leave(&saved);
 	assert_false(pending(key2));
 	other->ops->release(other);
@@ -235,15 +235,15 @@ static void creation_fails_shmmni(void **state)
 	set_sysctl("shmmni", "2", old);
 	assert_true(shmget(key3, 4096, IPC_CREAT | IPC_EXCL | 0600) >= 0);
 	a = make(key, 0600, root(), &ref);
-	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
-					 &ref2, &st, &b),
+	assert_int_equal(sysv_new_create(si, key2, 0600, O_WRONLY | O_CREAT,
+					 root(), &ref2, &st, &b),
 			 -ENOSPC);
 	assert_null(b);
 	assert_false(pending(key2));
 	put(a, "x", 0);
 	assert_int_equal(seg_flush(a), 0);
-	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
-					 &ref2, &st, &b),
+	assert_int_equal(sysv_new_create(si, key2, 0600, O_WRONLY | O_CREAT,
+					 root(), &ref2, &st, &b),
 			 -ENOSPC);
 	a->ops->release(a);
 	seg_remove(key);
@@ -255,9 +255,9 @@ static void creation_fails_shmmni(void **state)
 	 * place back.
 	 */
 	b = make(key2, 0600, root(), &ref2);
-	assert_int_equal(sysv_new_unlink(key2), 0);
-	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
-					 &ref, &st, &a),
+	assert_int_equal(sysv_new_unlink(si, key2), 0);
+	assert_int_equal(sysv_new_create(si, key2, 0600, O_WRONLY | O_CREAT,
+					 root(), &ref, &st, &a),
 			 -ENOSPC);
 	b->ops->release(b);
 	assert_false(seg_exists(key2));
@@ -268,8 +268,8 @@ static void creation_fails_shmmni(void **state)
 	assert_true(shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600) >= 0);
 	seg_remove(key3);
 	assert_int_equal(seg_flush(a), -EEXIST);
-	assert_int_equal(sysv_new_create(key2, 0600, O_WRONLY | O_CREAT, root(),
-					 &ref2, &st, &b),
+	assert_int_equal(sysv_new_create(si, key2, 0600, O_WRONLY | O_CREAT,
+					 root(), &ref2, &st, &b),
 			 -ENOSPC);
 	a->ops->release(a);
 	b = make(key2, 0600, root(), &ref2);

@@ -13,12 +13,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fuse_log.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
+#include "log.h"
 #include "sysv_new_util.h"
 
 /* The lines written, by level, and the first one. */
@@ -27,25 +27,25 @@ static struct {
 	char first[256];
 } seen;
 
-static void count_line(enum fuse_log_level level, const char *fmt, va_list ap)
+static void count_line(int level, const char *fmt, va_list ap)
 {
 	if (seen.lines++ == 0)
 		vsnprintf(seen.first, sizeof(seen.first), fmt, ap);
-	seen.notices += level == FUSE_LOG_NOTICE;
+	seen.notices += level == LOG_NOTICE;
 }
 
 static int watch_log(void **state)
 {
 	(void)state;
 	memset(&seen, 0, sizeof(seen));
-	fuse_set_log_func(count_line);
+	log_set_sink(count_line);
 	return 0;
 }
 
 static int unwatch_log(void **state)
 {
 	(void)state;
-	fuse_set_log_func(NULL);
+	log_set_sink(NULL);
 	return 0;
 }
 

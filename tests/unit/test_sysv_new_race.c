@@ -45,7 +45,7 @@ static int reply_reenters(void *ctx, const void *buf, size_t len)
 	struct seg_ref found;
 	struct stat st;
 
-	r->lookup = sysv_new_lookup(r->key, &found, &st);
+	r->lookup = sysv_new_lookup(si, r->key, &found, &st);
 	r->getattr = r->ref.ops->getattr(&r->ref, NULL, &st);
 	assert_int_equal(r->file->ops->write(r->file, grow, sizeof(grow), 0),
 			 (ssize_t)sizeof(grow));
@@ -124,8 +124,8 @@ static void *work(void *arg)
 					     got) != 0;
 		w->bad += memcmp(got, mine, BLOCK) != 0;
 		w->bad += w->ref.ops->getattr(&w->ref, NULL, &st) != 0;
-		w->bad += sysv_new_lookup(w->key, &found, &st) == -EINVAL;
-		w->bad += sysv_new_list(ignore, NULL) != 0;
+		w->bad += sysv_new_lookup(si, w->key, &found, &st) == -EINVAL;
+		w->bad += sysv_new_list(si, ignore, NULL) != 0;
 	}
 	return NULL;
 }
@@ -199,8 +199,8 @@ static void *create_one(void *arg)
 	struct stat st;
 
 	pthread_barrier_wait(c->go);
-	c->res = sysv_new_create(c->key, 0600, O_WRONLY | O_CREAT, root(), &ref,
-				 &st, &c->file);
+	c->res = sysv_new_create(si, c->key, 0600, O_WRONLY | O_CREAT, root(),
+				 &ref, &st, &c->file);
 	return NULL;
 }
 
