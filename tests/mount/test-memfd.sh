@@ -101,6 +101,9 @@ F4=$MNT/memfd/shmfs-test-sealed.$I4
 assert_true "listed" within_ms 1000 listed "shmfs-test-sealed.$I4"
 assert_eq "grow,write" "$(attr seals "$F4")" "user.shm.seals"
 assert_fails_with "$EPERM" dd if=/dev/zero of="$F4" bs=1 count=1 conv=notrunc status=none
+# With passthrough the kernel maps the memfd under the mount's file, whose
+# mmap(2) knows no seals: a writable open of a write-sealed memfd is refused.
+assert_fails_with "$EPERM" "$H" map-write "$F4" 0 HACKED
 sleep 0.3
 assert_fails_with "$EPERM" truncate -s 8192 "$F4"
 assert_eq "dump size=4096 data=sealed" "$(dump "$TMP/sealed" $P4)" "the holder: unchanged"
