@@ -203,7 +203,7 @@ static int memfd_truncate(const struct seg_ref *ref, struct seg_file *file,
  * mmap(2) checks the seals of that file (none), not the memfd's, so a
  * shared writable mapping would write a sealed memfd.  A seal added after
  * the open is refused while a writable mapping exists (EBUSY), but a
- * mapping made after it is not checked (left in docs/design.md).
+ * mapping made after it through that open is not checked (shmfs(1)).
  */
 static int write_sealed(int fd, int flags)
 {
