@@ -28,12 +28,14 @@
  * object, so they are stable for its whole life and a SysV segment gets
  * the same number under sysv/ and sysv-id/.  The tag in bits 32..39 keeps
  * the kinds apart (a POSIX inode too large for 32 bits sets bit 63
- * instead); the fixed directories use 1..4.
+ * instead); the fixed directories use 1..5 (ns/ the last of them), and
+ * ns/N is SEG_TAG_NS with N, the IPC namespace's inode number.
  */
 #define SEG_INO_TAG(tag, n) (((uint64_t)(tag) << 32) | (uint64_t)(n))
 #define SEG_TAG_SYSV	    1
 #define SEG_TAG_NEW	    2
 #define SEG_TAG_POSIX	    3
+#define SEG_TAG_NS	    4
 
 struct seg_ops;
 

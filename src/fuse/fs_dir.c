@@ -16,256 +16,74 @@
  * lose one of them at a reply's edge: about one pair in 10^10 among
  * 20,000 names, and nobody who lacks the key can choose names to collide.
  */
-#include "fs_int.h"
+#include "fs_dir_int.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cache.h"
+#include "fs_ns.h"
 #include "fs_tree.h"
-#include "grow.h"
-#include "log.h"
 #include "node.h"
-#include "siphash.h"
-
-/* The cookies of "." and ".."; a name's is above them. */
-#define COOKIE_DOT    1
-#define COOKIE_DOTDOT 2
-
-/* One name, with what readdir(3) shows of it (d_ino, d_type). */
-struct dent {
-	uint64_t cookie;
-	size_t name; /* offset into the snapshot's names */
-	ino_t ino;
-	mode_t mode;
-};
-
-struct snap {
-	unsigned refs; /* the directory's, and each reader's (atomic) */
-	uint64_t gen;  /* it serves the opendirs counted up to gen */
-	struct dent *v;
-	size_t n, cap;
-	char *names;
-	size_t names_len, names_cap;
-};
-
-/* The newest snapshot of one directory: the root, or a kind's. */
-struct dir_slot {
-	pthread_mutex_t take; /* one taking a snapshot at a time */
-	pthread_mutex_t lock; /* guards cur and handles */
-	struct snap *cur;
-	unsigned handles; /* open; the last to close drops cur */
-	uint64_t asked;	  /* opendirs and rewinds counted (atomic) */
-};
-
-static struct {
-	pthread_once_t once;
-	size_t n;
-	struct dir_slot *v;
-	uint8_t key[16];
-} dirs = { .once = PTHREAD_ONCE_INIT };
 
 /* Each handle is a place in its directory's listing. */
 struct dir_handle {
 	struct dir_slot *slot;
+	/*
+	 * ns/ and ns/N show each caller its own: their handles share no
+	 * snapshot, each has its slot.
+	 */
+	int own_slot;
 	int served; /* a readdir at offset 0 is then a rewind */
 };
 
-static void dirs_init(void)
+/* Who asks, for what ns/ shows (*CP NULL elsewhere). */
+static int ns_cred(fuse_req_t req, fuse_ino_t ino, struct seg_cred *cred,
+		   const struct seg_cred **cp)
 {
-	dirs.n = tree_ndirs() + 1;
-	dirs.v = calloc(dirs.n, sizeof(*dirs.v));
-	if (dirs.v == NULL)
-		dirs.n = 0;
-	for (size_t i = 0; i < dirs.n; i++) {
-		pthread_mutex_init(&dirs.v[i].take, NULL);
-		pthread_mutex_init(&dirs.v[i].lock, NULL);
-	}
-	/* Only a guessed key lets someone choose names that collide. */
-	if (getrandom(dirs.key, sizeof(dirs.key), 0) != sizeof(dirs.key)) {
-		uint64_t seed[2] = { (uint64_t)time(NULL), (uint64_t)getpid() };
-
-		log_err("getrandom: no key for listing cookies, using time\n");
-		memcpy(dirs.key, seed, sizeof(dirs.key));
-	}
-}
-
-/* The slot of directory INO (tree_is_dir()), or NULL without memory. */
-static struct dir_slot *slot_of(fuse_ino_t ino)
-{
-	pthread_once(&dirs.once, dirs_init);
-	return ino - FUSE_ROOT_ID < dirs.n ? &dirs.v[ino - FUSE_ROOT_ID] : NULL;
-}
-
-static void snap_put(struct snap *s)
-{
-	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
-		return;
-	free(s->v);
-	free(s->names);
-	free(s);
-}
-
-static uint64_t cookie_of(const char *name)
-{
-	uint64_t c;
-
-	if (strcmp(name, ".") == 0)
-		return COOKIE_DOT;
-	if (strcmp(name, "..") == 0)
-		return COOKIE_DOTDOT;
-	c = siphash24(dirs.key, name, strlen(name)) >> 1;
-	return c > COOKIE_DOTDOT ? c : COOKIE_DOTDOT + 1;
-}
-
-static int snap_add(void *ctx, const char *name, uint64_t ino, mode_t type)
-{
-	struct snap *s = ctx;
-	size_t len = strlen(name) + 1;
-	struct dent *d = grow(s->v, &s->cap, s->n + 1, sizeof(*d));
-	char *p;
-
-	if (d == NULL)
-		return -ENOMEM;
-	s->v = d;
-	p = grow(s->names, &s->names_cap, s->names_len + len, 1);
-	if (p == NULL)
-		return -ENOMEM;
-	s->names = p;
-	memcpy(s->names + s->names_len, name, len);
-	d = &s->v[s->n++];
-	d->cookie = cookie_of(name);
-	d->name = s->names_len;
-	d->ino = ino;
-	d->mode = type;
-	s->names_len += len;
-	return 0;
-}
-
-static int dir_entry(struct snap *s, const char *name, fuse_ino_t ino)
-{
-	struct stat st;
-
-	tree_stat(ino, &st);
-	return snap_add(s, name, st.st_ino, st.st_mode & S_IFMT);
-}
-
-static int by_cookie(const void *a, const void *b)
-{
-	const struct dent *x = a, *y = b;
-
-	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
-}
-
-/* A snapshot of directory INO as it is now. */
-static int snap_take(fuse_ino_t ino, struct snap **sp)
-{
-	const struct tree_dir *d = tree_dir(ino);
-	struct snap *s = calloc(1, sizeof(*s));
-	int res;
-
-	if (s == NULL)
-		return -ENOMEM;
-	s->refs = 1;
-	res = dir_entry(s, ".", ino);
-	res = res ?: dir_entry(s, "..", FUSE_ROOT_ID);
-	if (d != NULL)
-		res = res ?: d->dir.ops->list(&d->dir, snap_add, s);
-	for (size_t i = 0; d == NULL && i < tree_ndirs() && res == 0; i++)
-		res = snap_add(s, tree_dir_at(i)->name, tree_dir_at(i)->ino,
-			       S_IFDIR);
-	if (res < 0) {
-		snap_put(s);
-		return res;
-	}
-	qsort(s->v, s->n, sizeof(*s->v), by_cookie);
-	*sp = s;
-	return 0;
-}
-
-/*
- * A reference to a snapshot of SLOT's directory INO taken after this call
- * began: the newest, if it is, or a new one.  Callers that come while one
- * is being taken wait for it, then take the next one together.
- */
-static int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
-{
-	uint64_t me = __atomic_add_fetch(&slot->asked, 1, __ATOMIC_ACQ_REL);
-	struct snap *s, *old = NULL;
-	int res = 0;
-
-	pthread_mutex_lock(&slot->take);
-	pthread_mutex_lock(&slot->lock);
-	s = slot->cur;
-	if (s != NULL && s->gen >= me)
-		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
-	else
-		s = NULL;
-	pthread_mutex_unlock(&slot->lock);
-	if (s == NULL) {
-		/* It serves all that were asked before it began. */
-		uint64_t gen = __atomic_load_n(&slot->asked, __ATOMIC_ACQUIRE);
-
-		res = snap_take(ino, &s);
-		if (res == 0) {
-			s->gen = gen;
-			s->refs = 2;
-			pthread_mutex_lock(&slot->lock);
-			old = slot->cur;
-			slot->cur = s;
-			pthread_mutex_unlock(&slot->lock);
-		}
-	}
-	pthread_mutex_unlock(&slot->take);
-	snap_put(old);
-	*sp = s;
-	return res;
-}
-
-/* A reference to the newest snapshot of SLOT's directory INO. */
-static int snap_newest(struct dir_slot *slot, fuse_ino_t ino, struct snap **sp)
-{
-	struct snap *s;
-
-	pthread_mutex_lock(&slot->lock);
-	s = slot->cur;
-	if (s != NULL)
-		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
-	pthread_mutex_unlock(&slot->lock);
-	*sp = s;
-	return s != NULL ? 0 : snap_fresh(slot, ino, sp);
+	*cp = NULL;
+	if (!ns_is_dir(ino))
+		return 0;
+	*cp = cred;
+	return req_cred(req, cred);
 }
 
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	const struct seg_cred *c;
+	struct seg_cred cred;
 	struct dir_slot *slot;
 	struct dir_handle *h;
 	struct snap *s;
-	int res;
+	int res, own = ns_is_dir(ino);
 
 	if (!tree_is_dir(ino)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	slot = slot_of(ino);
+	res = ns_cred(req, ino, &cred, &c);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	slot = own ? own_slot() : slot_of(ino);
 	h = calloc(1, sizeof(*h));
 	if (slot == NULL || h == NULL) {
 		free(h);
+		if (own)
+			free(slot);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	h->slot = slot;
+	h->own_slot = own;
 	pthread_mutex_lock(&slot->lock);
 	slot->handles++;
 	pthread_mutex_unlock(&slot->lock);
 	/* The listing as it is now: the handle reads this or a newer one. */
-	res = snap_fresh(slot, ino, &s);
+	res = snap_fresh(slot, ino, c, &s);
 	snap_put(s);
 	fi->fh = (uintptr_t)h;
 	if (res < 0 || fuse_reply_open(req, fi) == -ENOENT) {
@@ -294,12 +112,13 @@ static int plus_entry(fuse_ino_t dir, const char *name,
 	struct stat st;
 
 	memset(e, 0, sizeof(*e));
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    ns_is_dir(dir))
 		return 0;
 	if (d == NULL) {
 		top = tree_dir_named(name);
-		if (top != NULL) {
-			tree_stat(top->ino, &st);
+		if (top != NULL || strcmp(name, ns_top_name()) == 0) {
+			tree_stat(top != NULL ? top->ino : ns_top_ino(), &st);
 			cache_entry(st.st_ino, NULL, &st, e);
 		}
 		return 0;
@@ -331,6 +150,8 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi, int plus)
 {
 	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
+	const struct seg_cred *c;
+	struct seg_cred cred;
 	fuse_ino_t *held = NULL;
 	size_t used = 0, nheld = 0, i;
 	struct snap *s;
@@ -338,10 +159,11 @@ static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
 	int res;
 
 	/* A rewind asks for the directory as it is now. */
-	if (off == 0 && h->served)
-		res = snap_fresh(h->slot, ino, &s);
-	else
-		res = snap_newest(h->slot, ino, &s);
+	res = ns_cred(req, ino, &cred, &c);
+	if (res == 0 && off == 0 && h->served)
+		res = snap_fresh(h->slot, ino, c, &s);
+	else if (res == 0)
+		res = snap_newest(h->slot, ino, c, &s);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
@@ -423,6 +245,9 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_unlock(&h->slot->lock);
 	snap_put(old);
+	if (h->own_slot) {
+		slot_free(h->slot);
+	}
 	free(h);
 	if (req != NULL)
 		fuse_reply_err(req, 0);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs_ns.h"
 #include "kind.h"
 #include "log.h"
 
@@ -92,13 +93,22 @@ const struct tree_dir *tree_dir_at(size_t i)
 
 int tree_is_dir(fuse_ino_t ino)
 {
-	return ino == FUSE_ROOT_ID || tree_dir(ino) != NULL;
+	return ino == FUSE_ROOT_ID || tree_dir(ino) != NULL || ns_is_dir(ino);
+}
+
+time_t tree_made(void)
+{
+	return tree.made;
 }
 
 void tree_stat(fuse_ino_t ino, struct stat *st)
 {
 	const struct tree_dir *d = tree_dir(ino);
 
+	if (ns_is_dir(ino)) {
+		ns_stat(ino, st);
+		return;
+	}
 	if (d != NULL && d->dir.ops->getattr != NULL &&
 	    d->dir.ops->getattr(&d->dir, st) == 0) {
 		st->st_ino = ino;
@@ -107,7 +117,7 @@ void tree_stat(fuse_ino_t ino, struct stat *st)
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0755;
-	st->st_nlink = d != NULL ? 2 : 2 + tree.n;
+	st->st_nlink = d != NULL ? 2 : 3 + tree.n; /* and ns/ */
 	st->st_uid = geteuid();
 	st->st_gid = getegid();
 	st->st_blksize = sysconf(_SC_PAGESIZE);

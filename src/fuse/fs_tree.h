@@ -11,6 +11,7 @@
 
 #include <fuse_lowlevel.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "seg.h"
 
@@ -38,7 +39,10 @@ fuse_ino_t tree_ino_of(const struct seg_dir *dir);
 size_t tree_ndirs(void);
 const struct tree_dir *tree_dir_at(size_t i);
 
+/* The root, a kind's directory, ns/ or an ns/N (fs_ns.h). */
 int tree_is_dir(fuse_ino_t ino);
+/* When the tree was made: the time of its fixed directories. */
+time_t tree_made(void);
 /*
  * The attributes of a directory of the tree (or the root): the kind's
  * directory's own where it has them (seg_dir_ops.getattr), else fixed.
