@@ -158,18 +158,20 @@ static size_t first_of(uint64_t ns)
 }
 
 /*
- * Rows [I, end of NS) that C may see, each one tried as C: the link read
- * as C names NS still.  With ALL 0, stops at the first.  Calls ADD for
+ * The rows of NS that C may see, each one tried as C: the link read as
+ * C names NS still.  With ALL 0, stops at the first.  Calls ADD for
  * each; scan.lock held.  How many, or -errno.
  */
-static int try_as(const struct seg_cred *c, size_t i, int all,
+static int try_as(const struct seg_cred *c, uint64_t ns, int all,
 		  int (*add)(void *ctx, pid_t pid), void *ctx)
 {
-	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	uint64_t ns = i < scan.n ? scan.v[i].ns : 0;
 	struct cred_saved saved;
-	int res, entered, found = 0;
+	int procfd, res, entered, found = 0;
+	size_t i = first_of(ns);
 
+	if (i == scan.n || scan.v[i].ns != ns)
+		return 0;
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
 	res = cred_enter(c, &saved);
@@ -201,7 +203,7 @@ int nsscan_list(const struct seg_cred *c, uint64_t **vp, size_t *np)
 		for (next = i; next < scan.n && scan.v[next].ns == scan.v[i].ns;
 		     next++)
 			;
-		res = try_as(c, i, 0, NULL, NULL);
+		res = try_as(c, scan.v[i].ns, 0, NULL, NULL);
 		if (res <= 0)
 			continue;
 		res = 0;
@@ -226,16 +228,12 @@ int nsscan_list(const struct seg_cred *c, uint64_t **vp, size_t *np)
 int nsscan_visible(const struct seg_cred *c, uint64_t ns)
 {
 	int64_t asked = clock_now_ns();
-	size_t i;
 	int res;
 
 	pthread_mutex_lock(&scan.lock);
 	res = fresh(NSSCAN_FRESH_MS);
 	for (int again = 1; res >= 0; again = 0) {
-		i = first_of(ns);
-		res = i < scan.n && scan.v[i].ns == ns
-			      ? try_as(c, i, 0, NULL, NULL)
-			      : 0;
+		res = try_as(c, ns, 0, NULL, NULL);
 		/*
 		 * Not seen: perhaps new (or its number reused, the processes
 		 * scanned gone), so once more from a scan that began after
@@ -276,10 +274,10 @@ int nsscan_pids(const struct seg_cred *c, uint64_t ns, pid_t **vp, size_t *np)
 	pthread_mutex_lock(&scan.lock);
 	res = fresh(NSSCAN_FRESH_MS);
 	if (res == 0)
-		res = try_as(c, first_of(ns), 1, add_pid, &l);
+		res = try_as(c, ns, 1, add_pid, &l);
 	/* None: as in nsscan_visible(), once more from a newer scan. */
 	if (res == 0 && scan.when_ns < asked && (res = rescan()) == 0)
-		res = try_as(c, first_of(ns), 1, add_pid, &l);
+		res = try_as(c, ns, 1, add_pid, &l);
 	pthread_mutex_unlock(&scan.lock);
 	if (res <= 0) {
 		free(l.v);

@@ -60,6 +60,22 @@ assert_ne "$own" "$cns" "the container has its own IPC namespace"
 assert_true "ns/$cns is reachable by name at once" test -d "$MNT/ns/$cns"
 SOON_MS=1000 assert_soon "ns/$cns is listed within 1 s" listed "$cns"
 
+# The kernel reuses a dead namespace's number: a scan that still has it,
+# with its dead processes, must not hide the new one.
+misses=0
+for i in $(seq 8); do
+	unshare --ipc --fork --kill-child sh -c 'echo $$ >"$1"; exec sleep 5' sh "$TMP/quick" &
+	q=$!
+	wait_for 5 test -s "$TMP/quick"
+	qn=$(ns_ino "$(cat "$TMP/quick")")
+	rm -f "$TMP/quick"
+	test -d "$MNT/ns/$qn" || misses=$((misses + 1))
+	kill "$q" 2>/dev/null
+	wait "$q" 2>/dev/null
+done
+assert_eq 0 "$misses" "8 short-lived namespaces in a row, each reachable at once"
+assert_fails_with "No such file" getfattr -n user.shm.pids "$MNT/ns/12345"
+
 section "who it is"
 pids=$(attr pids "$MNT/ns/$cns")
 assert_match "(^|,)${C_PID[root]}(,|$)" "$pids" "user.shm.pids has the container's process"
