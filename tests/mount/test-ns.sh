@@ -67,10 +67,11 @@ for i in $(seq 8); do
 	unshare --ipc --fork --kill-child sh -c 'echo $$ >"$1"; exec sleep 5' sh "$TMP/quick" &
 	q=$!
 	wait_for 5 test -s "$TMP/quick"
-	qn=$(ns_ino "$(cat "$TMP/quick")")
+	qp=$(cat "$TMP/quick")
+	qn=$(ns_ino "$qp")
 	rm -f "$TMP/quick"
 	test -d "$MNT/ns/$qn" || misses=$((misses + 1))
-	kill "$q" 2>/dev/null
+	kill "$qp" 2>/dev/null
 	wait "$q" 2>/dev/null
 done
 assert_eq 0 "$misses" "8 short-lived namespaces in a row, each reachable at once"
