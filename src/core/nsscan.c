@@ -38,7 +38,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct ns_pid *v;
 	size_t n, cap;
-	int64_t when_ns; /* 0: never */
+	int64_t when_ns; /* when it began; 0: never */
 } scan = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 uint64_t nsscan_parse_link(const char *link)
@@ -82,6 +82,7 @@ static int by_ns(const void *a, const void *b)
 static int rescan(void)
 {
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int64_t began = clock_now_ns();
 	struct cred_saved saved;
 	struct dirent *de;
 	int res, entered;
@@ -128,7 +129,8 @@ static int rescan(void)
 	}
 	if (scan.n > 0)
 		qsort(scan.v, scan.n, sizeof(*scan.v), by_ns);
-	scan.when_ns = clock_now_ns();
+	/* It shows every process that existed when it began. */
+	scan.when_ns = began;
 	return 0;
 }
 
