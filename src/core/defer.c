@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "nshome.h"
 
 struct work {
 	struct work *next;
@@ -88,6 +89,7 @@ static void *pool_main(void *unused)
 		pthread_mutex_unlock(&pool.lock);
 		w->fn(w->arg, 0);
 		free(w);
+		nshome_now(); /* never wait for work in another's namespace */
 		pthread_mutex_lock(&pool.lock);
 	}
 	pthread_mutex_unlock(&pool.lock);

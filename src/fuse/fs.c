@@ -163,7 +163,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		reply_entry(req, NULL, name, NULL, &st);
 		return;
 	}
-	if (ns_is_dir(parent)) {
+	if (ns_is_dir(parent) && !ns_is_sub(parent)) {
 		/* Who sees it depends on who asks: never cached. */
 		struct fuse_entry_param e = { 0 };
 

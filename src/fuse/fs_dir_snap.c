@@ -112,6 +112,13 @@ static int by_cookie(const void *a, const void *b)
 	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
 }
 
+static fuse_ino_t parent_of(fuse_ino_t ino)
+{
+	if (ns_is_sub(ino))
+		return SEG_INO_TAG(SEG_TAG_NS, ns_number(ino));
+	return ns_of_ino(ino) != 0 ? ns_top_ino() : FUSE_ROOT_ID;
+}
+
 /* A snapshot of directory INO as it is now (ns/: as C sees it). */
 static int snap_take(fuse_ino_t ino, const struct seg_cred *c, struct snap **sp)
 {
@@ -122,11 +129,7 @@ static int snap_take(fuse_ino_t ino, const struct seg_cred *c, struct snap **sp)
 	if (s == NULL)
 		return -ENOMEM;
 	s->refs = 1;
-	res = dir_entry(s, ".", ino);
-	res = res
-		      ?: dir_entry(s, "..",
-				   ns_of_ino(ino) != 0 ? ns_top_ino()
-						       : FUSE_ROOT_ID);
+	res = dir_entry(s, ".", ino) ?: dir_entry(s, "..", parent_of(ino));
 	if (d != NULL)
 		res = res ?: d->dir.ops->list(&d->dir, snap_add, s);
 	else if (ns_is_dir(ino))

@@ -31,9 +31,19 @@ uint64_t ns_of_ino(fuse_ino_t ino)
 	return ino >> 32 == SEG_TAG_NS ? (uint32_t)ino : 0;
 }
 
+int ns_is_sub(fuse_ino_t ino)
+{
+	return ino >> 32 >= SEG_TAG_NS_SUB && ino >> 32 < SEG_TAG_NS_SUB + 8;
+}
+
+uint64_t ns_number(fuse_ino_t ino)
+{
+	return ns_of_ino(ino) != 0 || ns_is_sub(ino) ? (uint32_t)ino : 0;
+}
+
 int ns_is_dir(fuse_ino_t ino)
 {
-	return ino == ns_top_ino() || ns_of_ino(ino) != 0;
+	return ino == ns_top_ino() || ns_number(ino) != 0;
 }
 
 const char *ns_top_name(void)
@@ -43,9 +53,11 @@ const char *ns_top_name(void)
 
 void ns_stat(fuse_ino_t ino, struct stat *st)
 {
+	const struct tree_dir *d = ns_is_sub(ino) ? ns_sub_dir(ino) : NULL;
+
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
-	st->st_mode = S_IFDIR | 0555;
+	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0555;
 	st->st_nlink = 2;
 	st->st_blksize = 4096;
 	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec =
@@ -59,7 +71,7 @@ static int visible(const struct seg_cred *c, fuse_ino_t ino)
 
 	if (ino == ns_top_ino())
 		return 0;
-	res = nsscan_visible(c, ns_of_ino(ino));
+	res = nsscan_visible(c, ns_number(ino));
 	return res < 0 ? res : res > 0 ? 0 : -ENOENT;
 }
 
@@ -89,6 +101,33 @@ static uint64_t name_to_ns(const char *name)
 	return ns <= UINT32_MAX ? ns : 0;
 }
 
+struct sub_named {
+	const char *name;
+	fuse_ino_t ino;
+};
+
+static int sub_named(void *ctx, const struct tree_dir *d)
+{
+	struct sub_named *s = ctx;
+
+	if (strcmp(d->name, s->name) != 0)
+		return 0;
+	s->ino = d->ino;
+	return 1;
+}
+
+struct sub_fill {
+	seg_fill_fn fill;
+	void *ctx;
+};
+
+static int sub_fill(void *ctx, const struct tree_dir *d)
+{
+	struct sub_fill *f = ctx;
+
+	return f->fill(f->ctx, d->name, d->ino, S_IFDIR);
+}
+
 int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 	      struct stat *st)
 {
@@ -97,7 +136,16 @@ int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fuse_ino_t ino = SEG_INO_TAG(SEG_TAG_NS, ns);
 	int res;
 
-	if (parent != ns_top_ino() || ns == 0)
+	if (ns_of_ino(parent) != 0) {
+		struct sub_named s = { name, 0 };
+
+		ns_sub_each(ns_of_ino(parent), sub_named, &s);
+		ino = s.ino;
+		ns = ino != 0;
+	} else if (parent != ns_top_ino()) {
+		return -ENOENT;
+	}
+	if (ns == 0)
 		return -ENOENT;
 	res = req_cred(req, &cred) ?: visible(&cred, ino);
 	if (res == 0)
@@ -112,8 +160,14 @@ int ns_list(const struct seg_cred *c, fuse_ino_t ino, seg_fill_fn fill,
 	size_t n;
 	int res;
 
+	if (ns_of_ino(ino) != 0) {
+		struct sub_fill f = { fill, ctx };
+
+		return visible(c, ino)
+			       ?: ns_sub_each(ns_of_ino(ino), sub_fill, &f);
+	}
 	if (ino != ns_top_ino())
-		return visible(c, ino);
+		return -ENOENT;
 	res = nsscan_list(c, &v, &n);
 	if (res < 0)
 		return res;

@@ -20,6 +20,18 @@ const char *ns_top_name(void);
 /* Whether INO is ns/ or an ns/N; N of ns/N, else 0. */
 int ns_is_dir(fuse_ino_t ino);
 uint64_t ns_of_ino(fuse_ino_t ino);
+/*
+ * fs_ns_inst.c: the directory ns/N/DIR with inode INO (its instance
+ * started on first use, never freed), or NULL; and each of ns/N's.
+ */
+struct tree_dir;
+const struct tree_dir *ns_sub_dir(fuse_ino_t ino);
+int ns_sub_each(uint64_t ns, int (*fn)(void *ctx, const struct tree_dir *d),
+		void *ctx);
+/* Whether INO is an ns/N/DIR; the N of ns/N or of ns/N/DIR. */
+int ns_is_sub(fuse_ino_t ino);
+uint64_t ns_number(fuse_ino_t ino);
+
 /* The fixed attributes of ns/ or ns/N, whoever asks. */
 void ns_stat(fuse_ino_t ino, struct stat *st);
 /* The attributes of INO, if REQ's caller may see it: -ENOENT if not. */

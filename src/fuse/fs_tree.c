@@ -60,7 +60,7 @@ const struct kind_inst *tree_inst_at(size_t i)
 const struct tree_dir *tree_dir(fuse_ino_t ino)
 {
 	if (ino <= FUSE_ROOT_ID || ino > FUSE_ROOT_ID + tree.n)
-		return NULL;
+		return ns_sub_dir(ino); /* ns/N/sysv, ..., or NULL */
 	return &tree.dirs[ino - FUSE_ROOT_ID - 1];
 }
 
