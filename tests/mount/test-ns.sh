@@ -36,6 +36,7 @@ container() {
 	C_PID[$name]=$(cat "$ready")
 }
 
+"$H" sysv-create 0x66 4096 >/dev/null # the mount's own namespace's
 start_shmfs -o allow_other
 
 section "the mount's own namespace, and the host's"
@@ -85,6 +86,33 @@ assert_eq "$want" "$(attr cgroup "$MNT/ns/$cns")" "user.shm.cgroup is its cgroup
 assert_match "user.shm.pids=.*${C_PID[root]}" "$(attr all "$MNT/ns/$cns")" "user.shm.all has both"
 assert_eq "" "$(getfattr --absolute-names -d "$MNT/ns/$cns" 2>&1)" "computed attributes are not listed"
 
+section "sysv/ and sysv-id/ of a container"
+C=${C_PID[root]}
+in_c() { nsenter -t "$C" --ipc "$H" "$@"; } # the witness, in the container
+S=$MNT/ns/$cns/sysv
+assert_eq 0x00000077 "$(ls "$S")" "ns/N/sysv lists the container's key only"
+assert_eq "$(in_c sysv-id 0x77)" "$(ls "$MNT/ns/$cns/sysv-id")" "ns/N/sysv-id lists its shmid"
+assert_has_line 0x00000066 "$(ls "$MNT/ns/$own/sysv")" "the mount's own ns/N/sysv has the test's key"
+assert_lacks_line 0x00000077 "$(ls "$MNT/ns/$own/sysv")" "and not the container's"
+assert_lacks_line 0x00000077 "$(ls "$MNT/sysv")" "the top sysv/ does not show the container's"
+assert_eq in-root "$(strip_nul <"$S/0x00000077")" "reads the container's segment"
+assert_ne "$(stat -c %i "$S/0x00000077")" "$(stat -c %i "$MNT/sysv/0x00000066")" \
+	"inode numbers differ between namespaces (both shmid $(in_c sysv-id 0x77))"
+assert_true "write through ns/N" sh -c 'printf changed >"$1"' sh "$S/0x00000077"
+assert_eq changed "$(in_c sysv-read 0x77 0 7)" "the container sees the write"
+in_c sysv-write 0x77 0 witness
+assert_eq witness "$(head -c 7 "$S/0x00000077")" "ns/N sees the container's write"
+assert_true "create in ns/N" sh -c 'echo new >"$1"' sh "$S/0x00000078"
+assert_eq 4 "$(in_c sysv-stat 0x78 size)" "the new segment is in the container's namespace"
+assert_fails_with "No such file" "$H" sysv-id 0x78
+assert_true "chmod in ns/N" chmod 600 "$S/0x00000078"
+assert_eq 0600 "$(in_c sysv-stat 0x78 mode)" "the container sees the chmod"
+assert_true "rm in ns/N" rm "$S/0x00000078"
+assert_fails_with "No such file" in_c sysv-id 0x78
+assert_match "^shmfs" "$(df "$S" | tail -1)" "df of ns/N/sysv"
+assert_match "user.shm.key=0x00000077" "$(getfattr --absolute-names --only-values -n user.shm.all "$S/0x00000077")" \
+	"user.shm.* of a segment in ns/N"
+
 section "the kernel's rules: who may see which"
 container u1 $U1
 c1=$(ns_ino "${C_PID[u1]}")
@@ -93,6 +121,12 @@ assert_true "uid $U1 lists it" as $U1 sh -c 'ls "$1" | grep -qx "$2"' sh "$MNT/n
 assert_match "${C_PID[u1]}" "$(as $U1 getfattr --absolute-names --only-values -n user.shm.pids "$MNT/ns/$c1" 2>&1)" \
 	"uid $U1 reads its pids"
 assert_fails_with "No such file" as $U1 stat "$MNT/ns/$cns"
+assert_fails_with "No such file" as $U1 cat "$MNT/ns/$cns/sysv/0x00000077"
+assert_eq in-u1 "$(as $U1 head -c 5 "$MNT/ns/$c1/sysv/0x00000077")" "uid $U1 reads root's 0644 segment in its container"
+assert_fails_with "Permission denied" as $U1 sh -c 'printf x >"$1"' sh "$MNT/ns/$c1/sysv/0x00000077"
+assert_fails_with "Operation not permitted" as $U1 rm "$MNT/ns/$c1/sysv/0x00000077"
+assert_true "uid $U1 creates in its container" as $U1 sh -c 'echo mine >"$1"' sh "$MNT/ns/$c1/sysv/0x00000079"
+assert_eq $U1 "$(nsenter -t "${C_PID[u1]}" --ipc "$H" sysv-stat 0x79 uid)" "owned by uid $U1 there"
 assert_true "uid $U1 does not list the root container" as $U1 sh -c '! ls "$1" | grep -qx "$2"' sh "$MNT/ns" "$cns"
 assert_fails_with "No such file" as $U2 stat "$MNT/ns/$c1"
 assert_true "uid $U2 does not list uid $U1's" as $U2 sh -c '! ls "$1" | grep -qx "$2"' sh "$MNT/ns" "$c1"
@@ -104,8 +138,24 @@ assert_true "the kernel agrees: uid $U2 cannot read the link" \
 assert_true "the kernel agrees: uid $U1 can" as $U1 readlink "/proc/${C_PID[u1]}/ns/ipc"
 
 section "gone within 2 s of its last process, holding nothing"
-fds=$(ls -l "/proc/$SHMFS_PID/fd" | grep -c 'ipc:\[' || true)
-assert_eq 0 "$fds" "the daemon holds no namespace descriptor"
-touch "$TMP/stop-root" "$TMP/stop-u1"
+# A container's 64 MiB segment, read through the mount while it lives.
+container big
+cb=$(ns_ino "${C_PID[big]}")
+nsenter -t "${C_PID[big]}" --ipc "$H" sysv-create 0x88 $((64 << 20)) >/dev/null
+nsenter -t "${C_PID[big]}" --ipc "$H" sysv-fill 0x88 7
+assert_eq $((64 << 20)) "$(wc -c <"$MNT/ns/$cb/sysv/0x00000088")" "the big segment read through ns/N"
+exec 7<"$MNT/ns/$cb/sysv/0x00000088" # open while the container lives
+exec 7<&-
+holds() { ls -l "/proc/$SHMFS_PID/fd" "/proc/$SHMFS_PID/task/"*/ns/ipc 2>/dev/null | grep -c "ipc:\[$1\]"; }
+for n in "$cns" "$c1" "$cb"; do
+	assert_eq 0 "$(holds "$n")" "no descriptor or thread of the daemon in ns $n"
+done
+shmem_kb() { awk '/^Shmem:/ { print $2 }' /proc/meminfo; }
+before=$(shmem_kb)
+touch "$TMP/stop-root" "$TMP/stop-u1" "$TMP/stop-big"
+freed() { (($(shmem_kb) < before - 48 * 1024)); }
+SOON_MS=2000 assert_soon "the dead container's 64 MiB are freed (Shmem in /proc/meminfo)" freed
+assert_eq 0 "$(grep -c 'SYSV00000088' "/proc/$SHMFS_PID/maps")" "the daemon maps nothing of it"
 SOON_MS=2000 assert_soon "ns/$cns is gone within 2 s" gone "$cns"
 SOON_MS=2000 assert_soon "ns/$c1 is gone within 2 s" gone "$c1"
+SOON_MS=2000 assert_soon "ns/$cb is gone within 2 s" gone "$cb"
