@@ -55,6 +55,12 @@ void ns_stat(fuse_ino_t ino, struct stat *st)
 {
 	const struct tree_dir *d = ns_is_sub(ino) ? ns_sub_dir(ino) : NULL;
 
+	/* posix/ shows the /dev/shm it is, as at the top. */
+	if (d != NULL && d->dir.ops->getattr != NULL &&
+	    d->dir.ops->getattr(&d->dir, st) == 0) {
+		st->st_ino = ino;
+		return;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0555;

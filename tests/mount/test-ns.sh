@@ -37,6 +37,7 @@ container() {
 }
 
 "$H" sysv-create 0x66 4096 >/dev/null # the mount's own namespace's
+"$H" posix-create host-obj 4 >/dev/null
 start_shmfs -o allow_other
 
 section "the mount's own namespace, and the host's"
@@ -113,6 +114,21 @@ assert_match "^shmfs" "$(df "$S" | tail -1)" "df of ns/N/sysv"
 assert_match "user.shm.key=0x00000077" "$(getfattr --absolute-names --only-values -n user.shm.all "$S/0x00000077")" \
 	"user.shm.* of a segment in ns/N"
 
+section "posix/ of a container: the /dev/shm its processes see"
+P=$MNT/ns/$cns/posix
+in_cm() { nsenter -t "$C" --mount "$@"; } # the witness, in its mount namespace
+assert_eq obj-root "$(ls "$P")" "ns/N/posix lists the container's object only"
+assert_has_line host-obj "$(ls "$MNT/ns/$own/posix")" "the mount's own ns/N/posix is the test's /dev/shm"
+assert_true "write through ns/N/posix" sh -c 'printf posix-in >"$1"' sh "$P/obj-root"
+assert_eq posix-in "$(in_cm cat /dev/shm/obj-root)" "the container sees the write"
+assert_true "create in ns/N/posix" sh -c 'echo hello >"$1"' sh "$P/new"
+assert_eq hello "$(in_cm cat /dev/shm/new)" "the new object is in the container's /dev/shm"
+assert_missing /dev/shm/new
+assert_eq hello "$(cat "$P/new")" "reads it back"
+assert_true "rm in ns/N/posix" rm "$P/new"
+assert_fails_with "No such file" in_cm cat /dev/shm/new
+assert_eq "$(in_cm stat -f -c %b /dev/shm)" "$(stat -f -c %b "$P")" "df of ns/N/posix is the container's /dev/shm"
+
 section "the kernel's rules: who may see which"
 container u1 $U1
 c1=$(ns_ino "${C_PID[u1]}")
@@ -143,6 +159,8 @@ container big
 cb=$(ns_ino "${C_PID[big]}")
 nsenter -t "${C_PID[big]}" --ipc "$H" sysv-create 0x88 $((64 << 20)) >/dev/null
 nsenter -t "${C_PID[big]}" --ipc "$H" sysv-fill 0x88 7
+head -c $((32 << 20)) /dev/zero | tr '\0' x | nsenter -t "${C_PID[big]}" --mount sh -c 'cat >/dev/shm/big'
+assert_eq $((32 << 20)) "$(wc -c <"$MNT/ns/$cb/posix/big")" "the big object read through ns/N/posix"
 assert_eq $((64 << 20)) "$(wc -c <"$MNT/ns/$cb/sysv/0x00000088")" "the big segment read through ns/N"
 exec 7<"$MNT/ns/$cb/sysv/0x00000088" # open while the container lives
 exec 7<&-
@@ -153,8 +171,8 @@ done
 shmem_kb() { awk '/^Shmem:/ { print $2 }' /proc/meminfo; }
 before=$(shmem_kb)
 touch "$TMP/stop-root" "$TMP/stop-u1" "$TMP/stop-big"
-freed() { (($(shmem_kb) < before - 48 * 1024)); }
-SOON_MS=2000 assert_soon "the dead container's 64 MiB are freed (Shmem in /proc/meminfo)" freed
+freed() { (($(shmem_kb) < before - 72 * 1024)); }
+SOON_MS=2000 assert_soon "the dead container's 64 + 32 MiB are freed (Shmem in /proc/meminfo)" freed
 assert_eq 0 "$(grep -c 'SYSV00000088' "/proc/$SHMFS_PID/maps")" "the daemon maps nothing of it"
 SOON_MS=2000 assert_soon "ns/$cns is gone within 2 s" gone "$cns"
 SOON_MS=2000 assert_soon "ns/$c1 is gone within 2 s" gone "$c1"
