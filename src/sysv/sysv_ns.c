@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -158,6 +159,16 @@ int sysv_inst_new_ns(uint64_t ns, uint64_t salt, struct sysv_inst **sip)
 	/* Workers that could stay in the namespace would keep it alive. */
 	if (!nshome_workers_covered())
 		return -ENOTSUP;
+	/* setns(2) needs it: said once, and ns/N shows no segments. */
+	if (!cred_capable(NULL, CAP_SYS_ADMIN)) {
+		static int said;
+
+		if (!__atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
+			log_warn("ns/: without CAP_SYS_ADMIN the daemon cannot "
+				 "enter other IPC namespaces: ns/N shows no "
+				 "SysV segments\n");
+		return -EPERM;
+	}
 	res = sysv_inst_new(NULL, sip);
 	if (res < 0)
 		return res;
