@@ -1,7 +1,10 @@
 #!/bin/bash
-# Set up shmfs on a fresh Debian 12 machine: install what the build needs,
-# build it in build/, and mount it on a directory (default /run/shmfs) with
-# -o allow_other, so that the user who ran sudo can use it too.
+# Set up shmfs on a fresh Debian 12 or 13 machine: install what the build
+# needs, build it in build/ (without the tests where cmocka is missing),
+# and mount it on a directory (default /run/shmfs) with -o allow_other, so
+# that the user who ran sudo can use it too.  As root, on a minimal system
+# without sudo, run it as it is.  A step that fails is named, with its
+# output.
 #
 #   sudo ./mount/setup.sh                 # build and mount on /run/shmfs
 #   sudo ./mount/setup.sh /mnt/shm        # ... somewhere else
@@ -17,6 +20,22 @@ build_deps=(gcc meson ninja-build pkg-config libfuse3-dev fuse3)
 # The man page, and the tools README.md shows.
 build_deps+=(python3-docutils attr xxd)
 
+# step NAME COMMAND...: run COMMAND with its output kept aside; if it
+# fails, say which step it was, show that output, and exit non-zero.
+step() {
+	local name=$1 out rc
+	shift
+	out=$(mktemp) || exit 1
+	"$@" >"$out" 2>&1 && rc=0 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "setup.sh: $name failed (exit $rc):" >&2
+		sed 's/^/  | /' "$out" >&2
+		rm -f "$out"
+		exit 1
+	fi
+	rm -f "$out"
+}
+
 install_packages() {
 	local missing=()
 	local p
@@ -30,8 +49,9 @@ install_packages() {
 		exit 1
 	fi
 	echo "setup.sh: installing ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	step "apt-get update" apt-get update
+	step "apt-get install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
 if [ "${1:-}" = "--deps-only" ]; then
@@ -43,26 +63,38 @@ fi
 mountpoint=${1:-/run/shmfs}
 install_packages "${build_deps[@]}"
 
-if [ ! -d "$root/build" ]; then
-	meson setup "$root/build" >/dev/null
+# A build/ that meson never finished setting up (a failed run) is set up
+# again from scratch.
+if [ ! -f "$root/build/build.ninja" ]; then
+	rm -rf "$root/build"
+	step "meson setup build" meson setup "$root/build" "$root"
 fi
-meson compile -C "$root/build" >/dev/null
+step "meson compile -C build" meson compile -C "$root/build"
 shmfs="$root/build/src/shmfs"
 
-mkdir -p "$mountpoint"
-if findmnt -n -t fuse.shmfs "$mountpoint" >/dev/null 2>&1; then
+# A mount whose daemon has ended (killed) answers ENOTCONN to everything:
+# detach it, and mount again.
+if findmnt -n -t fuse.shmfs --mountpoint "$mountpoint" >/dev/null 2>&1 &&
+	! stat "$mountpoint" >/dev/null 2>&1; then
+	echo "setup.sh: shmfs on $mountpoint has lost its daemon; unmounting it"
+	step "unmounting the dead mount" fusermount3 -u -z "$mountpoint"
+fi
+step "mkdir -p $mountpoint" mkdir -p "$mountpoint"
+if findmnt -n -t fuse.shmfs --mountpoint "$mountpoint" >/dev/null 2>&1; then
 	echo "shmfs is already mounted on $mountpoint"
 else
-	"$shmfs" -o allow_other "$mountpoint"
+	step "mounting ($shmfs -o allow_other $mountpoint)" "$shmfs" -o allow_other "$mountpoint"
 	echo "shmfs is mounted on $mountpoint"
 fi
+m=$(printf %q "$mountpoint")
 cat <<USAGE
 
-  ls -l $mountpoint/sysv $mountpoint/sysv-id $mountpoint/posix
-  xxd $mountpoint/sysv/0x000004d2 | head      # a SysV segment, by key
-  echo hello > $mountpoint/posix/demo         # a new POSIX object
-  getfattr -d $mountpoint/sysv-id/SHMID       # what ipcs knows about it
-  sudo fusermount3 -u $mountpoint             # unmount
+  ls -l $m/sysv $m/sysv-id $m/posix
+  xxd $m/sysv/0x000004d2 | head      # a SysV segment, by key
+  echo hello > $m/posix/demo         # a new POSIX object
+  getfattr --only-values -n user.shm.all $m/sysv/0x000004d2
+                                              # what ipcs knows about it
+  sudo fusermount3 -u $m             # unmount
 
 USAGE
 if [ -f "$root/build/docs/shmfs.1" ]; then

@@ -392,6 +392,53 @@ ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
 	return all_reply(&a, res, buf, size);
 }
 
+enum memfd_id { M_NAME, M_PAGESIZE, M_SEALS, M_PIDS, M_ALL, M_COUNT };
+
+static const char *const memfd_names[M_COUNT] = {
+	[M_NAME] = "name", [M_PAGESIZE] = "pagesize", [M_SEALS] = "seals",
+	[M_PIDS] = "pids", [M_ALL] = "all",
+};
+
+static int memfd_lookup(const char *name)
+{
+	size_t plen = strlen(ATTR_XATTR_PREFIX);
+
+	for (int x = 0; x < M_COUNT; x++)
+		if (strncmp(name, ATTR_XATTR_PREFIX, plen) == 0 &&
+		    strcmp(name + plen, memfd_names[x]) == 0)
+			return x;
+	return -1;
+}
+
+int attr_memfd_needs(const char *name)
+{
+	int x = memfd_lookup(name);
+
+	return x < 0 ? -1 : x == M_PIDS || x == M_ALL ? ATTR_NEEDS_SCAN : 0;
+}
+
+ssize_t attr_memfd_getxattr(const struct attr_memfd *m, const char *name,
+			    char *buf, size_t size)
+{
+	int x = memfd_lookup(name), res;
+	struct all a = { NULL, 0 };
+	const char *v[M_COUNT] = { [M_NAME] = m->name, [M_SEALS] = m->seals };
+	char num[32];
+
+	format_pagesize(m->pagesize, num, sizeof(num));
+	v[M_PAGESIZE] = num;
+	if (x < 0 || x == M_PIDS)
+		return x < 0 ? -ENODATA : reply_pids(&m->scan, buf, size);
+	if (x != M_ALL)
+		return reply_value(v[x], strlen(v[x]), buf, size);
+	a.buf = malloc(VALUE_MAX);
+	res = a.buf != NULL ? 0 : -ENOMEM;
+	for (x = 0; x < M_ALL && res == 0; x++)
+		res = all_add(&a, ATTR_XATTR_PREFIX, memfd_names[x],
+			      x == M_PIDS ? &m->scan : NULL, v[x]);
+	return all_reply(&a, res, buf, size);
+}
+
 int attr_sysv_set_error(const char *name)
 {
 	size_t plen = strlen(ATTR_XATTR_PREFIX);

@@ -75,6 +75,23 @@ ssize_t attr_posix_getxattr(const struct attr_live *live, uint64_t pagesize,
 			    const char *name, char *buf, size_t size);
 
 /*
+ * A memfd's: user.shm.pids (from a scan), .name (as memfd_create() had
+ * it), .seals ("seal,shrink,grow,write", F_GET_SEALS), .pagesize (its
+ * mount's: a huge page size for a hugetlb memfd), and .all.
+ * attr_memfd_needs(): ATTR_NEEDS_SCAN for pids and all, 0 for the others,
+ * -1 for a name that is none of them.
+ */
+struct attr_memfd {
+	struct procscan scan;
+	const char *name;
+	const char *seals;
+	uint64_t pagesize;
+};
+int attr_memfd_needs(const char *name);
+ssize_t attr_memfd_getxattr(const struct attr_memfd *m, const char *name,
+			    char *buf, size_t size);
+
+/*
  * Only the user namespace of extended attributes is served.  security.*,
  * system.* (ACLs) and trusted.* are ENOTSUP, as on a file system without
  * them: SysV segments have no such things, and the kernel would not apply

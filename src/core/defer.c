@@ -3,13 +3,17 @@
  * The pool of defer.h.  Its queue is a list in order of arrival; a free
  * thread takes the oldest work of the next uid after the one served last
  * (round robin over the uids that have work queued), so that one user's
- * many requests never starve another's.  The list is at most
+ * many requests never starve another's.  A uid's work runs on one thread
+ * at a time: its second request would mostly wait for the scan its first
+ * is making (the same rights share one), and both threads would be held
+ * by one user whose processes make that scan long.  The list is at most
  * DEFER_QUEUED_MAX long, so picking by a walk of it is bounded.
  */
 #include "defer.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +40,9 @@ static struct {
 	int running, stopping;
 	pthread_t thread[DEFER_THREADS];
 	size_t threads;
+	/* The uid whose work thread I runs, if busy[I]. */
+	uid_t owner[DEFER_THREADS];
+	int busy[DEFER_THREADS];
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	   .more = PTHREAD_COND_INITIALIZER,
 	   .tail = &pool.head };
@@ -47,16 +54,27 @@ int defer_on_pool(void)
 	return on_pool;
 }
 
-/* The next work to run, unlinked: see the top.  NULL if none. */
+/* Whether a thread runs work of UID. */
+static int running(uid_t uid)
+{
+	for (size_t i = 0; i < DEFER_THREADS; i++)
+		if (pool.busy[i] && pool.owner[i] == uid)
+			return 1;
+	return 0;
+}
+
+/* The next work to run, unlinked: see the top.  NULL if none may run. */
 static struct work *take(void)
 {
 	struct work **after = NULL, **least = NULL, **best, *w;
 
 	/* The oldest work of the smallest uid after LAST, else of the
-	 * smallest uid. */
+	 * smallest uid, of the uids none of whose work runs. */
 	for (struct work **p = &pool.head; *p != NULL; p = &(*p)->next) {
 		uid_t u = (*p)->uid;
 
+		if (running(u))
+			continue;
 		if (u > pool.last && (after == NULL || u < (*after)->uid))
 			after = p;
 		if (least == NULL || u < (*least)->uid)
@@ -74,9 +92,10 @@ static struct work *take(void)
 	return w;
 }
 
-static void *pool_main(void *unused)
+static void *pool_main(void *arg)
 {
-	(void)unused;
+	size_t self = (size_t)(uintptr_t)arg;
+
 	on_pool = 1;
 	pthread_mutex_lock(&pool.lock);
 	while (!pool.stopping) {
@@ -86,11 +105,16 @@ static void *pool_main(void *unused)
 			pthread_cond_wait(&pool.more, &pool.lock);
 			continue;
 		}
+		pool.owner[self] = w->uid;
+		pool.busy[self] = 1;
 		pthread_mutex_unlock(&pool.lock);
 		w->fn(w->arg, 0);
 		free(w);
 		nshome_now(); /* never wait for work in another's namespace */
 		pthread_mutex_lock(&pool.lock);
+		pool.busy[self] = 0;
+		/* Its uid's next work may run now, on any thread. */
+		pthread_cond_broadcast(&pool.more);
 	}
 	pthread_mutex_unlock(&pool.lock);
 	return NULL;
@@ -105,7 +129,8 @@ int defer_start(void)
 	pool.stopping = 0;
 	while (pool.threads < DEFER_THREADS && res == 0) {
 		res = -pthread_create(&pool.thread[pool.threads], NULL,
-				      pool_main, NULL);
+				      pool_main,
+				      (void *)(uintptr_t)pool.threads);
 		if (res == 0)
 			pool.threads++;
 	}
@@ -132,6 +157,26 @@ void defer_stop(void)
 		w->fn(w->arg, 1);
 		free(w);
 	}
+}
+
+int defer_cancel(void *arg)
+{
+	struct work **p, *w = NULL;
+
+	pthread_mutex_lock(&pool.lock);
+	for (p = &pool.head; *p != NULL; p = &(*p)->next) {
+		if ((*p)->arg == arg) {
+			w = *p;
+			*p = w->next;
+			if (pool.tail == &w->next)
+				pool.tail = p;
+			pool.n--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pool.lock);
+	free(w);
+	return w != NULL;
 }
 
 int defer_run(uid_t uid, void (*fn)(void *arg, int cancelled), void *arg)

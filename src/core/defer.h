@@ -6,7 +6,8 @@
  * callers would hold every worker).  A handler that would wait returns
  * -DEFER_AGAIN; its request is then queued with defer_run() and run again
  * on the pool, where waiting is allowed.  The queue is bounded and served
- * fairly: the owners (uids) of queued work take turns.
+ * fairly: the owners (uids) of queued work take turns, and one uid's work
+ * runs on one thread at a time.
  */
 #ifndef SHMFS_DEFER_H
 #define SHMFS_DEFER_H
@@ -34,6 +35,11 @@ void defer_stop(void);
  * called.
  */
 int defer_run(uid_t uid, void (*fn)(void *arg, int cancelled), void *arg);
+/*
+ * Take the work of ARG off the queue if it has not started: 1 (FN is
+ * never called for it), else 0 (it runs, ran, or was never queued).
+ */
+int defer_cancel(void *arg);
 /* Whether this thread is one of the pool's: it may wait. */
 int defer_on_pool(void);
 

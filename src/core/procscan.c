@@ -36,7 +36,7 @@ int procscan_open_in(const struct build *b, const char *what, int flags)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "%d/%s", (int)b->pid, what);
+	snprintf(path, sizeof(path), "%s/%s", b->dir, what);
 	return openat(b->procfd, path, flags | O_CLOEXEC);
 }
 
@@ -54,7 +54,7 @@ static int in_ns(struct build *b)
 
 	if (b->in_ns != -2)
 		return b->in_ns;
-	snprintf(path, sizeof(path), "%d/ns/ipc", (int)b->pid);
+	snprintf(path, sizeof(path), "%s/ns/ipc", b->dir);
 	if (fstatat(b->procfd, path, &st, 0) < 0)
 		b->in_ns = procscan_gone_or_closed(errno);
 	else
@@ -128,10 +128,10 @@ static int add(struct build *b, uint64_t dev, uint64_t ino, uint64_t pagesize)
 }
 
 int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
-		     uint64_t pagesize)
+		     uint64_t pagesize, uint64_t start, uint64_t end)
 {
 	uint32_t key;
-	int here;
+	int here, res;
 
 	if (major(dev) != 0)
 		return 0;
@@ -147,7 +147,26 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
 			return here;
 		return add(b, PROCSCAN_SYSV, ino << 32 | key, pagesize);
 	}
-	return add(b, (uint64_t)dev, ino, pagesize);
+	res = add(b, (uint64_t)dev, ino, pagesize);
+	if (res == 0 && name != NULL && procscan_is_shm_dev(b, dev))
+		res = procscan_memfd_add(b, (uint64_t)dev, ino, -1, start, end,
+					 name);
+	return res;
+}
+
+/* The current process's directory WHAT; NULL with *RES set as
+ * procscan_gone_or_closed() tells (-1 if it cannot be read). */
+static DIR *dir_in(const struct build *b, const char *what, int *res)
+{
+	int fd = procscan_open_in(b, what, O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (d == NULL) {
+		*res = fd < 0 ? procscan_gone_or_closed(errno) : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return d;
 }
 
 /*
@@ -160,20 +179,18 @@ int procscan_mapping(struct build *b, dev_t dev, uint64_t ino, const char *name,
  */
 static int read_fds(struct build *b)
 {
-	int fd = procscan_open_in(b, "fd", O_RDONLY | O_DIRECTORY), res = 0;
+	int res = 0;
 	size_t n = 0;
 	struct dirent *de;
-	DIR *d;
+	DIR *d = dir_in(b, "fd", &res);
 
-	if (fd < 0)
-		return procscan_gone_or_closed(errno);
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
+	if (d == NULL)
+		return res;
 	while (res == 0 && (de = readdir(d)) != NULL) {
+		char path[PROCSCAN_PATH_BUF];
 		struct statx sx;
+		ssize_t len;
+		dev_t dev;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -186,7 +203,43 @@ static int read_fds(struct build *b)
 			  STATX_TYPE | STATX_INO, &sx) < 0 ||
 		    !S_ISREG(sx.stx_mode) || sx.stx_dev_major != 0)
 			continue;
-		res = add(b, makedev(0, sx.stx_dev_minor), sx.stx_ino, 0);
+		dev = makedev(0, sx.stx_dev_minor);
+		res = add(b, (uint64_t)dev, sx.stx_ino, 0);
+		/* Only what is on a shm mount may be a memfd: its path. */
+		if (res == 0 && procscan_is_shm_dev(b, dev) &&
+		    (len = readlinkat(dirfd(d), de->d_name, path,
+				      sizeof(path) - 1)) > 0) {
+			path[len] = '\0';
+			res = procscan_memfd_add(b, (uint64_t)dev, sx.stx_ino,
+						 atoi(de->d_name), 0, 0, path);
+		}
+	}
+	closedir(d);
+	return res;
+}
+
+/*
+ * A process whose main thread exited (pthread_exit()) lives on in its
+ * other threads, but /proc/PID shows the main thread's mappings and
+ * descriptors: none.  Then DIR becomes one of the others'; 0 if there is
+ * none (a kernel thread, a process that exited), else 1 or -1 (closed).
+ */
+static int other_thread(struct build *b)
+{
+	int res = 0;
+	struct dirent *de;
+	DIR *d = dir_in(b, "task", &res);
+
+	if (d == NULL)
+		return res;
+	while (res == 0 && (de = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+
+		if (tid > 0 && tid != b->pid) {
+			snprintf(b->dir, sizeof(b->dir), "%d/task/%d",
+				 (int)b->pid, (int)tid);
+			res = 1;
+		}
 	}
 	closedir(d);
 	return res;
@@ -196,18 +249,26 @@ static int read_fds(struct build *b)
  * bound: its holds are dropped) or -ENOMEM. */
 static int inspect(struct build *b, pid_t pid)
 {
+	size_t mf_from = b->m->nmf;
 	int res;
 
 	b->pid = pid;
+	snprintf(b->dir, sizeof(b->dir), "%d", (int)pid);
 	b->from = b->m->n;
 	b->tidy_at = b->from + TIDY_EVERY;
 	b->in_ns = -2;
 	res = procscan_read_maps(b);
+	if (res == 0 && b->no_mm) {
+		res = other_thread(b);
+		if (res == 1)
+			res = procscan_read_maps(b);
+	}
 	if (res == 0)
 		res = read_fds(b);
-	if (res == -1)
+	if (res == -1) {
 		b->m->n = b->from;
-	else if (res == 0)
+		b->m->nmf = mf_from;
+	} else if (res == 0)
 		tidy(b);
 	return res;
 }
@@ -266,6 +327,7 @@ int procscan_build_at(int procfd, const struct procscan_devs *devs,
 	closedir(d);
 	if (m->n > 1)
 		qsort(m->h, m->n, sizeof(*m->h), by_hold);
+	procscan_memfd_tidy(m);
 	m->complete = seen_init && !closed && !b.full;
 out_free:
 	free(b.buf);
@@ -337,6 +399,8 @@ int procscan_lookup(const struct procscan_map *m,
 void procscan_map_free(struct procscan_map *m)
 {
 	free(m->h);
+	free(m->mf);
+	free(m->names);
 	memset(m, 0, sizeof(*m));
 }
 

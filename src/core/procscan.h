@@ -63,10 +63,31 @@ struct procscan_hold {
 };
 #define PROCSCAN_SYSV UINT64_MAX
 
+/*
+ * A memfd (a file on one of the kernel's shm mounts whose path reads
+ * "/memfd:NAME (deleted)") that PID holds: by descriptor FD, or, where it
+ * holds none, mapped at START-END.  For the memfd kind, which lists memfds
+ * and reopens them through /proc/PID/fd/FD or /proc/PID/map_files.  One
+ * a process and memfd; 48 bytes and the name.
+ */
+struct procscan_memfd {
+	uint64_t dev, ino;
+	uint64_t start, end; /* where FD is -1 */
+	pid_t pid;
+	int fd;	       /* -1: mapped only */
+	uint32_t name; /* offset of NAME (as memfd_create() had it) in names */
+	uint32_t pad;
+};
+
 struct procscan_map {
 	struct procscan_hold *h; /* by dev, ino, pid once built */
 	size_t n, cap;
 	int complete; /* as struct procscan's, for every object */
+	/* Memfds, by dev, ino, then those with a descriptor first, pid. */
+	struct procscan_memfd *mf;
+	size_t nmf, mfcap;
+	char *names; /* NUL-terminated, at most PROCSCAN_MEMFD_NAME_MAX + 1 */
+	size_t names_len, names_cap;
 };
 
 /*
@@ -80,6 +101,10 @@ struct procscan_map {
 #define PROCSCAN_FDS_MAX   65536	/* descriptors looked at, per process */
 #define PROCSCAN_TEXT_MAX  (4 << 20)	/* bytes of maps text, per process */
 #define PROCSCAN_HOLDS_MAX (128 * 1024) /* holds in a map */
+/* Memfds in a map (one a process holding it), past which it is incomplete
+ * too: at most 32768 * (48 + 250) bytes, 9.8 MB, a map. */
+#define PROCSCAN_MEMFDS_MAX	32768
+#define PROCSCAN_MEMFD_NAME_MAX 249 /* the kernel's MFD_NAME_MAX_LEN */
 
 /* The devices of the kernel's own mounts that SysV segments live on (its
  * shm mount, hugetlbfs's per page size): only there is a mapping taken for
@@ -117,6 +142,14 @@ void procscan_free(struct procscan *s);
 int procscan_run_at(int procfd, const struct procscan_devs *devs,
 		    const struct procscan_target *t, pid_t hidden,
 		    struct procscan *out);
+
+/*
+ * FN(M, CTX) on a map of the real /proc as the caller of this thread may
+ * see it, fresh as procscan_run()'s below, and under the lock that keeps
+ * it: FN must not wait.  FN's result, or -DEFER_AGAIN as below.
+ */
+int procscan_with_map(int (*fn)(const struct procscan_map *m, void *ctx),
+		      void *ctx);
 
 /*
  * T's holders from a map of the real /proc, as the caller of this thread
@@ -158,6 +191,9 @@ int procscan_parse_map(const char *line, struct procscan_map_line *m);
 /* Whether a mapping's PATH is a SysV segment's: "/SYSV%08x (deleted)";
  * its key in *KEY if KEY is not NULL. */
 int procscan_sysv_path(const char *path, uint32_t *key);
+/* Whether a mapping's or descriptor's PATH is a memfd's: "/memfd:NAME
+ * (deleted)"; NAME (its length in *LEN) points into PATH. */
+const char *procscan_memfd_path(const char *path, size_t *len);
 /*
  * A line of /proc/PID/smaps: the start of a mapping (*START set, 1), its
  * "KernelPageSize:" (*PAGESIZE set in bytes, 2), or anything else (0).

@@ -89,24 +89,28 @@ struct shmfs_procmap_query {
 #define Q_COVERING_OR_NEXT  0x10 /* PROCMAP_QUERY_COVERING_OR_NEXT_VMA */
 #define Q_FILE_BACKED	    0x20 /* PROCMAP_QUERY_FILE_BACKED_VMA */
 
-/* Long enough for "/SYSV%08x (deleted)"; a longer name is not one. */
-#define SYSV_NAME_BUF 32
-
 /*
- * The name of the mapping at START, where it may be a SysV segment's (on
- * a shm mount, an inode that can be a shmid): a second query, the only
- * one that renders a path.  NULL when it is longer than any segment's.
+ * The name of the mapping at START, where it may be a SysV segment's or a
+ * memfd's (on a shm mount): a second query, the only one that renders a
+ * path.  NULL when it is longer than any of theirs.
  */
 static const char *name_at(int fd, uint64_t start, char *name)
 {
 	struct shmfs_procmap_query q = {
 		.size = sizeof(q),
 		.query_addr = start,
-		.vma_name_size = SYSV_NAME_BUF,
+		.vma_name_size = PROCSCAN_PATH_BUF,
 		.vma_name_addr = (uint64_t)(uintptr_t)name,
 	};
 
-	if (ioctl(fd, SHMFS_PROCMAP_QUERY, &q) < 0 || q.vma_start != start)
+	/*
+	 * The kernel writes no name for a mapping without one (and sets
+	 * vma_name_size to 0); valgrind knows nothing of what this ioctl
+	 * writes.  So the buffer starts empty.
+	 */
+	memset(name, 0, PROCSCAN_PATH_BUF);
+	if (ioctl(fd, SHMFS_PROCMAP_QUERY, &q) < 0 || q.vma_start != start ||
+	    q.vma_name_size == 0)
 		return NULL;
 	return name;
 }
@@ -115,7 +119,7 @@ static const char *name_at(int fd, uint64_t start, char *name)
 static int query_maps(struct build *b, int fd)
 {
 	uint64_t at = 0;
-	char name[SYSV_NAME_BUF];
+	char name[PROCSCAN_PATH_BUF];
 
 	for (size_t n = 0;; n++) {
 		struct shmfs_procmap_query q = {
@@ -131,6 +135,8 @@ static int query_maps(struct build *b, int fd)
 				return 0;
 			if (errno == ENOTTY || errno == EINVAL)
 				return n == 0 ? -ENOTTY : -1;
+			/* No mm: a kernel thread, an exited one. */
+			b->no_mm = n == 0 && errno == ESRCH;
 			return errno == ESRCH ? 0 : -1;
 		}
 		if (n == PROCSCAN_VMAS_MAX)
@@ -140,11 +146,10 @@ static int query_maps(struct build *b, int fd)
 			continue;
 		dev = makedev(q.dev_major, q.dev_minor);
 		res = procscan_mapping(b, dev, q.inode,
-				       procscan_is_shm_dev(b, dev) &&
-						       q.inode <= INT32_MAX
+				       procscan_is_shm_dev(b, dev)
 					       ? name_at(fd, q.vma_start, name)
 					       : NULL,
-				       q.vma_page_size);
+				       q.vma_page_size, q.vma_start, q.vma_end);
 		if (res < 0)
 			return res;
 	}
@@ -204,10 +209,12 @@ static int text_maps(struct build *b, int fd)
 			pagesize = dev == b->devs->dev[0]
 					   ? (uint64_t)sysconf(_SC_PAGESIZE)
 					   : page_size_at(b, m.start);
-		res = procscan_mapping(b, dev, m.ino, m.path, pagesize);
+		res = procscan_mapping(b, dev, m.ino, m.path, pagesize, m.start,
+				       m.end);
 	}
 	if (res == 0 && r.total > PROCSCAN_TEXT_MAX)
 		res = -1;
+	b->no_mm = r.total == 0;
 	return res;
 }
 
@@ -215,6 +222,7 @@ int procscan_read_maps(struct build *b)
 {
 	int fd = procscan_open_in(b, "maps", O_RDONLY), res;
 
+	b->no_mm = 0;
 	if (fd < 0)
 		return procscan_gone_or_closed(errno);
 	res = b->devs->text ? -ENOTTY : query_maps(b, fd);

@@ -136,3 +136,23 @@ int procscan_parse_smaps(const char *line, uint64_t *start, uint64_t *pagesize)
 	*start = m.start;
 	return 1;
 }
+
+const char *procscan_memfd_path(const char *path, size_t *len)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n;
+
+	if (strncmp(path, "/memfd:", 7) != 0)
+		return NULL;
+	path += 7;
+	n = strlen(path);
+	/* Always unlinked: it never had a name in any directory. */
+	if (n < sizeof(deleted) - 1 ||
+	    strcmp(path + n - (sizeof(deleted) - 1), deleted) != 0)
+		return NULL;
+	n -= sizeof(deleted) - 1;
+	if (n > PROCSCAN_MEMFD_NAME_MAX)
+		return NULL;
+	*len = n;
+	return path;
+}

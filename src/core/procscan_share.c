@@ -155,34 +155,35 @@ static struct slot *find(const struct key *k, int64_t now)
 }
 
 /* Without a slot: a caller that shares none. */
-static int run_alone(const struct procscan_target *t, struct procscan *out)
+static int run_alone(int (*fn)(const struct procscan_map *m, void *ctx),
+		     void *ctx)
 {
 	struct procscan_map m;
 	int res = build(&m);
 
 	if (res == 0)
-		res = procscan_lookup(&m, t, out);
+		res = fn(&m, ctx);
 	procscan_map_free(&m);
 	return res;
 }
 
-int procscan_run(const struct procscan_target *t, struct procscan *out)
+int procscan_with_map(int (*fn)(const struct procscan_map *m, void *ctx),
+		      void *ctx)
 {
 	struct key k;
-	int shared = make_key(cred_serving(), &k), res;
+	int shared = make_key(cred_serving(), &k), res, built;
 	struct slot *s;
 	int64_t t0;
 
-	memset(out, 0, sizeof(*out));
 	if (!defer_on_pool() && !shared)
 		return -DEFER_AGAIN;
 	if (!shared)
-		return run_alone(t, out);
+		return run_alone(fn, ctx);
 	pthread_mutex_lock(&share.lock);
 	for (;;) {
 		s = find(&k, clock_now_ns());
 		if (s != NULL && s->state == READY) {
-			res = procscan_lookup(&s->map, t, out);
+			res = fn(&s->map, ctx);
 			pthread_mutex_unlock(&share.lock);
 			return res;
 		}
@@ -198,11 +199,10 @@ int procscan_run(const struct procscan_target *t, struct procscan *out)
 	s->key = k;
 	pthread_mutex_unlock(&share.lock);
 	t0 = clock_now_ns();
-	res = build(&s->map);
+	built = build(&s->map);
 	pthread_mutex_lock(&share.lock);
-	if (res == 0)
-		res = procscan_lookup(&s->map, t, out);
-	if (res == 0) {
+	res = built == 0 ? fn(&s->map, ctx) : built;
+	if (built == 0) {
 		s->state = READY;
 		s->done_ns = clock_now_ns();
 		s->fresh_ns = PROCSCAN_FRESH_RATIO * (s->done_ns - t0);
@@ -214,6 +214,26 @@ int procscan_run(const struct procscan_target *t, struct procscan *out)
 	pthread_cond_broadcast(&share.built);
 	pthread_mutex_unlock(&share.lock);
 	return res;
+}
+
+struct run_ctx {
+	const struct procscan_target *t;
+	struct procscan *out;
+};
+
+static int run_lookup(const struct procscan_map *m, void *ctx)
+{
+	struct run_ctx *r = ctx;
+
+	return procscan_lookup(m, r->t, r->out);
+}
+
+int procscan_run(const struct procscan_target *t, struct procscan *out)
+{
+	struct run_ctx r = { t, out };
+
+	memset(out, 0, sizeof(*out));
+	return procscan_with_map(run_lookup, &r);
 }
 
 /* ---- The kernel's shm mounts ---- */

@@ -28,7 +28,7 @@
  * object, so they are stable for its whole life and a SysV segment gets
  * the same number under sysv/ and sysv-id/.  The tag in bits 32..39 keeps
  * the kinds apart (a POSIX inode too large for 32 bits sets bit 63
- * instead); the fixed directories use 1..5 (ns/ the last of them), and
+ * instead); the fixed directories use small numbers (ns/ the last), and
  * ns/N is SEG_TAG_NS with N, the IPC namespace's inode number, and its
  * directories SEG_TAG_NS_SUB on.  Objects in ns/N have a salt in bits
  * 40..62 (kind_params.ino_salt), so that two namespaces' differ.
@@ -37,8 +37,9 @@
 #define SEG_TAG_SYSV	    1
 #define SEG_TAG_NEW	    2
 #define SEG_TAG_POSIX	    3
-#define SEG_TAG_NS	    4
-#define SEG_TAG_NS_SUB	    5 /* ns/N/DIR: 5 + DIR's place, with N */
+#define SEG_TAG_MEMFD	    4 /* and up: one a shm mount */
+#define SEG_TAG_NS	    0xf0 /* above memfd's */
+#define SEG_TAG_NS_SUB	    0xf1 /* ns/N/DIR: 0xf1 + DIR's place, with N */
 
 struct seg_ops;
 
@@ -55,6 +56,7 @@ struct seg_file {
 	 */
 	int others_wrote;
 	unsigned cache_epoch; /* the FUSE layer's cache.c, atomically */
+	uint64_t cache_ino;   /* cache.c's: the node it is open on */
 	struct seg_file *cache_prev, *cache_next; /* cache.c's, its lock */
 };
 
@@ -173,6 +175,14 @@ struct seg_ops {
 
 /* What can be done in one directory of objects (DIR: which, of whom). */
 struct seg_dir_ops {
+	/*
+	 * What the directory shows depends on who asks (memfd/: only what
+	 * the caller may inspect): lookup, list and its objects' getattr are
+	 * called as the caller, and a listing is never shared between
+	 * callers.  Else they are called as the daemon.  Any of them may give
+	 * -DEFER_AGAIN (defer.h): the request is run again on the pool.
+	 */
+	int per_caller;
 	int (*lookup)(const struct seg_dir *dir, const char *name,
 		      struct seg_ref *ref, struct stat *st);
 	int (*list)(const struct seg_dir *dir, seg_fill_fn fill, void *ctx);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kind.h"
 
+#include "memfd.h"
 #include "posix.h"
 #include "sysv.h"
 
 const struct kind *const kinds[] = {
 	&posix_kind,
 	&sysv_kind,
+	&memfd_kind,
 	NULL,
 };
 

@@ -252,7 +252,7 @@ int main(int argc, char *argv[])
 	res = defer_start();
 	if (res < 0) {
 		log_err("cannot start the scan threads: %s\n", strerror(-res));
-		fs_stop();
+		fs_stop(&cfg);
 		goto out_unmount;
 	}
 	/*
@@ -262,7 +262,7 @@ int main(int argc, char *argv[])
 	 */
 	ret = run_loop(se, &copts) < 0;
 	defer_stop();
-	fs_stop();
+	fs_stop(&cfg);
 
 out_unmount:
 	fuse_session_unmount(se);

@@ -20,15 +20,18 @@
  * serves one session).
  */
 static int kernel_cache;
+/* The mount's tree (fs_config.tree); set by cache_start(), read after. */
+static const struct fs_tree *mount_tree;
 
 /* The watch of the kind whose object REF is, or NULL. */
 static const struct kind_watch *watch_of(const struct seg_ref *ref)
 {
-	for (size_t i = 0; i < tree_ninsts(); i++) {
-		const struct kind_watch *kw = tree_inst_at(i)->kind->watch;
+	for (size_t i = 0; i < tree_ninsts(mount_tree); i++) {
+		const struct kind_watch *kw =
+			tree_inst_at(mount_tree, i)->kind->watch;
 
 		if (kw != NULL && kw->ops == ref->ops &&
-		    tree_inst_at(i)->inst == ref->inst)
+		    tree_inst_at(mount_tree, i)->inst == ref->inst)
 			return kw;
 	}
 	return NULL;
@@ -36,7 +39,8 @@ static const struct kind_watch *watch_of(const struct seg_ref *ref)
 
 int cache_start(struct fuse_session *se, const struct fs_config *cfg)
 {
-	return watch_start(se, cfg->kernel_cache);
+	mount_tree = cfg->tree;
+	return watch_start(se, cfg->tree, cfg->kernel_cache);
 }
 
 /*
@@ -85,9 +89,16 @@ double cache_timeout(fuse_ino_t ino, const struct seg_ref *ref,
 	 * every create and remove there, by anyone: cached while its kind's
 	 * watch tells of those.  The fixed directories never change.
 	 */
-	if (ref == NULL && (d = tree_dir(ino)) != NULL &&
+	if (ref == NULL && (d = tree_dir(mount_tree, ino)) != NULL &&
 	    d->dir.ops->getattr != NULL &&
 	    ((kw = d->watch) == NULL || !kw->active(d->dir.inst)))
+		return 0;
+	/*
+	 * What a per-caller directory shows one caller the kernel must not
+	 * show another from its caches (which all callers share): never kept.
+	 */
+	if (ref != NULL && ref->ops->named_in != NULL &&
+	    ref->ops->named_in->per_caller)
 		return 0;
 	if (ref != NULL) {
 		/* Without a name no event names its changes. */
@@ -158,12 +169,28 @@ void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 	cache_changed(ino);
 	node_opened(ino, 1);
 	pthread_mutex_lock(&open_files.lock);
+	file->cache_ino = ino;
 	file->cache_prev = NULL;
 	file->cache_next = open_files.head;
 	if (open_files.head != NULL)
 		open_files.head->cache_prev = file;
 	open_files.head = file;
 	pthread_mutex_unlock(&open_files.lock);
+}
+
+int cache_open_getattr(fuse_ino_t ino, const struct seg_ref *ref,
+		       struct stat *st)
+{
+	int res = -ENOENT;
+
+	pthread_mutex_lock(&open_files.lock);
+	for (struct seg_file *f = open_files.head; f != NULL; f = f->cache_next)
+		if (f->cache_ino == ino) {
+			res = ref->ops->getattr(ref, f, st);
+			break;
+		}
+	pthread_mutex_unlock(&open_files.lock);
+	return res;
 }
 
 void cache_closed(fuse_ino_t ino, struct seg_file *file)

@@ -59,6 +59,13 @@ void cache_changed(fuse_ino_t ino);
 void cache_opened(fuse_ino_t ino, struct fuse_file_info *fi,
 		  struct seg_file *file, int truncated, int passthrough);
 void cache_closed(fuse_ino_t ino, struct seg_file *file);
+/*
+ * REF's attributes through a file open on INO: for a stat(2) by name of
+ * an object its kind no longer finds by name (a memfd whose holders are
+ * gone, kept by that open file until it is closed).  -ENOENT if none.
+ */
+int cache_open_getattr(fuse_ino_t ino, const struct seg_ref *ref,
+		       struct stat *st);
 /* We truncated INO to SIZE: its cached pages from there on go, now. */
 void cache_truncated(fuse_ino_t ino, off_t size);
 /* FILE, open on INO, was read: pages read through the cache must go. */

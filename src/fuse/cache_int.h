@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 /* KERNEL_CACHE: contents are cached too, and must be dropped. */
-int watch_start(struct fuse_session *se, int kernel_cache);
+struct fs_tree;
+int watch_start(struct fuse_session *se, const struct fs_tree *tree,
+		int kernel_cache);
 void watch_stop(void);
 /* The kernel may cache until CACHE_TIMEOUT from now: watch till then. */
 void watch_arm(void);

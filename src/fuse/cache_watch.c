@@ -59,6 +59,7 @@
 
 static struct {
 	struct fuse_session *se;
+	const struct fs_tree *tree; /* the mount's, whose kinds it watches */
 	off_t inval_from; /* -1: attributes only; 0: cached contents too */
 	pthread_t thread;
 	/*
@@ -149,12 +150,14 @@ static void send_changes(const struct change_list *l)
 				  c->contents ? "contents" : "attributes",
 				  (unsigned long long)c->ino, res);
 		} else if (c->name == NULL) {
-			res = watch_notify_inode(tree_ino_of(&c->dir), -1);
+			res = watch_notify_inode(tree_ino_of(w.tree, &c->dir),
+						 -1);
 			log_debug("watch: a directory's attributes changed "
 				  "(%d)\n",
 				  res);
 		} else {
-			res = notify_entry(tree_ino_of(&c->dir), c->name);
+			res = notify_entry(tree_ino_of(w.tree, &c->dir),
+					   c->name);
 			log_debug("watch: name %s changed (%d)\n", c->name,
 				  res);
 		}
@@ -227,8 +230,8 @@ static void poll_kinds(int64_t now, struct change_list *out)
 		.since_ns = now - (int64_t)(CACHE_TIMEOUT * 1e9) - ARM_MARGIN_NS,
 	};
 
-	for (size_t i = 0; i < tree_ninsts(); i++) {
-		const struct kind_inst *k = tree_inst_at(i);
+	for (size_t i = 0; i < tree_ninsts(w.tree); i++) {
+		const struct kind_inst *k = tree_inst_at(w.tree, i);
 		const struct kind_watch *kw = k->kind->watch;
 
 		if (kw != NULL && kw->fd(k->inst) < 0 && kw->active(k->inst))
@@ -250,8 +253,8 @@ static void *watch_loop(void *arg)
 	nfds_t nfds = 1;
 
 	(void)arg;
-	for (size_t i = 0; i < tree_ninsts(); i++) {
-		const struct kind_inst *k = tree_inst_at(i);
+	for (size_t i = 0; i < tree_ninsts(w.tree); i++) {
+		const struct kind_inst *k = tree_inst_at(w.tree, i);
 		const struct kind_watch *kw = k->kind->watch;
 
 		if (kw != NULL && kw->fd(k->inst) >= 0 && nfds < 1 + MAX_FDS) {
@@ -326,8 +329,10 @@ static void *watch_loop(void *arg)
 	return NULL;
 }
 
-int watch_start(struct fuse_session *se, int kernel_cache)
+int watch_start(struct fuse_session *se, const struct fs_tree *tree,
+		int kernel_cache)
 {
+	w.tree = tree;
 	int res;
 
 	w.se = se;

@@ -19,6 +19,7 @@
 
 #include "cache.h"
 #include "cred.h"
+#include "defer.h"
 #include "fs_ns.h"
 #include "fs_tree.h"
 #include "log.h"
@@ -133,20 +134,45 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->time_gran = 1;
 }
 
-int fs_start(struct fuse_session *se, const struct fs_config *cfg)
+int fs_start(struct fuse_session *se, struct fs_config *cfg)
 {
-	tree_init(cfg->insts, cfg->ninsts);
+	int res;
+
+	cfg->tree = calloc(1, sizeof(*cfg->tree));
+	if (cfg->tree == NULL)
+		return -ENOMEM;
+	tree_init(cfg->tree, cfg->insts, cfg->ninsts);
 	passthrough_report();
-	return cache_start(se, cfg);
+	res = cache_start(se, cfg);
+	if (res < 0) {
+		free(cfg->tree);
+		cfg->tree = NULL;
+	}
+	return res;
 }
 
-void fs_stop(void)
+void fs_stop(struct fs_config *cfg)
 {
 	cache_stop();
+	free(cfg->tree);
+	cfg->tree = NULL;
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi);
+
+static void fs_lookup_again(fuse_req_t req, fuse_ino_t parent, const char *name,
+			    struct fuse_file_info *fi, void *more)
+{
+	(void)fi;
+	(void)more;
+	fs_lookup(req, parent, name);
 }
 
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	const struct tree_dir *d;
 	struct seg_ref ref;
 	struct stat st;
@@ -154,12 +180,12 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	log_debug("lookup %llu/%s\n", (unsigned long long)parent, name);
 	if (parent == FUSE_ROOT_ID) {
-		d = tree_dir_named(name);
+		d = tree_dir_named(t, name);
 		if (d == NULL && strcmp(name, ns_top_name()) != 0) {
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		tree_stat(d != NULL ? d->ino : ns_top_ino(), &st);
+		tree_stat(t, d != NULL ? d->ino : ns_top_ino(), &st);
 		reply_entry(req, NULL, name, NULL, &st);
 		return;
 	}
@@ -176,14 +202,18 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_entry(req, &e);
 		return;
 	}
-	d = tree_dir(parent);
+	d = tree_dir(t, parent);
 	if (d == NULL) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	res = seg_lookup(&d->dir, name, &ref, &st);
+	res = fs_dir_lookup(req, &d->dir, name, &ref, &st);
 	if (res == 0)
 		res = node_remember(st.st_ino, &ref);
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, parent, name, NULL, NULL, 0,
+			    fs_lookup_again)) == 0)
+		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
@@ -193,7 +223,8 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	if (!tree_is_dir(ino))
+	const struct fs_tree *t = fs_req_tree(req);
+	if (!tree_is_dir(t, ino))
 		node_forget(ino, nlookup);
 	fuse_reply_none(req);
 }
@@ -201,15 +232,43 @@ static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 static void fs_forget_multi(fuse_req_t req, size_t count,
 			    struct fuse_forget_data *forgets)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	for (size_t i = 0; i < count; i++)
-		if (!tree_is_dir(forgets[i].ino))
+		if (!tree_is_dir(t, forgets[i].ino))
 			node_forget(forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
+}
+
+static void fs_getattr_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			     struct fuse_file_info *fi, void *more)
+{
+	(void)name;
+	(void)more;
+	fs_getattr(req, ino, fi);
+}
+
+int fs_ref_getattr(fuse_req_t req, const struct seg_ref *ref,
+		   struct seg_file *file, struct stat *st)
+{
+	const struct seg_dir_ops *dir = ref->ops->named_in;
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int res;
+
+	if (dir == NULL || !dir->per_caller)
+		return ref->ops->getattr(ref, file, st);
+	res = enter_caller(req, &cred, &saved);
+	if (res == 0) {
+		res = ref->ops->getattr(ref, file, st);
+		cred_leave(&saved);
+	}
+	return res;
 }
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct seg_ref ref;
 	struct stat st;
 	int res;
@@ -222,15 +281,23 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 			fuse_reply_attr(req, &st, 0);
 		return;
 	}
-	if (tree_is_dir(ino)) {
-		tree_stat(ino, &st);
+	if (tree_is_dir(t, ino)) {
+		tree_stat(t, ino, &st);
 		fuse_reply_attr(req, &st, cache_timeout(ino, NULL, &st));
 		return;
 	}
 	res = node_get(ino, &ref);
-	if (res == 0)
-		res = stale_if_gone(ref.ops->getattr(&ref, file_of(fi), &st),
-				    &ref, file_of(fi));
+	if (res == 0) {
+		res = fs_ref_getattr(req, &ref, file_of(fi), &st);
+		/* Gone by name, but open through the mount: fstat(2). */
+		if (res == -ENOENT && fi == NULL)
+			res = cache_open_getattr(ino, &ref, &st);
+		if (res != -DEFER_AGAIN)
+			res = stale_if_gone(res, &ref, file_of(fi));
+	}
+	if (res == -DEFER_AGAIN && (res = fs_later(req, ino, NULL, fi, NULL, 0,
+						   fs_getattr_again)) == 0)
+		return;
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
@@ -241,14 +308,15 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 
 static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	const struct tree_dir *d = tree_dir(parent);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, parent);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	int res;
 
 	log_debug("unlink %llu/%s\n", (unsigned long long)parent, name);
 	if (d == NULL) {
-		fuse_reply_err(req, tree_is_dir(parent) ? EPERM : ENOTDIR);
+		fuse_reply_err(req, tree_is_dir(t, parent) ? EPERM : ENOTDIR);
 		return;
 	}
 	res = enter_caller(req, &cred, &saved);
@@ -318,7 +386,8 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname,
 		      unsigned int flags)
 {
-	const struct tree_dir *d = tree_dir(parent);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, parent);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	int res;

@@ -17,7 +17,13 @@ enum shmfs_passthrough {
 	PASSTHROUGH_OFF,  /* the daemon */
 };
 
-/* The session's user data. */
+struct fs_tree;
+
+/*
+ * The session's user data, the mount's state: handlers reach it through
+ * fuse_req_userdata() (fs_int.h), as libfuse's passthrough_ll.c its
+ * lo_data.
+ */
 struct fs_config {
 	/* Contents through the page cache (-o kernel_cache). */
 	int kernel_cache;
@@ -26,6 +32,7 @@ struct fs_config {
 	/* The started kinds, whose directories make the tree. */
 	const struct kind_inst *insts;
 	size_t ninsts;
+	struct fs_tree *tree; /* made by fs_start(), freed by fs_stop() */
 };
 
 extern const struct fuse_lowlevel_ops fs_ops;
@@ -34,7 +41,7 @@ extern const struct fuse_lowlevel_ops fs_ops;
  * Around the session loop: the tree from the registered kinds, and the
  * thread that keeps the kernel's caches true.
  */
-int fs_start(struct fuse_session *se, const struct fs_config *cfg);
-void fs_stop(void);
+int fs_start(struct fuse_session *se, struct fs_config *cfg);
+void fs_stop(struct fs_config *cfg);
 
 #endif

@@ -19,215 +19,364 @@
 #include "fs_dir_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cache.h"
+#include "defer.h"
+#include "cred.h"
 #include "fs_ns.h"
 #include "fs_tree.h"
+#include "grow.h"
+#include "log.h"
 #include "node.h"
+#include "siphash.h"
 
-/* Each handle is a place in its directory's listing. */
-struct dir_handle {
-	struct dir_slot *slot;
-	/*
-	 * ns/ and ns/N show each caller its own: their handles share no
-	 * snapshot, each has its slot.
-	 */
-	int own_slot;
-	int served; /* a readdir at offset 0 is then a rewind */
+/* The cookies of "." and ".."; a name's is above them. */
+#define COOKIE_DOT    1
+#define COOKIE_DOTDOT 2
+
+static struct {
+	pthread_once_t once;
+	size_t n;
+	struct dir_slot *v;
+	uint8_t key[16];
+} dirs = { .once = PTHREAD_ONCE_INIT };
+
+
+static void dirs_init(void)
+{
+	/* The root, as many as a tree has, and one for all of ns/. */
+	dirs.n = TREE_MAX_DIRS + 2;
+	dirs.v = calloc(dirs.n, sizeof(*dirs.v));
+	if (dirs.v == NULL)
+		dirs.n = 0;
+	for (size_t i = 0; i < dirs.n; i++) {
+		pthread_mutex_init(&dirs.v[i].take, NULL);
+		pthread_mutex_init(&dirs.v[i].lock, NULL);
+	}
+	/* Only a guessed key lets someone choose names that collide. */
+	if (getrandom(dirs.key, sizeof(dirs.key), 0) != sizeof(dirs.key)) {
+		uint64_t seed[2] = { (uint64_t)time(NULL), (uint64_t)getpid() };
+
+		log_err("getrandom: no key for listing cookies, using time\n");
+		memcpy(dirs.key, seed, sizeof(dirs.key));
+	}
+}
+
+/* The slot of directory INO (tree_is_dir()), or NULL without memory. */
+static struct dir_slot *slot_of(fuse_ino_t ino)
+{
+	pthread_once(&dirs.once, dirs_init);
+	/* ns/'s handles list their own (per caller): the slot only counts. */
+	if (ns_is_dir(ino))
+		return dirs.n > 0 ? &dirs.v[dirs.n - 1] : NULL;
+	return ino - FUSE_ROOT_ID < dirs.n - 1 ? &dirs.v[ino - FUSE_ROOT_ID]
+					       : NULL;
+}
+
+void snap_put(struct snap *s)
+{
+	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	free(s->v);
+	free(s->names);
+	free(s);
+}
+
+static uint64_t cookie_of(const char *name)
+{
+	uint64_t c;
+
+	if (strcmp(name, ".") == 0)
+		return COOKIE_DOT;
+	if (strcmp(name, "..") == 0)
+		return COOKIE_DOTDOT;
+	c = siphash24(dirs.key, name, strlen(name)) >> 1;
+	return c > COOKIE_DOTDOT ? c : COOKIE_DOTDOT + 1;
+}
+
+static int snap_add(void *ctx, const char *name, uint64_t ino, mode_t type)
+{
+	struct snap *s = ctx;
+	size_t len = strlen(name) + 1;
+	struct dent *d = grow(s->v, &s->cap, s->n + 1, sizeof(*d));
+	char *p;
+
+	if (d == NULL)
+		return -ENOMEM;
+	s->v = d;
+	p = grow(s->names, &s->names_cap, s->names_len + len, 1);
+	if (p == NULL)
+		return -ENOMEM;
+	s->names = p;
+	memcpy(s->names + s->names_len, name, len);
+	d = &s->v[s->n++];
+	d->cookie = cookie_of(name);
+	d->name = s->names_len;
+	d->ino = ino;
+	d->mode = type;
+	s->names_len += len;
+	return 0;
+}
+
+static int dir_entry(const struct fs_tree *t, struct snap *s, const char *name,
+		     fuse_ino_t ino)
+{
+	struct stat st;
+
+	tree_stat(t, ino, &st);
+	return snap_add(s, name, st.st_ino, st.st_mode & S_IFMT);
+}
+
+static int by_cookie(const void *a, const void *b)
+{
+	const struct dent *x = a, *y = b;
+
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+}
+
+static fuse_ino_t parent_of(fuse_ino_t ino)
+{
+	if (ns_is_sub(ino))
+		return SEG_INO_TAG(SEG_TAG_NS, ns_number(ino));
+	return ns_of_ino(ino) != 0 ? ns_top_ino() : FUSE_ROOT_ID;
+}
+
+/* A snapshot of directory INO as it is now. */
+static int snap_take(const struct fs_tree *t, fuse_ino_t ino, struct snap **sp)
+{
+	const struct tree_dir *d = tree_dir(t, ino);
+	struct snap *s = calloc(1, sizeof(*s));
+	int res;
+
+	if (s == NULL)
+		return -ENOMEM;
+	s->refs = 1;
+	res = dir_entry(t, s, ".", ino)
+		      ?: dir_entry(t, s, "..", parent_of(ino));
+	if (d != NULL)
+		res = res ?: d->dir.ops->list(&d->dir, snap_add, s);
+	else if (ns_is_dir(ino)) /* as the caller sees it (snap_own) */
+		res = res ?: ns_list(cred_serving(), ino, snap_add, s);
+	for (size_t i = 0; ino == FUSE_ROOT_ID && i < tree_ndirs(t) && res == 0;
+	     i++)
+		res = snap_add(s, tree_dir_at(t, i)->name,
+			       tree_dir_at(t, i)->ino, S_IFDIR);
+	if (ino == FUSE_ROOT_ID)
+		res = res ?: snap_add(s, ns_top_name(), ns_top_ino(), S_IFDIR);
+	if (res < 0) {
+		snap_put(s);
+		return res;
+	}
+	qsort(s->v, s->n, sizeof(*s->v), by_cookie);
+	*sp = s;
+	return 0;
+}
+
+/*
+ * A reference to a snapshot of SLOT's directory INO taken after this call
+ * began: the newest, if it is, or a new one.  Callers that come while one
+ * is being taken wait for it, then take the next one together.
+ */
+int snap_fresh(const struct fs_tree *t, struct dir_slot *slot, fuse_ino_t ino,
+	       struct snap **sp)
+{
+	uint64_t me = __atomic_add_fetch(&slot->asked, 1, __ATOMIC_ACQ_REL);
+	struct snap *s, *old = NULL;
+	int res = 0;
+
+	pthread_mutex_lock(&slot->take);
+	pthread_mutex_lock(&slot->lock);
+	s = slot->cur;
+	if (s != NULL && s->gen >= me)
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+	else
+		s = NULL;
+	pthread_mutex_unlock(&slot->lock);
+	if (s == NULL) {
+		/* It serves all that were asked before it began. */
+		uint64_t gen = __atomic_load_n(&slot->asked, __ATOMIC_ACQUIRE);
+
+		res = snap_take(t, ino, &s);
+		if (res == 0) {
+			s->gen = gen;
+			s->refs = 2;
+			pthread_mutex_lock(&slot->lock);
+			old = slot->cur;
+			slot->cur = s;
+			pthread_mutex_unlock(&slot->lock);
+		}
+	}
+	pthread_mutex_unlock(&slot->take);
+	snap_put(old);
+	*sp = s;
+	return res;
+}
+
+/* A reference to the newest snapshot of SLOT's directory INO. */
+int snap_newest(const struct fs_tree *t, struct dir_slot *slot, fuse_ino_t ino,
+		struct snap **sp)
+{
+	struct snap *s;
+
+	pthread_mutex_lock(&slot->lock);
+	s = slot->cur;
+	if (s != NULL)
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_mutex_unlock(&slot->lock);
+	*sp = s;
+	return s != NULL ? 0 : snap_fresh(t, slot, ino, sp);
+}
+
+static void opendir_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  struct fuse_file_info *fi, void *more)
+{
+	(void)name;
+	(void)more;
+	fs_opendir(req, ino, fi);
+}
+
+/*
+ * What per-caller listings (dir_handle.own) hold, by the uid whose
+ * handles hold them: at most OWN_MAX bytes a uid, so that however many
+ * handles a user opens, the daemon holds no more than that for them (each
+ * handle holds a listing of its own).  Past it, opendir fails (EMFILE).
+ * One entry a uid with such a handle open.
+ */
+#define OWN_MAX ((size_t)64 << 20)
+
+struct own_use {
+	uid_t uid;
+	size_t bytes;
 };
 
-/* Who asks, for what ns/ shows (*CP NULL elsewhere). */
-static int ns_cred(fuse_req_t req, fuse_ino_t ino, struct seg_cred *cred,
-		   const struct seg_cred **cp)
+static struct {
+	pthread_mutex_t lock;
+	struct own_use *v; /* under lock */
+	size_t n, cap;
+} own_use = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Charge BYTES (negative: give back) to UID: 0, -EMFILE past OWN_MAX. */
+static int own_charge(uid_t uid, ssize_t bytes)
 {
-	*cp = NULL;
-	if (!ns_is_dir(ino))
-		return 0;
-	*cp = cred;
-	return req_cred(req, cred);
+	struct own_use *u = NULL;
+	int res = 0;
+
+	pthread_mutex_lock(&own_use.lock);
+	for (size_t i = 0; i < own_use.n && u == NULL; i++)
+		if (own_use.v[i].uid == uid)
+			u = &own_use.v[i];
+	if (u == NULL && bytes > 0) {
+		u = grow(own_use.v, &own_use.cap, own_use.n + 1, sizeof(*u));
+		if (u == NULL) {
+			res = -ENOMEM;
+			goto out;
+		}
+		own_use.v = u;
+		u = &own_use.v[own_use.n++];
+		*u = (struct own_use){ .uid = uid };
+	}
+	if (u == NULL)
+		goto out;
+	if (bytes > 0 && u->bytes + (size_t)bytes > OWN_MAX)
+		res = -EMFILE;
+	else
+		u->bytes += (size_t)bytes;
+	if (u->bytes == 0)
+		*u = own_use.v[--own_use.n];
+out:
+	pthread_mutex_unlock(&own_use.lock);
+	return res;
+}
+
+static size_t snap_bytes(const struct snap *s)
+{
+	return sizeof(*s) + s->cap * sizeof(*s->v) + s->names_cap;
+}
+
+/* A snapshot of per-caller directory INO, as REQ's caller. */
+static int snap_own(fuse_req_t req, const struct fs_tree *t, fuse_ino_t ino,
+		    struct snap **sp)
+{
+	struct cred_saved saved;
+	struct seg_cred cred;
+	int res = enter_caller(req, &cred, &saved);
+
+	if (res == 0) {
+		res = snap_take(t, ino, sp);
+		cred_leave(&saved);
+	}
+	return res;
 }
 
 void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct seg_cred *c;
-	struct seg_cred cred;
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, ino);
+	struct snap *own = NULL;
 	struct dir_slot *slot;
 	struct dir_handle *h;
 	struct snap *s;
-	int res, own = ns_is_dir(ino);
+	int res;
 
-	if (!tree_is_dir(ino)) {
+	if (!tree_is_dir(t, ino)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	res = ns_cred(req, ino, &cred, &c);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
+	/* ns/ depends on who asks: listed as the caller, like those. */
+	if ((d != NULL && d->dir.ops->per_caller) || ns_is_dir(ino)) {
+		res = snap_own(req, t, ino, &own);
+		if (res == -DEFER_AGAIN &&
+		    (res = fs_later(req, ino, NULL, fi, NULL, 0,
+				    opendir_again)) == 0)
+			return;
+		if (res < 0) {
+			fuse_reply_err(req, -res);
+			return;
+		}
 	}
-	slot = own ? own_slot() : slot_of(ino);
+	slot = slot_of(ino);
 	h = calloc(1, sizeof(*h));
 	if (slot == NULL || h == NULL) {
 		free(h);
-		if (own)
-			free(slot);
+		snap_put(own);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	h->slot = slot;
-	h->own_slot = own;
+	if (own != NULL) {
+		h->own_uid = fuse_req_ctx(req)->uid;
+		res = own_charge(h->own_uid, (ssize_t)snap_bytes(own));
+		if (res < 0) {
+			free(h);
+			snap_put(own);
+			fuse_reply_err(req, -res);
+			return;
+		}
+		h->own = own;
+		h->own_bytes = snap_bytes(own);
+	}
 	pthread_mutex_lock(&slot->lock);
 	slot->handles++;
 	pthread_mutex_unlock(&slot->lock);
 	/* The listing as it is now: the handle reads this or a newer one. */
-	res = snap_fresh(slot, ino, c, &s);
-	snap_put(s);
+	res = 0;
+	if (own == NULL) {
+		res = snap_fresh(t, slot, ino, &s);
+		snap_put(s);
+	}
 	fi->fh = (uintptr_t)h;
 	if (res < 0 || fuse_reply_open(req, fi) == -ENOENT) {
 		fs_releasedir(NULL, ino, fi);
 		if (res < 0)
 			fuse_reply_err(req, -res);
 	}
-}
-
-/*
- * A READDIRPLUS entry is a lookup: the kernel takes a reference to it, so
- * we remember it as one.  Its attributes are read now, as a LOOKUP would
- * read them, never taken from the listing: the kernel orders what it is
- * told only against requests it sent before a change it saw (its
- * attr_version), so attributes read at opendir and handed out at a later
- * readdir would replace newer ones it holds, for the whole timeout (a
- * truncate through the mount, then stat showing the size from before).
- * Where the name is gone, or for . and .., the entry goes without
- * attributes (ino 0), which the kernel takes as no lookup.
- */
-static int plus_entry(fuse_ino_t dir, const char *name,
-		      struct fuse_entry_param *e)
-{
-	const struct tree_dir *d = tree_dir(dir), *top;
-	struct seg_ref ref;
-	struct stat st;
-
-	memset(e, 0, sizeof(*e));
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    ns_is_dir(dir))
-		return 0;
-	if (d == NULL) {
-		top = tree_dir_named(name);
-		if (top != NULL || strcmp(name, ns_top_name()) == 0) {
-			tree_stat(top != NULL ? top->ino : ns_top_ino(), &st);
-			cache_entry(st.st_ino, NULL, &st, e);
-		}
-		return 0;
-	}
-	if (seg_lookup(&d->dir, name, &ref, &st) < 0 ||
-	    node_remember(st.st_ino, &ref) < 0)
-		return 0;
-	cache_entry(st.st_ino, &ref, &st, e);
-	return 1;
-}
-
-/* The first entry of S after offset OFF. */
-static size_t first_after(const struct snap *s, off_t off)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].cookie <= (uint64_t)off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static void listing_reply(fuse_req_t req, fuse_ino_t ino, size_t size,
-			  off_t off, struct fuse_file_info *fi, int plus)
-{
-	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
-	const struct seg_cred *c;
-	struct seg_cred cred;
-	fuse_ino_t *held = NULL;
-	size_t used = 0, nheld = 0, i;
-	struct snap *s;
-	char *buf;
-	int res;
-
-	/* A rewind asks for the directory as it is now. */
-	res = ns_cred(req, ino, &cred, &c);
-	if (res == 0 && off == 0 && h->served)
-		res = snap_fresh(h->slot, ino, c, &s);
-	else if (res == 0)
-		res = snap_newest(h->slot, ino, c, &s);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
-	h->served = 1;
-	buf = malloc(size);
-	/* An entry takes more than 24 bytes of the reply. */
-	held = malloc((size / 24 + 1) * sizeof(*held));
-	if (buf == NULL || held == NULL) {
-		free(buf);
-		free(held);
-		snap_put(s);
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	for (i = off < 0 ? s->n : first_after(s, off); i < s->n; i++) {
-		const struct dent *d = &s->v[i];
-		const char *name = s->names + d->name;
-		struct fuse_entry_param e;
-		size_t len;
-
-		if (!plus) {
-			struct stat st = { .st_ino = d->ino,
-					   .st_mode = d->mode };
-
-			len = fuse_add_direntry(req, buf + used, size - used,
-						name, &st, (off_t)d->cookie);
-			if (len > size - used)
-				break;
-			used += len;
-			continue;
-		}
-		len = fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0);
-		if (len > size - used)
-			break;
-		if (plus_entry(ino, name, &e))
-			held[nheld++] = e.ino;
-		if (e.ino == 0) {
-			e.attr.st_ino = d->ino;
-			e.attr.st_mode = d->mode;
-		}
-		fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
-				       (off_t)d->cookie);
-		used += len;
-	}
-	snap_put(s);
-	/* Entries the kernel never got are no references. */
-	if (fuse_reply_buf(req, buf, used) == -ENOENT)
-		for (i = 0; i < nheld; i++)
-			node_forget(held[i], 1);
-	free(held);
-	free(buf);
-}
-
-void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		struct fuse_file_info *fi)
-{
-	listing_reply(req, ino, size, off, fi, 0);
-}
-
-void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
-{
-	listing_reply(req, ino, size, off, fi, 1);
 }
 
 /* REQ is NULL for a handle the caller never got. */
@@ -245,9 +394,9 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_unlock(&h->slot->lock);
 	snap_put(old);
-	if (h->own_slot) {
-		slot_free(h->slot);
-	}
+	if (h->own != NULL)
+		own_charge(h->own_uid, -(ssize_t)h->own_bytes);
+	snap_put(h->own);
 	free(h);
 	if (req != NULL)
 		fuse_reply_err(req, 0);

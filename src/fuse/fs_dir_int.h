@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Between fs_dir.c (the handlers) and fs_dir_snap.c (the snapshots). */
+/* What the listing of directories (fs_dir.c: snapshots, opendir) shares
+ * with its reading (fs_dir_read.c: readdir, readdirplus). */
 #ifndef SHMFS_FS_DIR_INT_H
 #define SHMFS_FS_DIR_INT_H
 
 #include "fs_int.h"
+#include "fs_tree.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-/* The cookies of "." and ".."; a name's is above them. */
-#define COOKIE_DOT    1
-#define COOKIE_DOTDOT 2
 
 /* One name, with what readdir(3) shows of it (d_ino, d_type). */
 struct dent {
@@ -39,19 +37,29 @@ struct dir_slot {
 	uint64_t asked;	  /* opendirs and rewinds counted (atomic) */
 };
 
-/* The slot of directory INO (the root or a kind's), or NULL without memory. */
-struct dir_slot *slot_of(fuse_ino_t ino);
-/* A slot of its own for a handle of ns/ or ns/N, or NULL; slot_free() ends it. */
-struct dir_slot *own_slot(void);
-void slot_free(struct dir_slot *slot);
+/* Each handle is a place in its directory's listing. */
+struct dir_handle {
+	struct dir_slot *slot;
+	int served; /* a readdir at offset 0 is then a rewind */
+	/*
+	 * A per-caller directory's (seg_dir_ops.per_caller): the handle's
+	 * own snapshot, taken as its opener at opendir, never shared with
+	 * another caller, and kept at a rewind (which cannot wait for a scan).
+	 */
+	struct snap *own;
+	uid_t own_uid;	  /* whose handle, for what own is charged */
+	size_t own_bytes; /* charged to own_uid (fs_dir.c's own_use) */
+};
+
 void snap_put(struct snap *s);
 /*
  * A reference to a snapshot of SLOT's directory INO taken after this call
- * began (C: who asks, for ns/), or the newest one there is.
+ * began: the newest, if it is, or a new one.
  */
-int snap_fresh(struct dir_slot *slot, fuse_ino_t ino, const struct seg_cred *c,
+int snap_fresh(const struct fs_tree *t, struct dir_slot *slot, fuse_ino_t ino,
 	       struct snap **sp);
-int snap_newest(struct dir_slot *slot, fuse_ino_t ino, const struct seg_cred *c,
+/* A reference to the newest snapshot of SLOT's directory INO. */
+int snap_newest(const struct fs_tree *t, struct dir_slot *slot, fuse_ino_t ino,
 		struct snap **sp);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "cred.h"
 #include "fs_int.h"
+#include "defer.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -34,8 +35,17 @@ static int open_ref(const struct seg_ref *ref, int flags,
 	return res;
 }
 
+static void fs_open_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  struct fuse_file_info *fi, void *more)
+{
+	(void)name;
+	(void)more;
+	fs_open(req, ino, fi);
+}
+
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
@@ -44,7 +54,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int res;
 
 	log_debug("open %llu, flags 0%o\n", (unsigned long long)ino, fi->flags);
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -58,6 +68,9 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* As the daemon: only it may give the kernel a backing file. */
 	if (res == 0 && (res = passthrough_opened(ino, file, &pt)) < 0)
 		file->ops->release(file);
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, ino, NULL, fi, NULL, 0, fs_open_again)) == 0)
+		return;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
@@ -107,7 +120,8 @@ static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
 		       struct seg_ref *ref, struct stat *st,
 		       struct seg_file **file, int *made)
 {
-	const struct tree_dir *d = tree_dir(parent);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, parent);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	int res;
@@ -115,7 +129,7 @@ static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
 	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
 		  (unsigned long long)parent, name, mode, flags);
 	if (d == NULL)
-		return tree_is_dir(parent) ? -EPERM : -ENOTDIR;
+		return tree_is_dir(t, parent) ? -EPERM : -ENOTDIR;
 	*dp = d;
 	*made = 1;
 	res = enter_caller(req, &cred, &saved);

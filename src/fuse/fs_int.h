@@ -6,6 +6,12 @@
 #include "fs.h"
 #include "seg.h"
 
+/* The mount's tree, from the session's user data (struct fs_config). */
+static inline const struct fs_tree *fs_req_tree(fuse_req_t req)
+{
+	return ((const struct fs_config *)fuse_req_userdata(req))->tree;
+}
+
 /* The open file behind FI (NULL if FI is). */
 struct seg_file *file_of(const struct fuse_file_info *fi);
 
@@ -31,6 +37,28 @@ int enter_node(fuse_req_t req, fuse_ino_t ino, struct seg_ref *ref,
  */
 int stale_if_gone(int res, const struct seg_ref *ref,
 		  const struct seg_file *file);
+
+/*
+ * fs_later.c: run REQ again on the pool, as AGAIN(REQ, INO, NAME, FI,
+ * MORE) (NAME, FI and LEN bytes of MORE copied; NULL where NULL; MORE:
+ * what else the request carried, access(2)'s mask, setattr's
+ * attributes): for a kind's -DEFER_AGAIN.  0: AGAIN will answer REQ;
+ * else -errno, which the caller answers.
+ */
+typedef void (*fs_again_fn)(fuse_req_t req, fuse_ino_t ino, const char *name,
+			    struct fuse_file_info *fi, void *more);
+int fs_later(fuse_req_t req, fuse_ino_t ino, const char *name,
+	     const struct fuse_file_info *fi, const void *more, size_t len,
+	     fs_again_fn again);
+/* REF's attributes, as the caller where its directory is per caller. */
+int fs_ref_getattr(fuse_req_t req, const struct seg_ref *ref,
+		   struct seg_file *file, struct stat *st);
+/*
+ * DIR's lookup of NAME, as the caller where what DIR shows depends on
+ * who asks (seg_dir_ops.per_caller), else as the daemon.
+ */
+int fs_dir_lookup(fuse_req_t req, const struct seg_dir *dir, const char *name,
+		  struct seg_ref *ref, struct stat *st);
 
 /* fs_setattr.c */
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,

@@ -21,9 +21,22 @@
 
 #define NS_NAME "ns"
 
+/*
+ * ns/'s inode and the tree's time: set by tree_init() before any request
+ * (a daemon serves one mount), read-only after.
+ */
+static fuse_ino_t top_ino;
+static time_t made;
+
+void ns_init(fuse_ino_t top, time_t when)
+{
+	top_ino = top;
+	made = when;
+}
+
 fuse_ino_t ns_top_ino(void)
 {
-	return FUSE_ROOT_ID + 1 + tree_ndirs();
+	return top_ino;
 }
 
 uint64_t ns_of_ino(fuse_ino_t ino)
@@ -66,8 +79,7 @@ void ns_stat(fuse_ino_t ino, struct stat *st)
 	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0555;
 	st->st_nlink = 2;
 	st->st_blksize = 4096;
-	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec =
-		tree_made();
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = made;
 }
 
 /* Whether C sees INO (ns/ itself always), or -errno. */

@@ -11,10 +11,13 @@
 #include <fuse_lowlevel.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "seg.h"
 
-/* The inode of ns/ (after the kinds' directories), and its name. */
+/* The inode of ns/ (after the kinds' directories), set by tree_init(). */
+void ns_init(fuse_ino_t top, time_t made);
+/* The inode of ns/, and its name. */
 fuse_ino_t ns_top_ino(void);
 const char *ns_top_name(void);
 /* Whether INO is ns/ or an ns/N; N of ns/N, else 0. */

@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "cred.h"
+#include "defer.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -96,7 +97,8 @@ static int apply_dir_setattr(const struct seg_dir *dir, const struct stat *attr,
 static void dir_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr,
 			int to_set)
 {
-	const struct tree_dir *d = tree_dir(ino);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, ino);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct stat st;
@@ -110,13 +112,30 @@ static void dir_setattr(fuse_req_t req, fuse_ino_t ino, const struct stat *attr,
 		fuse_reply_err(req, -res);
 		return;
 	}
-	tree_stat(ino, &st);
+	tree_stat(t, ino, &st);
 	fuse_reply_attr(req, &st, cache_timeout(ino, NULL, &st));
+}
+
+/* What a setattr run again on the pool carries besides its node and file. */
+struct setattr_more {
+	struct stat attr;
+	int to_set;
+};
+
+static void setattr_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			  struct fuse_file_info *fi, void *more)
+{
+	struct setattr_more *m = more;
+
+	(void)name;
+	fs_setattr(req, ino, &m->attr, m->to_set, fi);
 }
 
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		struct fuse_file_info *fi)
 {
+	const struct fs_tree *t = fs_req_tree(req);
+	struct setattr_more more;
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
@@ -125,7 +144,7 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 
 	log_debug("setattr %llu, to_set 0x%x\n", (unsigned long long)ino,
 		  to_set);
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		dir_setattr(req, ino, attr, to_set);
 		return;
 	}
@@ -138,7 +157,15 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		cred_leave(&saved);
 	}
 	if (res == 0)
-		res = ref.ops->getattr(&ref, file_of(fi), &st);
+		res = fs_ref_getattr(req, &ref, file_of(fi), &st);
+	/* Done again whole: what was set is set again, the same. */
+	if (res == -DEFER_AGAIN) {
+		more = (struct setattr_more){ *attr, to_set };
+		res = fs_later(req, ino, NULL, fi, &more, sizeof(more),
+			       setattr_again);
+		if (res == 0)
+			return;
+	}
 	/*
 	 * Zeroed from the size asked for, but kept (a SysV segment's fixed
 	 * size): seeing no change of size, the kernel keeps its pages.

@@ -15,9 +15,9 @@
 #include "kind.h"
 #include "node.h"
 
-static int root_statfs(struct statvfs *st)
+static int root_statfs(const struct fs_tree *t, struct statvfs *st)
 {
-	const struct tree_dir *d = tree_dir_named(kind_root_statfs);
+	const struct tree_dir *d = tree_dir_named(t, kind_root_statfs);
 	int res = d != NULL ? seg_dir_statfs(&d->dir, st) : -ENOSYS;
 
 	if (res != -ENOSYS)
@@ -31,7 +31,8 @@ static int root_statfs(struct statvfs *st)
 
 void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	const struct tree_dir *d = tree_dir(ino);
+	const struct fs_tree *t = fs_req_tree(req);
+	const struct tree_dir *d = tree_dir(t, ino);
 	struct statvfs st;
 	struct seg_ref ref;
 	int res = -ENOSYS;
@@ -41,7 +42,7 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	else if (ino != FUSE_ROOT_ID && node_get(ino, &ref) == 0)
 		res = seg_statfs(&ref, &st);
 	if (res == -ENOSYS)
-		res = root_statfs(&st);
+		res = root_statfs(t, &st);
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else

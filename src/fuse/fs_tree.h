@@ -23,30 +23,43 @@ struct tree_dir {
 	const struct kind_watch *watch; /* its kind's, or NULL */
 };
 
+#define TREE_MAX_DIRS 16
+
 struct kind_inst;
-/* Build the tree from the started kinds; before the first request. */
-void tree_init(const struct kind_inst *insts, size_t n);
+/*
+ * A mount's tree: written once by tree_init(), before any request;
+ * read-only after.  Handlers reach it through the session's user data
+ * (fs_req_tree()), the cache module through what cache_start() was given.
+ */
+struct fs_tree {
+	struct tree_dir dirs[TREE_MAX_DIRS];
+	size_t n;
+	time_t made;
+	const struct kind_inst *insts;
+	size_t ninsts;
+};
+
+/* Build T from the started kinds. */
+void tree_init(struct fs_tree *t, const struct kind_inst *insts, size_t n);
 /* The started kinds, 0 <= I < tree_ninsts(). */
-size_t tree_ninsts(void);
-const struct kind_inst *tree_inst_at(size_t i);
+size_t tree_ninsts(const struct fs_tree *t);
+const struct kind_inst *tree_inst_at(const struct fs_tree *t, size_t i);
 
 /* The kind's directory with inode INO, or NULL (the root, or a file). */
-const struct tree_dir *tree_dir(fuse_ino_t ino);
-const struct tree_dir *tree_dir_named(const char *name);
+const struct tree_dir *tree_dir(const struct fs_tree *t, fuse_ino_t ino);
+const struct tree_dir *tree_dir_named(const struct fs_tree *t,
+				      const char *name);
 /* The inode of DIR (its operations, of its instance), or 0. */
-fuse_ino_t tree_ino_of(const struct seg_dir *dir);
+fuse_ino_t tree_ino_of(const struct fs_tree *t, const struct seg_dir *dir);
 /* The kinds' directories, 0 <= I < tree_ndirs(). */
-size_t tree_ndirs(void);
-const struct tree_dir *tree_dir_at(size_t i);
+size_t tree_ndirs(const struct fs_tree *t);
+const struct tree_dir *tree_dir_at(const struct fs_tree *t, size_t i);
 
-/* The root, a kind's directory, ns/ or an ns/N (fs_ns.h). */
-int tree_is_dir(fuse_ino_t ino);
-/* When the tree was made: the time of its fixed directories. */
-time_t tree_made(void);
+int tree_is_dir(const struct fs_tree *t, fuse_ino_t ino);
 /*
  * The attributes of a directory of the tree (or the root): the kind's
  * directory's own where it has them (seg_dir_ops.getattr), else fixed.
  */
-void tree_stat(fuse_ino_t ino, struct stat *st);
+void tree_stat(const struct fs_tree *t, fuse_ino_t ino, struct stat *st);
 
 #endif

@@ -27,51 +27,22 @@ static void reply_xattr(fuse_req_t req, ssize_t res, const char *buf,
 		fuse_reply_buf(req, buf, (size_t)res);
 }
 
-/* A getxattr or listxattr that would wait: run again on the pool. */
-struct xattr_later {
-	fuse_req_t req;
-	fuse_ino_t ino;
-	size_t size;
-	char name[]; /* "" for listxattr */
-};
-
 static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size);
 
-static void xattr_resume(void *arg, int cancelled)
+/* A getxattr or listxattr that would wait, run again on the pool. */
+static void xattr_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			struct fuse_file_info *fi, void *size)
 {
-	struct xattr_later *l = arg;
-
-	if (cancelled)
-		fuse_reply_err(l->req, EINTR);
-	else
-		xattr_read(l->req, l->ino, l->name[0] != '\0' ? l->name : NULL,
-			   l->size);
-	free(l);
-}
-
-/* REQ needs work that may wait (-DEFER_AGAIN): never on a worker. */
-static int xattr_defer(fuse_req_t req, fuse_ino_t ino, const char *name,
-		       size_t size)
-{
-	size_t len = name != NULL ? strlen(name) : 0;
-	struct xattr_later *l = malloc(sizeof(*l) + len + 1);
-	int res;
-
-	if (l == NULL)
-		return -ENOMEM;
-	*l = (struct xattr_later){ .req = req, .ino = ino, .size = size };
-	memcpy(l->name, name != NULL ? name : "", len + 1);
-	res = defer_run(fuse_req_ctx(req)->uid, xattr_resume, l);
-	if (res < 0)
-		free(l);
-	return res;
+	(void)fi;
+	xattr_read(req, ino, name, *(size_t *)size);
 }
 
 /* getxattr, or listxattr when NAME is NULL: the same but for the call. */
 static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		       size_t size)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
@@ -91,7 +62,7 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 		free(buf);
 		return;
 	}
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		reply_xattr(req, name != NULL ? -ENODATA : 0, NULL, size);
 		return;
 	}
@@ -107,7 +78,8 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 	}
 	/* Deferred, it is answered from the pool. */
 	if (res != -DEFER_AGAIN ||
-	    (res = xattr_defer(req, ino, name, size)) < 0)
+	    (res = fs_later(req, ino, name, NULL, &size, sizeof(size),
+			    xattr_again)) < 0)
 		reply_xattr(req, res, buf, size);
 	free(buf);
 }
@@ -126,11 +98,13 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name,
 			 const char *value, size_t size, int flags)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
-	int res = tree_is_dir(ino) || !attr_xattr_served(name) ? -ENOTSUP
-							  : node_get(ino, &ref);
+	int res = tree_is_dir(t, ino) || !attr_xattr_served(name)
+			  ? -ENOTSUP
+			  : node_get(ino, &ref);
 
 	if (res == 0)
 		res = enter_caller(req, &cred, &saved);
@@ -158,17 +132,26 @@ void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
  * access(2) and test -r: only asked when the kernel does not check modes
  * itself (no default_permissions).
  */
+static void access_again(fuse_req_t req, fuse_ino_t ino, const char *name,
+			 struct fuse_file_info *fi, void *mask)
+{
+	(void)name;
+	(void)fi;
+	fs_access(req, ino, *(int *)mask);
+}
+
 void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
+	const struct fs_tree *t = fs_req_tree(req);
 	struct cred_saved saved;
 	struct seg_cred cred;
 	struct seg_ref ref;
 	struct stat st;
 	int res;
 
-	if (tree_is_dir(ino)) {
+	if (tree_is_dir(t, ino)) {
 		res = req_cred(req, &cred);
-		tree_stat(ino, &st);
+		tree_stat(t, ino, &st);
 		/* A directory has no creator: the owner rule is the file rule. */
 		if (res == 0)
 			res = cred_ipc_perm(&cred, st.st_mode & 0777, st.st_uid,
@@ -182,5 +165,9 @@ void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		res = ref.ops->access(&ref, &cred, mask);
 		cred_leave(&saved);
 	}
+	if (res == -DEFER_AGAIN &&
+	    (res = fs_later(req, ino, NULL, NULL, &mask, sizeof(mask),
+			    access_again)) == 0)
+		return;
 	fuse_reply_err(req, -res);
 }

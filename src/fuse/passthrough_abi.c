@@ -62,8 +62,9 @@
  * interrupted open has, and they log every refusal as an error.
  *
  * When it can go: the definitions below once linux/fuse.h has them
- * (6.9's headers); the rest of the #else branch once libfuse 3.17 is the
- * oldest supported.
+ * (6.9's headers: Debian 13's linux-libc-dev has, Debian 12's, 6.1, has
+ * not); the rest of the #else branch once libfuse 3.17 is the oldest
+ * supported.
  */
 #include "passthrough_abi.h"
 

@@ -156,17 +156,14 @@ static int change_meta(const struct seg_ref *ref, enum meta_op what,
 
 	if (res == 0) {
 		if (what == CHMOD)
-			res = fchmodat(
-				posix_fd(ref->inst),
-				ref->name, a->mode, AT_SYMLINK_NOFOLLOW);
+			res = fchmodat(posix_fd(ref->inst), ref->name, a->mode,
+				       AT_SYMLINK_NOFOLLOW);
 		else if (what == CHOWN)
-			res = fchownat(
-				posix_fd(ref->inst),
-				ref->name, a->uid, a->gid, AT_SYMLINK_NOFOLLOW);
+			res = fchownat(posix_fd(ref->inst), ref->name, a->uid,
+				       a->gid, AT_SYMLINK_NOFOLLOW);
 		else
-			res = utimensat(
-				posix_fd(ref->inst),
-				ref->name, a->tv, AT_SYMLINK_NOFOLLOW);
+			res = utimensat(posix_fd(ref->inst), ref->name, a->tv,
+					AT_SYMLINK_NOFOLLOW);
 		return res < 0 ? -errno : 0;
 	}
 	if (res != -ENOENT || (fd = orphan_fd(ref)) < 0)
@@ -249,9 +246,8 @@ static int posix_access(const struct seg_ref *ref, const struct seg_cred *cred,
 	int res = posix_stat_ref(ref, &st);
 
 	(void)cred;
-	if (res == 0 &&
-	    faccessat(posix_fd(ref->inst), ref->name,
-		      mask, AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
+	if (res == 0 && faccessat(posix_fd(ref->inst), ref->name, mask,
+				  AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
 		res = -errno;
 	return res;
 }

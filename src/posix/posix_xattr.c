@@ -30,8 +30,7 @@ static int ref_path(const struct seg_ref *ref, char *buf, size_t size)
 	if (res < 0)
 		return res;
 	if ((size_t)snprintf(buf, size, "/proc/self/fd/%d/%s",
-			     posix_fd(ref->inst),
-			     ref->name) >= size)
+			     posix_fd(ref->inst), ref->name) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }

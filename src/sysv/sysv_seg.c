@@ -204,6 +204,15 @@ static ssize_t sysv_getxattr(const struct seg_ref *ref, const char *name,
 	need = attr_sysv_needs(&info, name);
 	if (need & ATTR_NEEDS_SCAN)
 		res = procscan_run(&t, &live.scan);
+	/*
+	 * Attached nowhere in the namespace served: what looks like its
+	 * attachment is another namespace's segment of the same shmid and key,
+	 * in a process here that shares its memory with one there (CLONE_VM).
+	 */
+	if (res == 0 && info.nattch == 0) {
+		procscan_free(&live.scan);
+		live.scan.pagesize = 0;
+	}
 	if (need & ATTR_NEEDS_CREATOR)
 		live.creator_alive = procscan_alive(info.cpid);
 	if (res == 0)

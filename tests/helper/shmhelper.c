@@ -75,6 +75,10 @@ static const char usage_text[] =
 "                                its shmid\n"
 "  sysv-info [FIELD]             print shmall= shmmni= (IPC_INFO) shm_tot=\n"
 "                                used_ids= (SHM_INFO), or one value\n"
+"  sysv-hold-elsewhere KEY SHMID (SECONDS | --until-file FILE)\n"
+"                                a child sharing our memory attaches a\n"
+"                                segment KEY, SHMID of an IPC namespace of\n"
+"                                its own; prints our pid, then waits\n"
 "  sysv-hold SEG [--ro] (SECONDS | --until-file FILE)\n"
 "                                attach and stay attached; prints its pid\n"
 "                                once attached, detaches and exits after\n"
@@ -1121,9 +1125,11 @@ static const struct command commands[] = {
 	{ "posix-hold", cmd_posix_hold },
 	{ "sysv-create-huge", cmd_sysv_create_huge },
 	{ "sysv-info", cmd_sysv_info },
+	{ "sysv-hold-elsewhere", cmd_sysv_hold_elsewhere },
 	{ "map-read", cmd_map_read },
 	{ "map-write", cmd_map_write },
 	{ "map-hold", cmd_map_hold },
+	{ "memfd-hold", cmd_memfd_hold },
 };
 
 int main(int argc, char **argv)

@@ -43,5 +43,9 @@ void end_fields(const char *want);
 int cmd_posix_hold(int argc, char **argv);
 int cmd_sysv_create_huge(int argc, char **argv);
 int cmd_sysv_info(int argc, char **argv);
+int cmd_sysv_hold_elsewhere(int argc, char **argv);
+
+/* shmhelper_memfd.c */
+int cmd_memfd_hold(int argc, char **argv);
 
 #endif

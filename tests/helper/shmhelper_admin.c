@@ -5,6 +5,9 @@
  * segments on huge pages, and the kernel's own counts of SysV memory.
  */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shmhelper.h"
@@ -90,5 +94,61 @@ int cmd_sysv_info(int argc, char **argv)
 	print_field(want, "shm_tot", "%lu", (unsigned long)use.shm_tot);
 	print_field(want, "used_ids", "%d", use.used_ids);
 	end_fields(want);
+	return 0;
+}
+
+/* sysv-hold-elsewhere: what the child that shares our memory does. */
+static key_t elsewhere_key;
+static int elsewhere_id;
+
+static int hold_elsewhere(void *unused)
+{
+	(void)unused;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC) < 0)
+		return 10;
+	/* A fresh namespace's ids go up from 0: made and removed until one
+	 * is the shmid wanted. */
+	for (int i = 0; i < 1000000; i++) {
+		int id = shmget(elsewhere_key, 4096, IPC_CREAT | IPC_EXCL | 0600);
+
+		if (id < 0)
+			return 11;
+		if (id == elsewhere_id)
+			return shmat(id, NULL, SHM_RDONLY) == (void *)-1 ? 12 : 0;
+		shmctl(id, IPC_RMID, NULL);
+	}
+	return 13;
+}
+
+/*
+ * A segment of KEY and SHMID attached in an IPC namespace of our own, by
+ * a child sharing our memory (CLONE_VM) that moved there: our maps show
+ * it as an attachment of KEY and SHMID, though we run in our namespace.
+ */
+int cmd_sysv_hold_elsewhere(int argc, char **argv)
+{
+	static char stack[64 * 1024];
+	struct wait_spec w;
+	int status;
+	double start;
+	pid_t child;
+
+	if (argc < 5)
+		usage_error("usage: sysv-hold-elsewhere KEY SHMID (SECONDS | --until-file FILE)");
+	elsewhere_key = parse_key(argv[2], false);
+	elsewhere_id = (int)parse_u64("shmid", argv[3]);
+	parse_wait(argc, argv, 4, &w);
+	child = clone(hold_elsewhere, stack + sizeof(stack), CLONE_VM | SIGCHLD,
+		      NULL);
+	if (child < 0)
+		die("clone:");
+	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		die("the child in its own namespace failed (status %d)",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	announce_pid();
+	start = now();
+	while (!got_signal && !wait_done(&w, start))
+		usleep(20000);
 	return 0;
 }

@@ -12,7 +12,13 @@ as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --clear-groups "$@";
 ns_ino() { stat -L -c %i "/proc/$1/ns/ipc"; }
 listed() { ls "$MNT/ns" | grep -qx "$1"; }
 not_listed() { ! listed "$1"; }
-gone() { ! stat "$MNT/ns/$1" >/dev/null 2>&1 && not_listed "$1"; }
+# gone N PID: ns/N is not there, or (the kernel reused its number for a
+# namespace made meanwhile, by anyone on the host) it no longer has PID.
+gone() {
+	! stat "$MNT/ns/$1" >/dev/null 2>&1 && not_listed "$1" && return 0
+	! getfattr --absolute-names --only-values -n user.shm.pids "$MNT/ns/$1" 2>/dev/null |
+		tr , '\n' | grep -qx "$2"
+}
 attr() { getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
 
 # container NAME [UID]: a process in its own IPC + mount namespaces, with
@@ -174,6 +180,6 @@ touch "$TMP/stop-root" "$TMP/stop-u1" "$TMP/stop-big"
 freed() { (($(shmem_kb) < before - 72 * 1024)); }
 SOON_MS=2000 assert_soon "the dead container's 64 + 32 MiB are freed (Shmem in /proc/meminfo)" freed
 assert_eq 0 "$(grep -c 'SYSV00000088' "/proc/$SHMFS_PID/maps")" "the daemon maps nothing of it"
-SOON_MS=2000 assert_soon "ns/$cns is gone within 2 s" gone "$cns"
-SOON_MS=2000 assert_soon "ns/$c1 is gone within 2 s" gone "$c1"
-SOON_MS=2000 assert_soon "ns/$cb is gone within 2 s" gone "$cb"
+SOON_MS=2000 assert_soon "ns/$cns is gone within 2 s" gone "$cns" "${C_PID[root]}"
+SOON_MS=2000 assert_soon "ns/$c1 is gone within 2 s" gone "$c1" "${C_PID[u1]}"
+SOON_MS=2000 assert_soon "ns/$cb is gone within 2 s" gone "$cb" "${C_PID[big]}"

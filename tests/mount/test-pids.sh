@@ -12,16 +12,25 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EPERM="Operation not permitted"
 U=1001 # another user, who exists for the kernel only
 
-# An answer may be as old as the shared map's window (100 ms, or twice a
-# scan's time: a scan here takes well under 125 ms): each read below
-# waits that out, so that it tells what was just changed.
-FRESH_S=0.25
+# An answer may be as old as the shared map's window: 100 ms, or twice
+# its scan's time, which the daemon's debug log (-d) tells ("procscan: N
+# holds, T us").  Each read below waits out the longest so far (a scan
+# can take far more than 50 ms under ASan on a busy machine), so that it
+# tells what was just changed.
+fresh_wait() {
+	local us
+	us=$(grep -ao 'procscan: .* [0-9]* us' "$SHMFS_LOG" | sed 's/.* \([0-9]*\) us$/\1/' | sort -n | tail -1)
+	us=$((2 * ${us:-0}))
+	((us < 100000)) && us=100000
+	us=$((us + 50000))
+	sleep "$((us / 1000000)).$(printf '%06d' $((us % 1000000)))"
+}
 # one attribute's value, as root or as uid $U
-attr() { sleep $FRESH_S; getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
+attr() { fresh_wait; getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
 pids_of() { attr pids "$1"; }
 orphan_of() { attr orphan "$1"; }
 as_u() { setpriv --reuid=$U --regid=$U --clear-groups "$@"; }
-u_pids_of() { sleep $FRESH_S; as_u getfattr --absolute-names --only-values -n user.shm.pids "$1" 2>&1; }
+u_pids_of() { fresh_wait; as_u getfattr --absolute-names --only-values -n user.shm.pids "$1" 2>&1; }
 # u_hold OUT ARGS...: like hold, as uid $U
 u_hold() {
 	local out=$1
@@ -42,7 +51,7 @@ release() { kill "$1" && wait "$1" 2>/dev/null; }
 # in another namespace below has too.
 "$H" sysv-create 0x100 4096 0666 >/dev/null
 ID=$("$H" sysv-id 0x100)
-start_shmfs -o allow_other
+start_shmfs -d -o allow_other
 S=$MNT/sysv/0x00000100
 
 section "SysV: the processes attached"
@@ -71,11 +80,11 @@ assert_true "its maps show /SYSV00000100 with inode $ID" \
 assert_eq "$(joined $h1 $h3)" "$(pids_of "$S")" "another IPC namespace's attachment is not ours"
 # Serving that namespace (-o ipc_ns): the other way round.
 stop_shmfs
-start_shmfs -o allow_other,ipc_ns=/proc/$other/ns/ipc
+start_shmfs -d -o allow_other,ipc_ns=/proc/$other/ns/ipc
 assert_eq "$other" "$(pids_of "$S")" "-o ipc_ns: the served namespace's holder, not ours"
 assert_eq 0 "$(orphan_of "$S")" "-o ipc_ns: attached, so no orphan"
 stop_shmfs
-start_shmfs -o allow_other
+start_shmfs -d -o allow_other
 # The daemon itself, while a file of the mount has the segment open.
 exec 3<"$S"
 assert_eq "$(joined $h1 $h3 $SHMFS_PID)" "$(pids_of "$S")" "an open file of the mount: the daemon"
@@ -236,7 +245,7 @@ assert_eq 1 "$(grep -ac 'procscan:' "$SHMFS_LOG")" \
 	"getfattr -n user.shm.all (asked twice): one scan"
 # One map answers for every object and every command of the same rights
 # while it is fresh: at most one scan per 100 ms, however many ask.
-sleep $FRESH_S
+fresh_wait
 : >"$SHMFS_LOG"
 t0=$(now_ms)
 for _ in $(seq 50); do getfattr -n user.shm.pids "$MNT/sysv/0x00000120" >/dev/null 2>&1; done

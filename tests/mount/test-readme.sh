@@ -6,6 +6,9 @@
 # Every fenced block in README.md must follow a marker line:
 #     <!-- test: run -->             run its commands (see below)
 #     <!-- test: not commands -->    a picture, not run
+#     <!-- test: run by tests/fresh/X.sh -->
+#                                    run by that test, in a fresh root
+#                                    (X.sh must exist and read README.md)
 # In a ```console block, lines starting with "$ " are commands and the lines
 # after one are its expected standard output; a command shown without
 # output is not checked for output. In expected output, a line "..." stands
@@ -177,6 +180,10 @@ check_cmd() {
 		check_ci_runs "$line"
 		return
 	fi
+	# Typed, not scripted: a /proc scan serves the same caller again for
+	# 100 ms (shmfs(1), WHO USES IT), so user.shm.pids read at once after
+	# user.shm.all may not show a holder started in between.
+	sleep 0.15
 	run_cmd "$line" "$out" && rc=0 || rc=$?
 	if ((rc != 0)); then
 		fail "README: \$ $line" "exit $rc" "stdout: $(head -c 1500 "$out")" \
@@ -285,6 +292,10 @@ for ((i = 0; i < ${#lines[@]}; i++)); do
 		run_block
 		;;
 	"not commands") ;;
+	"run by "*)
+		assert_true "README.md line $start: ${marker#run by } runs the block" \
+			grep -q README.md "$SRC/${marker#run by }"
+		;;
 	*)
 		fail "README.md line $start: a code block without a <!-- test: run --> or <!-- test: not commands --> line before it"
 		;;

@@ -9,7 +9,10 @@
 #    scans, never another user's reads;
 #  - spoof: a tmpfs file of a user namespace that looks like a SysV
 #    attachment (the shmid as inode, a /SYSV name) is not one;
-#  - rights: a process that drops a capability at once reads as it is now.
+#  - rights: a process that drops a capability at once reads as it is now;
+#  - interrupt: a request killed while it waits for a scan is answered;
+#  - leader: a process whose main thread exited still holds what its
+#    other threads hold (no false orphan).
 # Each hang detector is generous (a bound on hanging, not on speed); a
 # hung mount is aborted through the fuse control file system, then the
 # test fails.
@@ -81,6 +84,19 @@ PY
 	BG_PIDS+=($!)
 }
 
+# long_path: LONG, a directory of uid $U at a path of about 3,800 bytes,
+# on a disk, with a file f of 4 KiB: each mapping of it is a long line of
+# maps text.
+long_path() {
+	local i
+	chmod 711 "$TMP"
+	LONG=$TMP/u
+	install -d -o $U -g $U "$LONG"
+	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
+	"${AS_U[@]}" mkdir -p "$LONG"
+	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+}
+
 test_hang() {
 	section "hang: a scan never waits on the daemon (issue 20, item 1)"
 	start_shmfs -o allow_other
@@ -113,14 +129,7 @@ test_hang() {
 
 test_stall() {
 	section "stall: huge maps cost their owner's scans only (issue 20, item 2)"
-	# A path of about 3,800 bytes, on a disk: each of its mappings is a long line
-	# of maps text.
-	chmod 711 "$TMP"
-	LONG=$TMP/u
-	install -d -o $U -g $U "$LONG"
-	for i in $(seq 15); do LONG=$LONG/$(printf '%0250d' "$i"); done
-	"${AS_U[@]}" mkdir -p "$LONG"
-	"${AS_U[@]}" sh -c "head -c 4096 /dev/zero >'$LONG/f'"
+	long_path
 	assert_true "the path is about 3,800 bytes long (${#LONG})" test ${#LONG} -gt 3780
 	start_shmfs -o allow_other
 	"$H" posix-create theirs 7 0644
@@ -137,6 +146,40 @@ for _ in 1 2 3 4; do hugemaps 60000 >>"$TMP/huge"; done
 	served "root's own scan meanwhile" getfattr -n user.shm.pids "$MNT/posix/theirs"
 	stop_loops
 	for p in $(cat "$TMP/huge"); do kill "$p"; done
+	stop_shmfs_cleanly
+}
+
+test_interrupt() {
+	section "interrupt: a request killed while queued is answered at once"
+	# Maps read as text, and 30 processes of uid $U map a file at a long
+	# path 1,000 times each (4 MB of maps each, under the bound): its scans
+	# are slow (a second or so).  Its first request makes one; its second
+	# waits in the queue.  Killed there, the second must not wait for the
+	# scan: the kernel holds a killed caller until its request is answered.
+	long_path
+	SHMFS_PROCSCAN_TEXT=1 start_shmfs -d -o allow_other
+	"$H" posix-create slow 7 0600
+	chown $U:$U /dev/shm/slow
+	: >"$TMP/huge"
+	for _ in $(seq 30); do hugemaps 1000 >>"$TMP/huge"; done
+	wait_for 60 sh -c "[ \$(wc -l <'$TMP/huge') -ge 30 ]" || fail "the processes with long maps did not start"
+	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/slow" >/dev/null 2>&1 &
+	first=$!
+	BG_PIDS+=($first)
+	wait_for 10 grep -aq "opcode: GETXATTR.*pid: $first\$" "$SHMFS_LOG"
+	"${AS_U[@]}" getfattr -n user.shm.pids "$MNT/posix/slow" >/dev/null 2>&1 &
+	second=$!
+	BG_PIDS+=($second)
+	wait_for 10 grep -aq "opcode: GETXATTR.*pid: $second\$" "$SHMFS_LOG"
+	sleep 0.2 # it is queued: an instant after it came
+	kill -KILL $second
+	wait $second 2>/dev/null
+	assert_eq 0 "$(grep -ac 'procscan:' "$SHMFS_LOG")" \
+		"the killed request was answered while the scan it waited for went on"
+	wait $first
+	assert_eq 1 "$(grep -ac 'procscan:' "$SHMFS_LOG")" "that scan ended, once"
+	for p in $(cat "$TMP/huge"); do kill "$p"; done
+	"$H" posix-rm slow
 	stop_shmfs_cleanly
 }
 
@@ -193,7 +236,25 @@ PY
 	fi
 	kill $holder
 	wait $holder 2>/dev/null
-	for k in 0x2fd 0x2fe 0x2ff 0x300; do "$H" sysv-rm $k; done
+	# Another namespace's segment of the same shmid and key, attached by a
+	# child of uid $U's process that shares its memory (CLONE_VM) and moved
+	# to an IPC namespace of its own: the process's maps show it as an
+	# attachment, though the segment served is attached by nobody.
+	"$H" sysv-create 0x301 4096 0600 >/dev/null
+	ID=$("$H" sysv-id 0x301)
+	"${AS_U[@]}" "$H" sysv-hold-elsewhere 0x301 "$ID" 60 >"$TMP/elsewhere" 2>&1 &
+	BG_PIDS+=($!)
+	if wait_for 30 grep -qx "$!" "$TMP/elsewhere"; then
+		assert_true "its maps show /SYSV00000301 (deleted), inode $ID" \
+			grep -qE " 00:[0-9a-f]+ +$ID +/SYSV00000301 \(deleted\)\$" "/proc/$!/maps"
+		assert_eq 0 "$("$H" sysv-stat 0x301 nattch)" "the witness: nattch 0"
+		assert_eq "" "$(sleep 0.25; getfattr --absolute-names --only-values -n user.shm.pids "$MNT/sysv/0x00000301" 2>&1)" \
+			"root's user.shm.pids of the segment attached by nobody: empty"
+		kill $!
+	else
+		fail "the process attached elsewhere did not start" "$(cat "$TMP/elsewhere")"
+	fi
+	for k in 0x2fd 0x2fe 0x2ff 0x300 0x301; do "$H" sysv-rm $k; done
 	stop_shmfs_cleanly
 }
 
@@ -265,7 +326,52 @@ PY
 	stop_shmfs_cleanly
 }
 
+test_leader() {
+	section "leader: a process whose main thread exited holds what its threads hold"
+	# /proc/PID shows the main thread's mappings and descriptors: none once
+	# it exited (pthread_exit()), though the process lives on.  In a PID
+	# namespace where every process can be inspected, so that a miss would
+	# read as orphan 1; with PROCMAP_QUERY and with maps text.
+	"$H" posix-create held 4096 0600
+	mkdir "$TMP/inner"
+	cat >"$TMP/leader.py" <<'PY'
+import ctypes, mmap, os, sys, threading, time
+def hold():
+    fd = os.open(sys.argv[1], os.O_RDWR)
+    m = mmap.mmap(fd, 4096)
+    print(os.getpid(), flush=True)
+    time.sleep(60)
+threading.Thread(target=hold).start()
+time.sleep(0.5)
+ctypes.CDLL(None).pthread_exit(None)
+PY
+	unshare --pid --fork --mount-proc --kill-child bash -c '
+		for text in "" SHMFS_PROCSCAN_TEXT=1; do
+			env $text "$1" -f -o allow_other "$2" >>"$3/inner.log" 2>&1 &
+			for i in $(seq 100); do grep -q " $2 fuse" /proc/self/mounts && break; sleep 0.05; done
+			/usr/bin/python3 "$3/leader.py" /dev/shm/held >"$3/leader" &
+			p=$!
+			for i in $(seq 100); do grep -q "^State:.Z" /proc/$p/status && break; sleep 0.05; done
+			grep -l /dev/shm/held /proc/$p/task/*/maps >/dev/null && echo "$p" || echo "witness: not mapped"
+			for a in pids orphan; do getfattr --absolute-names --only-values -n user.shm.$a "$2/posix/held"; echo; done
+			kill $p
+			fusermount3 -u "$2"
+			wait
+		done' bash "$SHMFS" "$TMP/inner" "$TMP" >"$TMP/leader-out" 2>&1 &
+	inner=$!
+	BG_PIDS+=("$inner")
+	wait "$inner"
+	mapfile -t out <"$TMP/leader-out"
+	for m in 0 1; do
+		local how=$([[ $m == 0 ]] && echo "PROCMAP_QUERY" || echo "maps text")
+		assert_eq "${out[$((m * 3))]}" "${out[$((m * 3 + 1))]:-}" "$how: user.shm.pids lists it"
+		assert_eq 0 "${out[$((m * 3 + 2))]:-}" "$how: and its object is no orphan"
+	done
+	rm -r "$TMP/inner"
+	"$H" posix-rm held
+}
+
 # SCAN_ONLY="hang spoof": those parts only (to run one against old code).
-for t in hang stall spoof rights bounds; do
+for t in hang stall interrupt spoof rights bounds leader; do
 	if [[ -z ${SCAN_ONLY:-} || " $SCAN_ONLY " == *" $t "* ]]; then "test_$t"; fi
 done

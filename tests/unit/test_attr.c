@@ -359,6 +359,39 @@ static void sysv_transfer_rules(void **state)
 	assert_int_equal(sysv_truncate_check(4096, -1), -EINVAL);
 }
 
+/* A memfd's: name, seals and page size without a scan; pids and all with. */
+static void memfd_values(void **state)
+{
+	pid_t pids[] = { 7, 8 };
+	struct attr_memfd m = { .name = "pw/a",
+				.seals = "grow,write",
+				.pagesize = 4096 };
+	char buf[256];
+
+	(void)state;
+	m.scan.pids = pids;
+	m.scan.n = 2;
+	assert_int_equal(attr_memfd_needs("user.shm.name"), 0);
+	assert_int_equal(attr_memfd_needs("user.shm.seals"), 0);
+	assert_int_equal(attr_memfd_needs("user.shm.pids"), ATTR_NEEDS_SCAN);
+	assert_int_equal(attr_memfd_needs("user.shm.all"), ATTR_NEEDS_SCAN);
+	assert_int_equal(attr_memfd_needs("user.shm.key"), -1);
+	assert_int_equal(attr_memfd_getxattr(&m, "user.shm.name", NULL, 0), 4);
+	assert_int_equal(attr_memfd_getxattr(&m, "user.shm.seals", buf, 3),
+			 -ERANGE);
+	assert_int_equal(attr_memfd_getxattr(&m, "user.shm.pids", buf, 8), 3);
+	assert_memory_equal(buf, "7,8", 3);
+	assert_int_equal(attr_memfd_getxattr(&m, "user.shm.orphan", buf, 8),
+			 -ENODATA);
+	memset(buf, 0, sizeof(buf));
+	assert_true(attr_memfd_getxattr(&m, "user.shm.all", buf,
+					sizeof(buf) - 1) > 0);
+	assert_string_equal(buf, "user.shm.name=pw/a\n"
+				 "user.shm.pagesize=4096\n"
+				 "user.shm.seals=grow,write\n"
+				 "user.shm.pids=7,8\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +405,7 @@ int main(void)
 		cmocka_unit_test(xattr_namespaces),
 		cmocka_unit_test(xattr_changes_refused),
 		cmocka_unit_test(sysv_transfer_rules),
+		cmocka_unit_test(memfd_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
