@@ -114,6 +114,8 @@ assert_eq 4 "$(in_c sysv-stat 0x78 size)" "the new segment is in the container's
 assert_fails_with "No such file" "$H" sysv-id 0x78
 assert_true "chmod in ns/N" chmod 600 "$S/0x00000078"
 assert_eq 0600 "$(in_c sysv-stat 0x78 mode)" "the container sees the chmod"
+assert_true "chown in ns/N" chown $U1 "$S/0x00000078"
+assert_eq $U1 "$(in_c sysv-stat 0x78 uid)" "the container sees the chown"
 assert_true "rm in ns/N" rm "$S/0x00000078"
 assert_fails_with "No such file" in_c sysv-id 0x78
 assert_match "^shmfs" "$(df "$S" | tail -1)" "df of ns/N/sysv"
