@@ -37,13 +37,33 @@ static void go_home(void)
 	cur_pd = NULL;
 }
 
-/* /dev/shm in the root of PID, if PID is still in NS; or -1. */
-static int open_shm(pid_t pid, uint64_t ns)
+/*
+ * dev/shm under ROOT, every link resolved inside it; where openat2(2) is
+ * unknown (valgrind before 3.21), no link followed at all.
+ */
+static int open_in_root(int root)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd = (int)syscall(SYS_openat2, root, "dev/shm", &how, sizeof(how));
+	int dev;
+
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	dev = openat(root, "dev",
+		     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dev < 0)
+		return -1;
+	fd = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(dev);
+	return fd;
+}
+
+/* /dev/shm in the root of PID, if PID is still in NS; or -1. */
+static int open_shm(pid_t pid, uint64_t ns)
+{
 	char path[48], link[64];
 	int root, fd = -1;
 	ssize_t len;
@@ -58,8 +78,7 @@ static int open_shm(pid_t pid, uint64_t ns)
 	if (len > 0) {
 		link[len] = '\0';
 		if (nsscan_parse_link(link) == ns)
-			fd = (int)syscall(SYS_openat2, root, "dev/shm", &how,
-					  sizeof(how));
+			fd = open_in_root(root);
 	}
 	close(root);
 	return fd;
