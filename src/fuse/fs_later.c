@@ -3,9 +3,9 @@
  * Requests that would wait (a kind's operation gave -DEFER_AGAIN: it
  * needs a scan of /proc, defer.h) run again on the pool, whole: the
  * handler is called again there with what the request carried, and
- * answers it: lookup, getattr, opendir, open, getxattr, listxattr, which
- * carry a node, a name, an open file's flags, and a little more (a size,
- * access(2)'s mask, setattr's attributes).
+ * answers it: lookup, getattr, setattr, access, opendir, open, getxattr
+ * and listxattr, which carry a node, a name, an open file's flags, and a
+ * little more (a size, access(2)'s mask, setattr's attributes).
  */
 #include "fs_int.h"
 

@@ -5,8 +5,9 @@
  * decides whether the caller may follow it, and the memfd's mode whether
  * it may open it so), or, where that process holds no descriptor but
  * only maps it, /proc/PID/map_files/START-END, which the kernel opens
- * only with CAP_SYS_ADMIN: the daemon lends it, the caller's own map
- * having shown that the caller may read that process's mappings.  Nothing
+ * only with CAP_SYS_ADMIN: the daemon lends it for an O_PATH open of the
+ * link, the caller's own map having shown that the caller may read that
+ * process's mappings (pin()).  Nothing
  * is kept but an open file's descriptor, closed at its release: the
  * daemon never keeps a memfd alive.  Seals are the kernel's: every write
  * and truncate is done on the memfd itself.
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cred.h"
@@ -61,24 +64,65 @@ static int is_it(const struct seg_ref *ref, const struct stat *st)
 }
 
 /*
- * The first holder of W through which OP works: OP(path, arg) as the
- * caller, with CAP_SYS_ADMIN lent for a mapping's path.
+ * H's link as a path only, with CAP_SYS_ADMIN lent for a mapping's: no
+ * file system is called to open it, so whatever the holder put there
+ * since the scan (another process's pid, a device, a file on a FUSE
+ * mount that never answers) is neither opened with the capability nor
+ * waited for.  Its descriptor if it is still REF's memfd, as the kernel
+ * has its attributes without asking the file system (AT_STATX_DONT_SYNC);
+ * else -ENOENT, or -errno.
  */
-static int through(const struct memfd_where *w,
+static int pin(const struct seg_ref *ref, const struct procscan_memfd *h)
+{
+	char path[96];
+	struct statx sx;
+	struct stat st;
+	uint64_t caps;
+	int lend = path_of(h, path, sizeof(path)), fd;
+
+	if (lend && cred_raise_cap(CAP_SYS_ADMIN, &caps) < 0)
+		return -EPERM;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	if (lend)
+		cred_restore_caps(caps);
+	if (fd < 0)
+		return fd;
+	memset(&st, 0, sizeof(st));
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_INO, &sx) == 0) {
+		st.st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		st.st_ino = sx.stx_ino;
+		st.st_mode = sx.stx_mode;
+	}
+	if (!is_it(ref, &st)) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/*
+ * The first holder of W through which OP works: OP(path, arg) as the
+ * caller, on the memfd pinned (pin()), through the daemon's own
+ * descriptor of it, so the kernel checks the memfd's mode for the caller.
+ */
+static int through(const struct seg_ref *ref, const struct memfd_where *w,
 		   int (*op)(const char *path, void *arg), void *arg)
 {
 	int res = -ENOENT;
 
 	for (size_t i = 0; i < w->n; i++) {
-		char path[96];
-		uint64_t caps;
-		int lend = path_of(&w->h[i], path, sizeof(path));
+		char path[32];
+		int fd = pin(ref, &w->h[i]);
 
-		if (lend && cred_raise_cap(CAP_SYS_ADMIN, &caps) < 0)
-			continue;
-		res = op(path, arg);
-		if (lend)
-			cred_restore_caps(caps);
+		res = fd;
+		if (fd >= 0) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			res = op(path, arg);
+			close(fd);
+		}
 		/* Gone meanwhile: the next holder may still have it. */
 		if (res != -ENOENT && res != -ESRCH)
 			break;
@@ -111,7 +155,7 @@ int memfd_reopen(const struct seg_ref *ref, const struct memfd_where *w,
 {
 	struct stat tmp;
 	struct open_arg a = { ref, flags & O_ACCMODE, st != NULL ? st : &tmp };
-	int fd = through(w, open_op, &a);
+	int fd = through(ref, w, open_op, &a);
 
 	if (fd >= 0)
 		export(ref, a.st);
@@ -136,7 +180,7 @@ int memfd_stat(const struct seg_ref *ref, const struct memfd_where *w,
 	       struct stat *st)
 {
 	struct stat_arg a = { ref, st };
-	int res = through(w, stat_op, &a);
+	int res = through(ref, w, stat_op, &a);
 
 	if (res == 0)
 		export(ref, st);
@@ -173,7 +217,7 @@ static int memfd_access(const struct seg_ref *ref, const struct seg_cred *cred,
 	int res = memfd_find(ref, &w);
 
 	(void)cred;
-	return res ?: through(&w, access_op, &mask);
+	return res ?: through(ref, &w, access_op, &mask);
 }
 
 static int memfd_truncate(const struct seg_ref *ref, struct seg_file *file,
@@ -197,6 +241,26 @@ static int memfd_truncate(const struct seg_ref *ref, struct seg_file *file,
 	return res;
 }
 
+/*
+ * -EPERM for a writable open of a memfd sealed against writing: with
+ * passthrough the kernel maps the memfd under the mount's file, and
+ * mmap(2) checks the seals of that file (none), not the memfd's, so a
+ * shared writable mapping would write a sealed memfd.  A seal added after
+ * the open is refused while a writable mapping exists (EBUSY), but a
+ * mapping made after it through that open is not checked (shmfs(1)).
+ */
+static int write_sealed(int fd, int flags)
+{
+	int seals;
+
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return 0;
+	seals = fcntl(fd, F_GET_SEALS);
+	return seals > 0 && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		       ? -EPERM
+		       : 0;
+}
+
 static int memfd_open(const struct seg_ref *ref, int flags,
 		      struct seg_file **file)
 {
@@ -209,9 +273,10 @@ static int memfd_open(const struct seg_ref *ref, int flags,
 	fd = memfd_reopen(ref, &w, flags, NULL);
 	if (fd < 0)
 		return fd;
-	if (fd_in_reserve(fd)) {
+	res = write_sealed(fd, flags);
+	if (res < 0 || fd_in_reserve(fd)) {
 		close(fd);
-		return -EMFILE;
+		return res < 0 ? res : -EMFILE;
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {
