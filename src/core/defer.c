@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "nshome.h"
 
 struct work {
 	struct work *next;
@@ -109,6 +110,7 @@ static void *pool_main(void *arg)
 		pthread_mutex_unlock(&pool.lock);
 		w->fn(w->arg, 0);
 		free(w);
+		nshome_now(); /* never wait for work in another's namespace */
 		pthread_mutex_lock(&pool.lock);
 		pool.busy[self] = 0;
 		/* Its uid's next work may run now, on any thread. */

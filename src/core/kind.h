@@ -21,6 +21,14 @@
 struct kind_params {
 	const char *posix_dir; /* NULL: the default, and no error without it */
 	const char *ipc_ns;    /* NULL: the daemon's own IPC namespace */
+	/*
+	 * Not 0: the IPC namespace with this inode number (ns/N), entered
+	 * through a process of it at each request and never held; then
+	 * INO_SALT is ORed into every inode number of the instance, so that
+	 * those of two namespaces differ (bits 40..62, seg.h).
+	 */
+	uint64_t ipc_ns_ino;
+	uint64_t ino_salt;
 };
 
 /* One directory of the tree's top level. */
@@ -44,6 +52,8 @@ struct kind {
 	int (*start)(const struct kind_params *params, void **inst);
 	void (*stop)(void *inst);
 	const struct kind_watch *watch; /* NULL: nothing of it is cached */
+	/* It may be started per IPC namespace (kind_params.ipc_ns_ino). */
+	int per_ipc_ns;
 };
 
 /* A started kind. */

@@ -28,13 +28,18 @@
  * object, so they are stable for its whole life and a SysV segment gets
  * the same number under sysv/ and sysv-id/.  The tag in bits 32..39 keeps
  * the kinds apart (a POSIX inode too large for 32 bits sets bit 63
- * instead); the fixed directories use 1..4.
+ * instead); the fixed directories use small numbers (ns/ the last), and
+ * ns/N is SEG_TAG_NS with N, the IPC namespace's inode number, and its
+ * directories SEG_TAG_NS_SUB on.  Objects in ns/N have a salt in bits
+ * 40..62 (kind_params.ino_salt), so that two namespaces' differ.
  */
 #define SEG_INO_TAG(tag, n) (((uint64_t)(tag) << 32) | (uint64_t)(n))
 #define SEG_TAG_SYSV	    1
 #define SEG_TAG_NEW	    2
 #define SEG_TAG_POSIX	    3
 #define SEG_TAG_MEMFD	    4 /* and up: one a shm mount */
+#define SEG_TAG_NS	    0xf0 /* above memfd's */
+#define SEG_TAG_NS_SUB	    0xf1 /* ns/N/DIR: 0xf1 + DIR's place, with N */
 
 struct seg_ops;
 

@@ -169,7 +169,7 @@ int main(int argc, char *argv[])
 	char *mountpoint = NULL;
 	struct kind_inst insts[KINDS_MAX];
 	size_t started = 0;
-	struct kind_params params;
+	struct kind_params params = { 0 }; /* what is not set: none */
 	int res, ret = 1;
 
 	tune_malloc();

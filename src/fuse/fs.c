@@ -20,6 +20,7 @@
 #include "cache.h"
 #include "cred.h"
 #include "defer.h"
+#include "fs_ns.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -180,12 +181,25 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	log_debug("lookup %llu/%s\n", (unsigned long long)parent, name);
 	if (parent == FUSE_ROOT_ID) {
 		d = tree_dir_named(t, name);
-		if (d == NULL) {
+		if (d == NULL && strcmp(name, ns_top_name()) != 0) {
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		tree_stat(t, d->ino, &st);
+		tree_stat(t, d != NULL ? d->ino : ns_top_ino(), &st);
 		reply_entry(req, NULL, name, NULL, &st);
+		return;
+	}
+	if (ns_is_dir(parent) && !ns_is_sub(parent)) {
+		/* Who sees it depends on who asks: never cached. */
+		struct fuse_entry_param e = { 0 };
+
+		res = ns_lookup(req, parent, name, &e.attr);
+		if (res < 0) {
+			fuse_reply_err(req, -res);
+			return;
+		}
+		e.ino = e.attr.st_ino;
+		fuse_reply_entry(req, &e);
 		return;
 	}
 	d = tree_dir(t, parent);
@@ -259,6 +273,14 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct stat st;
 	int res;
 
+	if (ns_is_dir(ino)) {
+		res = ns_getattr(req, ino, &st);
+		if (res < 0)
+			fuse_reply_err(req, -res);
+		else
+			fuse_reply_attr(req, &st, 0);
+		return;
+	}
 	if (tree_is_dir(t, ino)) {
 		tree_stat(t, ino, &st);
 		fuse_reply_attr(req, &st, cache_timeout(ino, NULL, &st));
@@ -294,7 +316,7 @@ static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	log_debug("unlink %llu/%s\n", (unsigned long long)parent, name);
 	if (d == NULL) {
-		fuse_reply_err(req, parent == FUSE_ROOT_ID ? EPERM : ENOTDIR);
+		fuse_reply_err(req, tree_is_dir(t, parent) ? EPERM : ENOTDIR);
 		return;
 	}
 	res = enter_caller(req, &cred, &saved);

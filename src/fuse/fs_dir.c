@@ -30,6 +30,7 @@
 #include "cache.h"
 #include "defer.h"
 #include "cred.h"
+#include "fs_ns.h"
 #include "fs_tree.h"
 #include "grow.h"
 #include "log.h"
@@ -50,7 +51,8 @@ static struct {
 
 static void dirs_init(void)
 {
-	dirs.n = TREE_MAX_DIRS + 1; /* the root, and as many as a tree has */
+	/* The root, as many as a tree has, and one for all of ns/. */
+	dirs.n = TREE_MAX_DIRS + 2;
 	dirs.v = calloc(dirs.n, sizeof(*dirs.v));
 	if (dirs.v == NULL)
 		dirs.n = 0;
@@ -71,7 +73,11 @@ static void dirs_init(void)
 static struct dir_slot *slot_of(fuse_ino_t ino)
 {
 	pthread_once(&dirs.once, dirs_init);
-	return ino - FUSE_ROOT_ID < dirs.n ? &dirs.v[ino - FUSE_ROOT_ID] : NULL;
+	/* ns/'s handles list their own (per caller): the slot only counts. */
+	if (ns_is_dir(ino))
+		return dirs.n > 0 ? &dirs.v[dirs.n - 1] : NULL;
+	return ino - FUSE_ROOT_ID < dirs.n - 1 ? &dirs.v[ino - FUSE_ROOT_ID]
+					       : NULL;
 }
 
 void snap_put(struct snap *s)
@@ -135,6 +141,13 @@ static int by_cookie(const void *a, const void *b)
 	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
 }
 
+static fuse_ino_t parent_of(fuse_ino_t ino)
+{
+	if (ns_is_sub(ino))
+		return SEG_INO_TAG(SEG_TAG_NS, ns_number(ino));
+	return ns_of_ino(ino) != 0 ? ns_top_ino() : FUSE_ROOT_ID;
+}
+
 /* A snapshot of directory INO as it is now. */
 static int snap_take(const struct fs_tree *t, fuse_ino_t ino, struct snap **sp)
 {
@@ -145,13 +158,18 @@ static int snap_take(const struct fs_tree *t, fuse_ino_t ino, struct snap **sp)
 	if (s == NULL)
 		return -ENOMEM;
 	s->refs = 1;
-	res = dir_entry(t, s, ".", ino);
-	res = res ?: dir_entry(t, s, "..", FUSE_ROOT_ID);
+	res = dir_entry(t, s, ".", ino)
+		      ?: dir_entry(t, s, "..", parent_of(ino));
 	if (d != NULL)
 		res = res ?: d->dir.ops->list(&d->dir, snap_add, s);
-	for (size_t i = 0; d == NULL && i < tree_ndirs(t) && res == 0; i++)
+	else if (ns_is_dir(ino)) /* as the caller sees it (snap_own) */
+		res = res ?: ns_list(cred_serving(), ino, snap_add, s);
+	for (size_t i = 0; ino == FUSE_ROOT_ID && i < tree_ndirs(t) && res == 0;
+	     i++)
 		res = snap_add(s, tree_dir_at(t, i)->name,
 			       tree_dir_at(t, i)->ino, S_IFDIR);
+	if (ino == FUSE_ROOT_ID)
+		res = res ?: snap_add(s, ns_top_name(), ns_top_ino(), S_IFDIR);
 	if (res < 0) {
 		snap_put(s);
 		return res;
@@ -311,7 +329,8 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	if (d != NULL && d->dir.ops->per_caller) {
+	/* ns/ depends on who asks: listed as the caller, like those. */
+	if ((d != NULL && d->dir.ops->per_caller) || ns_is_dir(ino)) {
 		res = snap_own(req, t, ino, &own);
 		if (res == -DEFER_AGAIN &&
 		    (res = fs_later(req, ino, NULL, fi, NULL, 0,

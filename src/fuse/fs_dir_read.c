@@ -11,6 +11,7 @@
 
 #include "cache.h"
 #include "cred.h"
+#include "fs_ns.h"
 #include "fs_tree.h"
 #include "node.h"
 
@@ -33,12 +34,13 @@ static int plus_entry(const struct fs_tree *t, fuse_ino_t dir, const char *name,
 	struct stat st;
 
 	memset(e, 0, sizeof(*e));
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return 0;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || ns_is_dir(dir))
+		return 0; /* ns/: who sees what is a lookup's to say */
 	if (d == NULL) {
 		top = tree_dir_named(t, name);
-		if (top != NULL) {
-			tree_stat(t, top->ino, &st);
+		if (top != NULL || strcmp(name, ns_top_name()) == 0) {
+			tree_stat(t, top != NULL ? top->ino : ns_top_ino(),
+				  &st);
 			cache_entry(st.st_ino, NULL, &st, e);
 		}
 		return 0;

@@ -129,7 +129,7 @@ static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
 	log_debug("create %llu/%s, mode 0%o, flags 0%o\n",
 		  (unsigned long long)parent, name, mode, flags);
 	if (d == NULL)
-		return parent == FUSE_ROOT_ID ? -EPERM : -ENOTDIR;
+		return tree_is_dir(t, parent) ? -EPERM : -ENOTDIR;
 	*dp = d;
 	*made = 1;
 	res = enter_caller(req, &cred, &saved);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs_ns.h"
 #include "kind.h"
 #include "log.h"
 
@@ -33,6 +34,7 @@ void tree_init(struct fs_tree *t, const struct kind_inst *insts, size_t ninsts)
 			d->ino = FUSE_ROOT_ID + 1 + t->n++;
 		}
 	}
+	ns_init(FUSE_ROOT_ID + 1 + t->n, t->made); /* ns/ after them */
 }
 
 size_t tree_ninsts(const struct fs_tree *t)
@@ -48,7 +50,7 @@ const struct kind_inst *tree_inst_at(const struct fs_tree *t, size_t i)
 const struct tree_dir *tree_dir(const struct fs_tree *t, fuse_ino_t ino)
 {
 	if (ino <= FUSE_ROOT_ID || ino > FUSE_ROOT_ID + t->n)
-		return NULL;
+		return ns_sub_dir(ino); /* ns/N/sysv, ..., or NULL */
 	return &t->dirs[ino - FUSE_ROOT_ID - 1];
 }
 
@@ -81,13 +83,18 @@ const struct tree_dir *tree_dir_at(const struct fs_tree *t, size_t i)
 
 int tree_is_dir(const struct fs_tree *t, fuse_ino_t ino)
 {
-	return ino == FUSE_ROOT_ID || tree_dir(t, ino) != NULL;
+	return ino == FUSE_ROOT_ID || tree_dir(t, ino) != NULL ||
+	       ns_is_dir(ino);
 }
 
 void tree_stat(const struct fs_tree *t, fuse_ino_t ino, struct stat *st)
 {
 	const struct tree_dir *d = tree_dir(t, ino);
 
+	if (ns_is_dir(ino)) {
+		ns_stat(ino, st);
+		return;
+	}
 	if (d != NULL && d->dir.ops->getattr != NULL &&
 	    d->dir.ops->getattr(&d->dir, st) == 0) {
 		st->st_ino = ino;
@@ -96,7 +103,7 @@ void tree_stat(const struct fs_tree *t, fuse_ino_t ino, struct stat *st)
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	st->st_mode = d != NULL ? d->mode : S_IFDIR | 0755;
-	st->st_nlink = d != NULL ? 2 : 2 + t->n;
+	st->st_nlink = d != NULL ? 2 : 3 + t->n; /* and ns/ */
 	st->st_uid = geteuid();
 	st->st_gid = getegid();
 	st->st_blksize = sysconf(_SC_PAGESIZE);

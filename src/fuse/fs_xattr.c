@@ -11,6 +11,7 @@
 #include "cred.h"
 #include "defer.h"
 #include "fs_int.h"
+#include "fs_ns.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -50,6 +51,15 @@ static void xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
 
 	if (name != NULL && !attr_xattr_served(name)) {
 		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (name != NULL && ns_of_ino(ino) != 0) {
+		buf = size > 0 ? malloc(size) : NULL;
+		res = size > 0 && buf == NULL
+			      ? -ENOMEM
+			      : ns_getxattr(req, ino, name, buf, size);
+		reply_xattr(req, res, buf, size);
+		free(buf);
 		return;
 	}
 	if (tree_is_dir(t, ino)) {

@@ -78,6 +78,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nshome.h"
 
 #ifndef FUSE_PASSTHROUGH
 #define FUSE_PASSTHROUGH (1ULL << 37)
@@ -219,7 +220,11 @@ static __thread const struct open_mark *mark;
 static ssize_t pt_read(int fd, void *buf, size_t len, void *userdata)
 {
 	const struct fuse_in_header *in = buf;
-	ssize_t n = read(fd, buf, len);
+	ssize_t n;
+
+	/* Each worker is back in the process's namespaces before it waits. */
+	nshome_now();
+	n = read(fd, buf, len);
 	struct fuse_init_in init;
 
 	(void)userdata;
@@ -310,7 +315,10 @@ int pt_abi_setup(struct fuse_session *se)
 		.writev = pt_writev,
 	};
 
-	return fuse_session_custom_io(se, &io, fuse_session_fd(se));
+	int res = fuse_session_custom_io(se, &io, fuse_session_fd(se));
+
+	nshome_set_workers_covered(res == 0);
+	return res;
 }
 
 int pt_abi_offered(const struct fuse_conn_info *conn)

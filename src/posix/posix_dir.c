@@ -50,8 +50,18 @@ static int posix_start(const struct kind_params *params, void **inst)
 	if (pd == NULL)
 		return -ENOMEM;
 	pd->inotify_fd = -1;
+	pd->dirfd = -1;
 	pthread_mutex_init(&pd->files_lock, NULL);
 	*inst = pd;
+	if (params->ipc_ns_ino != 0) {
+		/* ns/N: nothing opened now, nor watched (never cached). */
+		res = posix_ns_start(pd, params->ipc_ns_ino, params->ino_salt);
+		if (res < 0) {
+			posix_stop(pd);
+			*inst = NULL;
+		}
+		return res;
+	}
 	pd->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	res = pd->dirfd < 0 ? -errno : 0;
 	if (res == 0 && (pd->path = strdup(path)) == NULL) {
@@ -80,14 +90,14 @@ static int dir_lookup(const struct seg_dir *dir, const char *name,
 
 	if (res < 0)
 		return res == -EINVAL ? -ENOENT : res;
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return -ENOENT;
-	if (fstatat(pd->dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(posix_fd(pd), name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISREG(st->st_mode))
 		return -ENOENT;
 	posix_ref_init(pd, ref, name, st->st_ino);
-	posix_stat_export(st);
+	posix_stat_export(pd, st);
 	return 0;
 }
 
@@ -98,9 +108,9 @@ static int dir_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 	DIR *d;
 	int fd, res = 0;
 
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return 0;
-	fd = openat(pd->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(posix_fd(pd), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -123,7 +133,7 @@ static int dir_list(const struct seg_dir *dir, seg_fill_fn fill, void *ctx)
 			     0 ||
 		     !S_ISREG(st.st_mode)))
 			continue;
-		posix_stat_export(&st);
+		posix_stat_export(pd, &st);
 		res = fill(ctx, de->d_name, st.st_ino, S_IFREG);
 	}
 	closedir(d);
@@ -140,10 +150,10 @@ static int dir_create(const struct seg_dir *dir, const char *name, mode_t mode,
 
 	if (res < 0)
 		return res;
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return -ENOTSUP;
 	/* What shm_open(O_CREAT | O_EXCL) does, in our directory. */
-	fd = openat(pd->dirfd, name,
+	fd = openat(posix_fd(pd), name,
 		    (flags & (O_ACCMODE | O_APPEND)) | O_CREAT | O_EXCL |
 			    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		    mode & 07777);
@@ -168,14 +178,14 @@ static int dir_create(const struct seg_dir *dir, const char *name, mode_t mode,
 		goto err_unlink;
 	}
 	posix_ref_init(pd, ref, name, st->st_ino);
-	posix_stat_export(st);
+	posix_stat_export(pd, st);
 	res = posix_file_new(pd, fd, (ino_t)ref->id, flags, file);
 	if (res < 0)
 		goto err_unlink;
 	return 0;
 
 err_unlink:
-	unlinkat(pd->dirfd, name, 0);
+	unlinkat(posix_fd(pd), name, 0);
 	close(fd);
 	return res;
 }
@@ -188,9 +198,9 @@ static int object_named(const struct posix_dir *pd, const char *name)
 
 	if (res < 0)
 		return res == -EINVAL ? -ENOENT : res;
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return -ENOENT;
-	if (fstatat(pd->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(posix_fd(pd), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return S_ISREG(st.st_mode) ? 0 : -ENOENT;
 }
@@ -201,7 +211,7 @@ static int dir_unlink(const struct seg_dir *dir, const char *name)
 	int res = object_named(pd, name);
 
 	/* shm_unlink() */
-	if (res == 0 && unlinkat(pd->dirfd, name, 0) < 0)
+	if (res == 0 && unlinkat(posix_fd(pd), name, 0) < 0)
 		res = -errno;
 	return res;
 }
@@ -230,10 +240,10 @@ static int dir_rename(const struct seg_dir *dir, const char *name,
 	res = object_named(pd, name);
 	if (res < 0)
 		return res;
-	if (fstatat(pd->dirfd, newname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fstatat(posix_fd(pd), newname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return -EEXIST;
-	if (renameat2(pd->dirfd, name, pd->dirfd, newname, flags) < 0)
+	if (renameat2(posix_fd(pd), name, posix_fd(pd), newname, flags) < 0)
 		return -errno;
 	return 0;
 }
@@ -247,9 +257,9 @@ static int dir_getattr(const struct seg_dir *dir, struct stat *st)
 {
 	const struct posix_dir *pd = dir->inst;
 
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return -ENOENT;
-	if (fstat(pd->dirfd, st) < 0)
+	if (fstat(posix_fd(pd), st) < 0)
 		return -errno;
 	st->st_nlink = 2;
 	return 0;
@@ -265,9 +275,9 @@ static int dir_path(const struct seg_dir *dir, char *buf, size_t size)
 {
 	const struct posix_dir *pd = dir->inst;
 
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return -EPERM;
-	snprintf(buf, size, "/proc/self/fd/%d", pd->dirfd);
+	snprintf(buf, size, "/proc/self/fd/%d", posix_fd(pd));
 	return 0;
 }
 
@@ -304,9 +314,9 @@ static int dir_utimens(const struct seg_dir *dir, const struct timespec tv[2])
 /* The directory's own file system: df of posix/ reads as df of /dev/shm. */
 int posix_statfs(const struct posix_dir *pd, struct statvfs *st)
 {
-	if (pd->dirfd < 0)
+	if (posix_fd(pd) < 0)
 		return -ENOSYS;
-	return fstatvfs(pd->dirfd, st) < 0 ? -errno : 0;
+	return fstatvfs(posix_fd(pd), st) < 0 ? -errno : 0;
 }
 
 static int dir_statfs(const struct seg_dir *dir, struct statvfs *st)
@@ -339,4 +349,5 @@ const struct kind posix_kind = {
 	.start = posix_start,
 	.stop = posix_stop,
 	.watch = &posix_watch,
+	.per_ipc_ns = 1,
 };

@@ -76,9 +76,9 @@ static uint64_t posix_ino(ino_t ino)
 	return (UINT64_C(1) << 63) | (uint64_t)ino;
 }
 
-void posix_stat_export(struct stat *st)
+void posix_stat_export(const struct posix_dir *pd, struct stat *st)
 {
-	st->st_ino = posix_ino(st->st_ino);
+	st->st_ino = posix_ino(st->st_ino) | pd->ino_salt;
 	/* One name here; none once unlinked (reached through an open file). */
 	st->st_nlink = st->st_nlink > 0 ? 1 : 0;
 }
@@ -87,7 +87,7 @@ int posix_stat_ref(const struct seg_ref *ref, struct stat *st)
 {
 	const struct posix_dir *pd = ref->inst;
 
-	if (fstatat(pd->dirfd, ref->name, st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(posix_fd(pd), ref->name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISREG(st->st_mode) || st->st_ino != (ino_t)ref->id)
 		return -ENOENT;
@@ -100,7 +100,7 @@ static int open_ref(const struct seg_ref *ref, int flags)
 	struct stat st;
 	int fd;
 
-	fd = openat(pd->dirfd, ref->name,
+	fd = openat(posix_fd(pd), ref->name,
 		    flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -131,7 +131,7 @@ static int posix_getattr(const struct seg_ref *ref, struct seg_file *file,
 		}
 	}
 	if (res == 0)
-		posix_stat_export(st);
+		posix_stat_export(ref->inst, st);
 	return res;
 }
 
@@ -156,17 +156,14 @@ static int change_meta(const struct seg_ref *ref, enum meta_op what,
 
 	if (res == 0) {
 		if (what == CHMOD)
-			res = fchmodat(
-				((const struct posix_dir *)ref->inst)->dirfd,
-				ref->name, a->mode, AT_SYMLINK_NOFOLLOW);
+			res = fchmodat(posix_fd(ref->inst), ref->name, a->mode,
+				       AT_SYMLINK_NOFOLLOW);
 		else if (what == CHOWN)
-			res = fchownat(
-				((const struct posix_dir *)ref->inst)->dirfd,
-				ref->name, a->uid, a->gid, AT_SYMLINK_NOFOLLOW);
+			res = fchownat(posix_fd(ref->inst), ref->name, a->uid,
+				       a->gid, AT_SYMLINK_NOFOLLOW);
 		else
-			res = utimensat(
-				((const struct posix_dir *)ref->inst)->dirfd,
-				ref->name, a->tv, AT_SYMLINK_NOFOLLOW);
+			res = utimensat(posix_fd(ref->inst), ref->name, a->tv,
+					AT_SYMLINK_NOFOLLOW);
 		return res < 0 ? -errno : 0;
 	}
 	if (res != -ENOENT || (fd = orphan_fd(ref)) < 0)
@@ -249,9 +246,8 @@ static int posix_access(const struct seg_ref *ref, const struct seg_cred *cred,
 	int res = posix_stat_ref(ref, &st);
 
 	(void)cred;
-	if (res == 0 &&
-	    faccessat(((const struct posix_dir *)ref->inst)->dirfd, ref->name,
-		      mask, AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
+	if (res == 0 && faccessat(posix_fd(ref->inst), ref->name, mask,
+				  AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0)
 		res = -errno;
 	return res;
 }

@@ -25,6 +25,13 @@ struct posix_file;
  */
 struct posix_dir {
 	int dirfd; /* -1: there is none; every name is absent */
+	/*
+	 * Or (ns/N, DIRFD -1) the IPC namespace whose /dev/shm this is, by
+	 * inode number: reached through a process of it at each request,
+	 * never held (posix_ns.c); and what is ORed into inode numbers.
+	 */
+	uint64_t ns_ino;
+	uint64_t ino_salt;
 	char *path;
 	int inotify_fd; /* -1: changes by others are not seen */
 	/*
@@ -41,6 +48,15 @@ extern const struct seg_ops posix_seg_ops;
 extern const struct seg_dir_ops posix_dir_ops;
 extern const struct kind_watch posix_watch;
 
+/*
+ * posix_ns.c: the directory's descriptor for this request: DIRFD, or for
+ * ns/N the /dev/shm a process of N sees, opened for this thread and
+ * closed before it waits for another request (core/nshome.h); -1 if
+ * none.  Started for ns/N by posix_ns_start().
+ */
+int posix_fd(const struct posix_dir *pd);
+int posix_ns_start(struct posix_dir *pd, uint64_t ns, uint64_t salt);
+
 /* posix_dir.c: the figures of the directory's file system. */
 int posix_statfs(const struct posix_dir *pd, struct statvfs *st);
 
@@ -53,7 +69,7 @@ void posix_ref_init(struct posix_dir *pd, struct seg_ref *ref, const char *name,
 		    ino_t ino);
 /* Our inode number for a stat of the object, and one name (none once
  * unlinked). */
-void posix_stat_export(struct stat *st);
+void posix_stat_export(const struct posix_dir *pd, struct stat *st);
 /* FD, just opened or made, as a file of ours. */
 int posix_file_new(struct posix_dir *pd, int fd, ino_t ino, int flags,
 		   struct seg_file **file);

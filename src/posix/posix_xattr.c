@@ -30,8 +30,7 @@ static int ref_path(const struct seg_ref *ref, char *buf, size_t size)
 	if (res < 0)
 		return res;
 	if ((size_t)snprintf(buf, size, "/proc/self/fd/%d/%s",
-			     ((const struct posix_dir *)ref->inst)->dirfd,
-			     ref->name) >= size)
+			     posix_fd(ref->inst), ref->name) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -55,7 +54,7 @@ static ssize_t live_getxattr(const struct seg_ref *ref, const char *name,
 		return res;
 	t.dev = st.st_dev;
 	t.ino = st.st_ino;
-	if (fstatfs(((const struct posix_dir *)ref->inst)->dirfd, &fs) < 0)
+	if (fstatfs(posix_fd(ref->inst), &fs) < 0)
 		res = -errno;
 	else
 		pagesize = (uint64_t)fs.f_bsize;

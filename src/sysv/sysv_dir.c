@@ -28,7 +28,7 @@ static int ref_from_id(struct sysv_inst *si, int shmid, struct seg_ref *ref,
 	if (res < 0)
 		return res;
 	sysv_ref(si, &info, ref);
-	attr_sysv_stat(&info, st);
+	sysv_stat(si, &info, st);
 	return 0;
 }
 
@@ -96,7 +96,7 @@ static int key_lookup(const struct seg_dir *dir, const char *name,
 	res = key_stat(si, key, &info);
 	if (res == 0) {
 		sysv_ref(si, &info, ref);
-		attr_sysv_stat(&info, st);
+		sysv_stat(si, &info, st);
 		return 0;
 	}
 	return res == -ENOENT ? sysv_new_lookup(si, key, ref, st) : res;
@@ -130,7 +130,8 @@ static int list_one(void *ctx, const struct sysv_info *info)
 	} else {
 		name_format_shmid(info->shmid, name);
 	}
-	return l->fill(l->ctx, name, attr_sysv_ino(info->shmid), S_IFREG);
+	return l->fill(l->ctx, name,
+		       attr_sysv_ino(info->shmid) | l->si->ino_salt, S_IFREG);
 }
 
 /* Every listing reads the table afresh: a new segment shows at once. */
@@ -273,8 +274,17 @@ const struct seg_dir_ops sysv_id_dir_ops = {
 static int sysv_start(const struct kind_params *params, void **inst)
 {
 	struct sysv_inst *si;
-	int res = sysv_inst_new(params->ipc_ns, &si);
+	int res;
 
+	if (params->ipc_ns_ino != 0) {
+		/* ns/N: started on demand, quietly (said once at the mount). */
+		res = sysv_inst_new_ns(params->ipc_ns_ino, params->ino_salt,
+				       &si);
+		if (res == 0)
+			*inst = si;
+		return res;
+	}
+	res = sysv_inst_new(params->ipc_ns, &si);
 	if (res < 0) {
 		log_err("sysv: ipc_ns=%s: %s\n", params->ipc_ns,
 			strerror(-res));
@@ -307,4 +317,5 @@ const struct kind sysv_kind = {
 	.start = sysv_start,
 	.stop = sysv_stop,
 	.watch = &sysv_watch,
+	.per_ipc_ns = 1,
 };

@@ -7,8 +7,10 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
+#include "attr.h"
 #include "change.h"
 #include "seg.h"
 #include "sysvtab.h"
@@ -46,6 +48,14 @@ struct sysv_inst {
 	 * read only after; sysv_enter() moves a thread into it.
 	 */
 	int ns_fd;
+	/*
+	 * Or (ns/N) the namespace's inode number, entered through one of
+	 * its processes each time and left before the thread waits for
+	 * another request (core/nshome.h), so that nothing holds it; and
+	 * what is ORed into the instance's inode numbers.  Set at start.
+	 */
+	uint64_t ns_ino;
+	uint64_t ino_salt;
 	/* sysv_usage.c: the snapshot of /proc/sysvipc/shm; under LOCK. */
 	struct {
 		pthread_mutex_t lock;
@@ -80,7 +90,17 @@ struct sysv_inst {
  */
 int sysv_enter(const struct sysv_inst *si);
 int sysv_inst_new(const char *ipc_ns, struct sysv_inst **si);
+/* The same for ns/N: NS by its inode number, SALT for its inodes. */
+int sysv_inst_new_ns(uint64_t ns, uint64_t salt, struct sysv_inst **si);
 void sysv_inst_free(struct sysv_inst *si);
+
+/* INFO as a file's attributes, with SI's inode numbers (ns/N's differ). */
+static inline void sysv_stat(const struct sysv_inst *si,
+			     const struct sysv_info *info, struct stat *st)
+{
+	attr_sysv_stat(info, st);
+	st->st_ino |= si->ino_salt;
+}
 
 /* A segment the kernel says is gone (EINVAL, EIDRM) is no file: ENOENT. */
 static inline int sysv_err(int err)

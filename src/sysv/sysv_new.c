@@ -44,7 +44,7 @@ int new_may_change(const struct sysv_new *n, const struct seg_cred *who)
 void new_stat_pending(const struct sysv_new *n, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_ino = SEG_INO_TAG(SEG_TAG_NEW, n->serial);
+	st->st_ino = SEG_INO_TAG(SEG_TAG_NEW, n->serial) | n->si->ino_salt;
 	st->st_mode = S_IFREG | (n->owner.mode & 0777);
 	st->st_nlink = 1;
 	st->st_uid = n->owner.uid;

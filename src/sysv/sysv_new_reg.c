@@ -136,7 +136,8 @@ int new_reg_list(struct sysv_inst *si, seg_fill_fn fill, void *ctx)
 
 			name_format_key(batch[i].key, name);
 			res = fill(ctx, name,
-				   SEG_INO_TAG(SEG_TAG_NEW, batch[i].serial),
+				   SEG_INO_TAG(SEG_TAG_NEW, batch[i].serial) |
+					   si->ino_salt,
 				   S_IFREG);
 			below = batch[i].serial;
 		}

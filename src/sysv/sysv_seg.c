@@ -40,7 +40,7 @@ static int sysv_getattr(const struct seg_ref *ref, struct seg_file *file,
 	(void)file;
 	if (res < 0)
 		return res;
-	attr_sysv_stat(&info, st);
+	sysv_stat(ref->inst, &info, st);
 	return 0;
 }
 

@@ -14,7 +14,7 @@ assert_ok "$H" posix-write myshm 0 "Hello from process 1!"
 start_shmfs
 
 section "cat shows them"
-assert_eq $'memfd\nposix\nsysv\nsysv-id' "$(ls "$MNT")" "ls MNT"
+assert_eq $'memfd\nns\nposix\nsysv\nsysv-id' "$(ls "$MNT")" "ls MNT"
 assert_eq "0x000004d2" "$(ls "$MNT/sysv")" "ls MNT/sysv"
 assert_eq "myshm" "$(ls "$MNT/posix")" "ls MNT/posix"
 assert_eq "Hello, World!" "$(cat "$MNT/sysv/0x000004d2" | strip_nul)" "cat sysv/0x000004d2"

@@ -16,14 +16,14 @@ idpriv=$("$H" sysv-create IPC_PRIVATE 8192)
 start_shmfs
 
 section "root"
-assert_eq $'memfd\nposix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root holds exactly memfd, posix, sysv, sysv-id"
-for d in memfd posix sysv sysv-id; do
+assert_eq $'memfd\nns\nposix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root holds exactly memfd, ns, posix, sysv, sysv-id"
+for d in memfd ns posix sysv sysv-id; do
 	assert_eq directory "$(stat -c %F "$MNT/$d")" "$d is a directory"
 done
 assert_fails_with "$ENOENT" stat "$MNT/nothing"
 
 section "refused operations"
-for d in "" memfd posix sysv sysv-id; do
+for d in "" memfd ns posix sysv sysv-id; do
 	assert_fails_with "$EPERM" mkdir "$MNT/$d/newdir"
 	assert_fails_with "$EPERM" ln -s /etc/passwd "$MNT/$d/symlink"
 	assert_fails_with "$EPERM" mknod "$MNT/$d/fifo" p
@@ -36,7 +36,7 @@ assert_fails_with "$EPERM" touch "$MNT/newfile"
 assert_fails_with "$EPERM" touch "$MNT/sysv-id/12345"
 assert_fails_with "$EPERM" touch "$MNT/sysv-id/$((idpriv + 1000))"
 assert_fails_with "$EPERM" touch "$MNT/memfd/newfile"
-assert_eq $'memfd\nposix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root unchanged after refused operations"
+assert_eq $'memfd\nns\nposix\nsysv\nsysv-id' "$(ls -A "$MNT")" "root unchanged after refused operations"
 assert_eq "a" "$(ls "$MNT/posix")" "posix/ unchanged after refused operations"
 assert_eq "" "$(ls /dev/shm | grep -v '^a$')" "no stray POSIX object was created"
 
