@@ -203,8 +203,9 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	d = tree_dir(t, parent);
-	if (d == NULL) {
-		fuse_reply_err(req, ENOTDIR);
+	res = d != NULL ? ns_sub_allowed(req, parent) : -ENOTDIR;
+	if (res < 0) {
+		fuse_reply_err(req, -res);
 		return;
 	}
 	res = fs_dir_lookup(req, &d->dir, name, &ref, &st);
@@ -319,7 +320,7 @@ static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, tree_is_dir(t, parent) ? EPERM : ENOTDIR);
 		return;
 	}
-	res = enter_caller(req, &cred, &saved);
+	res = ns_sub_allowed(req, parent) ?: enter_caller(req, &cred, &saved);
 	if (res == 0) {
 		res = seg_unlink(&d->dir, name);
 		cred_leave(&saved);
@@ -399,7 +400,7 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, EXDEV);
 		return;
 	}
-	res = enter_caller(req, &cred, &saved);
+	res = ns_sub_allowed(req, parent) ?: enter_caller(req, &cred, &saved);
 	if (res == 0) {
 		res = seg_rename(&d->dir, name, newname, flags);
 		cred_leave(&saved);

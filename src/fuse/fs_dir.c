@@ -325,8 +325,9 @@ void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct snap *s;
 	int res;
 
-	if (!tree_is_dir(t, ino)) {
-		fuse_reply_err(req, ENOTDIR);
+	res = tree_is_dir(t, ino) ? ns_sub_allowed(req, ino) : -ENOTDIR;
+	if (res < 0) {
+		fuse_reply_err(req, -res);
 		return;
 	}
 	/* ns/ depends on who asks: listed as the caller, like those. */

@@ -15,6 +15,7 @@
 #include "cred.h"
 #include "fs_int.h"
 #include "defer.h"
+#include "fs_ns.h"
 #include "fs_tree.h"
 #include "log.h"
 #include "node.h"
@@ -132,7 +133,7 @@ static int create_node(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return tree_is_dir(t, parent) ? -EPERM : -ENOTDIR;
 	*dp = d;
 	*made = 1;
-	res = enter_caller(req, &cred, &saved);
+	res = ns_sub_allowed(req, parent) ?: enter_caller(req, &cred, &saved);
 	if (res == 0) {
 		res = seg_create(&d->dir, name, mode, flags, &cred, ref, st,
 				 file);

@@ -93,6 +93,15 @@ static int visible(const struct seg_cred *c, fuse_ino_t ino)
 	return res < 0 ? res : res > 0 ? 0 : -ENOENT;
 }
 
+int ns_sub_allowed(fuse_req_t req, fuse_ino_t ino)
+{
+	struct seg_cred cred;
+
+	if (!ns_is_sub(ino))
+		return 0;
+	return req_cred(req, &cred) ?: visible(&cred, ino);
+}
+
 int ns_getattr(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 {
 	struct seg_cred cred;

@@ -39,6 +39,13 @@ uint64_t ns_number(fuse_ino_t ino);
 void ns_stat(fuse_ino_t ino, struct stat *st);
 /* The attributes of INO, if REQ's caller may see it: -ENOENT if not. */
 int ns_getattr(fuse_req_t req, fuse_ino_t ino, struct stat *st);
+/*
+ * 0 unless INO is an ns/N/DIR that REQ's caller may not see (-ENOENT):
+ * checked at each request by name, since a caller may hold a directory
+ * (its cwd, an fd) from a time it saw it, or reach it through a dentry
+ * another caller's lookup made.
+ */
+int ns_sub_allowed(fuse_req_t req, fuse_ino_t ino);
 /* NAME in ns/ (PARENT), if REQ's caller may see it. */
 int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 	      struct stat *st);

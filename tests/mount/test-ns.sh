@@ -161,6 +161,28 @@ assert_true "the kernel agrees: uid $U2 cannot read the link" \
 	sh -c '! setpriv --reuid="$1" --regid="$1" --clear-groups readlink "$2"' sh $U2 "/proc/${C_PID[u1]}/ns/ipc"
 assert_true "the kernel agrees: uid $U1 can" as $U1 readlink "/proc/${C_PID[u1]}/ns/ipc"
 
+section "a directory held from when it was visible is not a way in"
+# uid U1 has a process in the root container's namespace for a while (so
+# sees ns/$cns), makes ns/$cns/sysv its cwd then, and keeps it after.
+nsenter -t "$C" --ipc setpriv --reuid=$U1 --regid=$U1 --clear-groups sleep 60 &
+visitor=$!
+BG_PIDS+=($visitor)
+wait_for 5 as $U1 test -d "$MNT/ns/$cns" || fail "uid $U1 does not see ns/$cns with a process in it"
+as $U1 bash -c 'cd "$1" && echo in && while [ ! -e "$2" ]; do sleep 0.05; done &&
+	{ ls; head -c 7 0x00000077; echo x >0x0000007a; }' sh "$S" "$TMP/held-go" >"$TMP/held.out" 2>&1 &
+holder=$!
+BG_PIDS+=($holder)
+wait_for 5 grep -qx in "$TMP/held.out" || fail "uid $U1 could not enter ns/$cns/sysv"
+kill "$visitor"
+wait "$visitor" 2>/dev/null
+wait_for 5 fails_with "No such file" as $U1 stat "$MNT/ns/$cns"
+touch "$TMP/held-go"
+wait "$holder"
+held=$(strip_nul <"$TMP/held.out")
+assert_lacks_line 0x00000077 "$held" "its cwd lists nothing of ns/$cns once it may not see it"
+assert_no_match "witness" "$held" "nor reads a segment there"
+assert_fails_with "No such file" in_c sysv-id 0x7a
+
 section "gone within 2 s of its last process, holding nothing"
 # A container's 64 MiB segment, read through the mount while it lives.
 container big
