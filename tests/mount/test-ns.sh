@@ -24,7 +24,7 @@ attr() { getfattr --absolute-names --only-values -n "user.shm.$1" "$2" 2>&1; }
 # container NAME [UID]: a process in its own IPC + mount namespaces, with
 # its own /dev/shm holding a segment and an object; running as UID (root
 # if none).  Sets C_PID[NAME]; it ends when $TMP/stop-NAME appears.
-declare -A C_PID
+declare -A C_PID C_BG
 container() {
 	local name=$1 uid=${2:-0} ready=$TMP/ready-$1
 	# Ends when told to, or when this test is gone (no orphan outlives it).
@@ -38,6 +38,7 @@ container() {
 		bash "$H" "$ready" "$TMP/stop-$name" "$name" "$uid" $$ \
 		>"$TMP/container-$name.log" 2>&1 &
 	BG_PIDS+=($!)
+	C_BG[$name]=$!
 	wait_for 5 test -s "$ready" || { fail "container $name did not start"; exit 1; }
 	C_PID[$name]=$(cat "$ready")
 }
@@ -201,6 +202,9 @@ done
 shmem_kb() { awk '/^Shmem:/ { print $2 }' /proc/meminfo; }
 before=$(shmem_kb)
 touch "$TMP/stop-root" "$TMP/stop-u1" "$TMP/stop-big"
+# The times run from the end of their last processes (unshare waits for
+# its child), however long a loaded machine takes to end them.
+for n in root u1 big; do wait "${C_BG[$n]}" 2>/dev/null; done
 freed() { (($(shmem_kb) < before - 72 * 1024)); }
 SOON_MS=2000 assert_soon "the dead container's 64 + 32 MiB are freed (Shmem in /proc/meminfo)" freed
 assert_eq 0 "$(grep -c 'SYSV00000088' "/proc/$SHMFS_PID/maps")" "the daemon maps nothing of it"
