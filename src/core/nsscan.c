@@ -296,7 +296,7 @@ static int first_pid(void *ctx, pid_t pid)
 	return 0;
 }
 
-pid_t nsscan_pid(uint64_t ns)
+pid_t nsscan_pid(const struct seg_cred *c, uint64_t ns)
 {
 	int64_t asked = clock_now_ns();
 	pid_t pid = -ENOENT;
@@ -305,9 +305,9 @@ pid_t nsscan_pid(uint64_t ns)
 	pthread_mutex_lock(&scan.lock);
 	res = fresh(NSSCAN_FRESH_MS);
 	if (res == 0)
-		res = try_as(cred_daemon(), ns, 0, first_pid, &pid);
+		res = try_as(c, ns, 0, first_pid, &pid);
 	if (res == 0 && scan.when_ns < asked && (res = rescan()) == 0)
-		res = try_as(cred_daemon(), ns, 0, first_pid, &pid);
+		res = try_as(c, ns, 0, first_pid, &pid);
 	pthread_mutex_unlock(&scan.lock);
 	return res < 0 ? res : pid;
 }

@@ -36,12 +36,12 @@ int nsscan_visible(const struct seg_cred *c, uint64_t ns);
  */
 int nsscan_pids(const struct seg_cred *c, uint64_t ns, pid_t **v, size_t *n);
 /*
- * A process of NS as the daemon sees it, its link checked now (a newer
- * scan if the last one has none), for entering NS through its
- * /proc/PID/ns/ipc; -ENOENT if NS has no process.  The caller still
- * checks the namespace it opened: the pid may end and be reused.
+ * A process of NS that C may see, its link read as C now (a newer scan
+ * if the last one has none), for entering NS through its
+ * /proc/PID/ns/ipc; -ENOENT if NS has none.  The caller still checks the
+ * namespace it opened: the pid may end and be reused.
  */
-pid_t nsscan_pid(uint64_t ns);
+pid_t nsscan_pid(const struct seg_cred *c, uint64_t ns);
 /* "ipc:[4026531839]" -> 4026531839; 0 if it is not that. */
 uint64_t nsscan_parse_link(const char *link);
 /*

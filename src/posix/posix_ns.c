@@ -94,7 +94,7 @@ int posix_fd(const struct posix_dir *pd)
 	if (cur_pd == pd)
 		return cur_fd;
 	go_home();
-	pid = nsscan_pid(pd->ns_ino);
+	pid = nsscan_pid(cred_daemon(), pd->ns_ino);
 	if (pid < 0 || cred_enter(cred_daemon(), &saved) < 0)
 		return -1;
 	cur_fd = open_shm(pid, pd->ns_ino);

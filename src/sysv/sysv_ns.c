@@ -46,14 +46,17 @@ static void open_home(void)
 }
 
 /*
- * Into ns/N's namespace through /proc/PID/ns/ipc of one of its processes,
+ * Into ns/N's namespace through /proc/PID/ns/ipc of one of its processes
+ * that the caller may see (so a caller whose own processes of N ended,
+ * and N's number went to another's namespace, gets not that one),
  * checked to be that namespace once open (the pid may have been reused),
  * and closed at once: nothing holds the namespace after the request.
  */
 static int enter_by_pid(const struct sysv_inst *si)
 {
+	const struct seg_cred *c = cred_serving();
+	pid_t pid = nsscan_pid(c != NULL ? c : cred_daemon(), si->ns_ino);
 	struct cred_saved saved;
-	pid_t pid = nsscan_pid(si->ns_ino);
 	char path[40];
 	struct stat st;
 	int fd, res;
