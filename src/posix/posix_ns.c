@@ -99,6 +99,13 @@ int posix_fd(const struct posix_dir *pd)
 		return -1;
 	cur_fd = open_shm(pid, pd->ns_ino);
 	cred_leave(&saved);
+	/*
+	 * The caller may still see N now that it is open: else its own
+	 * processes of N ended, and N's number may be another's namespace.
+	 */
+	if (cur_fd >= 0 && cred_serving() != NULL &&
+	    nsscan_pid(cred_serving(), pd->ns_ino) < 0)
+		go_home();
 	cur_pd = cur_fd >= 0 ? pd : NULL;
 	return cur_fd;
 }
