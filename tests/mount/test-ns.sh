@@ -169,8 +169,9 @@ nsenter -t "$C" --ipc setpriv --reuid=$U1 --regid=$U1 --clear-groups sleep 60 &
 visitor=$!
 BG_PIDS+=($visitor)
 wait_for 5 as $U1 test -d "$MNT/ns/$cns" || fail "uid $U1 does not see ns/$cns with a process in it"
-as $U1 bash -c 'cd "$1" && echo in && while [ ! -e "$2" ]; do sleep 0.05; done &&
-	{ ls; head -c 7 0x00000077; echo x >0x0000007a; }' sh "$S" "$TMP/held-go" >"$TMP/held.out" 2>&1 &
+as $U1 bash -c 'cd "$1" && exec 3<"$3" && echo in && while [ ! -e "$2" ]; do sleep 0.05; done &&
+	{ ls; head -c 7 0x00000077; echo; echo x >0x0000007a; stat -c %n /dev/fd/3/obj-root; }' sh "$S" "$TMP/held-go" "$P" \
+	>"$TMP/held.out" 2>&1 &
 holder=$!
 BG_PIDS+=($holder)
 wait_for 5 grep -qx in "$TMP/held.out" || fail "uid $U1 could not enter ns/$cns/sysv"
@@ -183,6 +184,7 @@ held=$(strip_nul <"$TMP/held.out")
 assert_lacks_line 0x00000077 "$held" "its cwd lists nothing of ns/$cns once it may not see it"
 assert_no_match "witness" "$held" "nor reads a segment there"
 assert_fails_with "No such file" in_c sysv-id 0x7a
+assert_lacks_line /dev/fd/3/obj-root "$held" "nor finds an object of ns/$cns/posix through a descriptor kept open"
 
 section "gone within 2 s of its last process, holding nothing"
 # A container's 64 MiB segment, read through the mount while it lives.
